@@ -1,1 +1,12 @@
-export {};
+export { smartWorker, readInvocation, ApiError } from './smart-worker.js';
+export type {
+  ExecutionContext,
+  ScheduledEvent,
+  SmartWorkerEnv,
+  SmartWorkerRunner,
+  InvocationContext,
+  SmartWorkerCallbacks,
+  SmartWorkerHandler,
+} from './smart-worker.js';
+export { INVOKE_URL, INVOKE_HEADERS, ESCRIN_RPC_URL, KEY_STORES } from './protocol.js';
+export type { KmNetwork } from './protocol.js';
