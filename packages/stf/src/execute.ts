@@ -1,0 +1,257 @@
+// The trusted state transition: applies decoded trusted operations in block order, as Integritee worker
+// v0.14.0 `TrustedCallSigned::execute` does. Pure: no I/O, no clock, no randomness (Smart Workers aside,
+// which must be deterministic themselves).
+import { u8aEq } from '@polkadot/util';
+import type { Codec } from '@polkadot/types/types';
+import { blake2_256, cryptoReady, decodeOperation, trustedCallSigningPayload, verifyMultiSignature } from './codec.js';
+import type { Bytes, Operation, SignedCall, TrustedCall } from './codec.js';
+import { ACCOUNT_ID_BYTES, HASH_BYTES, MAX_U128, SHIELD_PUBLISH_DATA, STF_TX_FEE, STF_UNSHIELD_FEE } from './constants.js';
+import { StfError } from './errors.js';
+import type { StfErrorCode } from './errors.js';
+import { encodeSmartWorkerResult, type BlockContext, type SmartWorkerDispatcher, type SmartWorkerOutcome } from './smart-worker.js';
+import { encodeU64, smartWorkerResultKey, timestampKey, type ShardState, type StateTransaction } from './state.js';
+
+export interface ExecutionEnv {
+  /** MRENCLAVE of this enclave; part of every signed payload. */
+  mrenclave: Bytes;
+  /** Shard being executed; part of every signed payload. */
+  shard: Bytes;
+  /** The enclave's ed25519 account: receives fees, signs balance_shield / timestamp_set. */
+  enclaveAccount: Bytes;
+  /** STF sudo key (`root` of balance_set_balance); dev: //Alice sr25519 public key. Absent = no root. */
+  sudoAccount?: Bytes;
+  smartWorkers?: SmartWorkerDispatcher;
+}
+
+export interface OperationError {
+  code: StfErrorCode;
+  message: string;
+}
+
+export interface OperationResult {
+  /** blake2-256 of SCALE(TrustedOperation) (of the raw bytes when they do not decode). */
+  topHash: Bytes;
+  ok: boolean;
+  /** True when the sender's nonce was consumed (the call was dispatched, successfully or not). */
+  executed: boolean;
+  error?: OperationError;
+}
+
+export type ParentchainCall =
+  | { kind: 'unshield_funds'; shard: Bytes; beneficiary: Bytes; amount: bigint; callHash: Bytes }
+  | { kind: 'publish_hash'; hash: Bytes; extraTopics: Bytes[]; data: Bytes };
+
+export interface ExecutionOutcome {
+  /** The next state; `state.changes` lists exactly what this batch changed. */
+  state: ShardState;
+  results: OperationResult[];
+  /** Calls the enclave account must send to the parentchain, in execution order. */
+  parentchainCalls: ParentchainCall[];
+}
+
+/** Anything `Codec`-like from @sealbridge/chain-types (`toU8a()`), or its raw SCALE bytes. */
+export type OperationInput = Bytes | Pick<Codec, 'toU8a'>;
+
+/**
+ * Executes `ops` in order on top of `state`. Never throws for a bad operation: each one gets a result.
+ * Rejects only for a malformed `env`/`ctx` (a programming error of the caller).
+ */
+export async function executeTrustedOperations(
+  state: ShardState,
+  ops: readonly OperationInput[],
+  ctx: BlockContext,
+  env: ExecutionEnv,
+): Promise<ExecutionOutcome> {
+  checkEnv(env, ctx);
+  await cryptoReady();
+  const tx = state.transaction();
+  const results: OperationResult[] = [];
+  const parentchainCalls: ParentchainCall[] = [];
+  for (const op of ops) {
+    results.push(await executeOne(tx, op, ctx, env, parentchainCalls));
+  }
+  return { state: tx.commit(), results, parentchainCalls };
+}
+
+function checkEnv(env: ExecutionEnv, ctx: BlockContext): void {
+  const exact = (v: unknown, n: number, what: string) => {
+    if (!(v instanceof Uint8Array) || v.length !== n) throw new StfError('InvalidEnvironment', `${what} must be ${n} bytes`);
+  };
+  exact(env.mrenclave, HASH_BYTES, 'env.mrenclave');
+  exact(env.shard, HASH_BYTES, 'env.shard');
+  exact(env.enclaveAccount, ACCOUNT_ID_BYTES, 'env.enclaveAccount');
+  if (env.sudoAccount !== undefined) exact(env.sudoAccount, ACCOUNT_ID_BYTES, 'env.sudoAccount');
+  exact(ctx.blockHash, HASH_BYTES, 'ctx.blockHash');
+  if (!Number.isSafeInteger(ctx.blockNumber) || ctx.blockNumber < 0) {
+    throw new StfError('InvalidEnvironment', 'ctx.blockNumber must be a non-negative integer');
+  }
+}
+
+const fail = (topHash: Bytes, executed: boolean, e: unknown): OperationResult => {
+  const err = e instanceof StfError ? e : new StfError('UnsupportedOperation', `unexpected: ${(e as Error)?.message ?? String(e)}`);
+  return { topHash, ok: false, executed, error: { code: err.code, message: err.message } };
+};
+
+async function executeOne(
+  tx: StateTransaction,
+  input: OperationInput,
+  ctx: BlockContext,
+  env: ExecutionEnv,
+  parentchainCalls: ParentchainCall[],
+): Promise<OperationResult> {
+  let bytes: Bytes;
+  try {
+    bytes = input instanceof Uint8Array ? input : input.toU8a();
+  } catch (e) {
+    return fail(new Uint8Array(HASH_BYTES), false, new StfError('MalformedOperation', `operation does not encode: ${String(e)}`));
+  }
+  const topHash = blake2_256(bytes);
+  let op: Operation;
+  try {
+    op = decodeOperation(bytes);
+  } catch (e) {
+    return fail(topHash, false, e);
+  }
+  if (op.kind === 'get') {
+    return fail(topHash, false, new StfError('UnsupportedOperation', 'getters are not executed as calls'));
+  }
+  const signed = op.signed;
+  const sender = senderOf(signed.call);
+  const payload = trustedCallSigningPayload(signed.callBytes, signed.nonce, env.mrenclave, env.shard);
+  if (!verifyMultiSignature(signed.signature, payload, sender)) {
+    return fail(topHash, false, new StfError('BadSignature', 'signature does not match call, nonce, mrenclave and shard'));
+  }
+  const account = tx.account(sender);
+  if (signed.nonce !== account.nonce) {
+    return fail(topHash, false, new StfError('InvalidNonce', `nonce ${signed.nonce}, expected ${account.nonce}`));
+  }
+  // Integritee increments before dispatch and never rolls back: the call entered the pool, so it counts.
+  tx.putAccount(sender, { ...account, nonce: account.nonce + 1 });
+  const emitted: ParentchainCall[] = [];
+  try {
+    await dispatch(tx, signed, ctx, env, emitted);
+  } catch (e) {
+    return fail(topHash, true, e);
+  }
+  parentchainCalls.push(...emitted);
+  return { topHash, ok: true, executed: true };
+}
+
+function senderOf(call: TrustedCall): Bytes {
+  switch (call.kind) {
+    case 'noop':
+      return call.who;
+    case 'balance_set_balance':
+      return call.root;
+    case 'balance_transfer':
+    case 'balance_unshield':
+      return call.from;
+    case 'balance_shield':
+    case 'timestamp_set':
+      return call.enclave;
+    case 'smart_worker_call':
+      return call.sender;
+  }
+}
+
+/** Moves `amount` of free balance; checks before writing, so a failed transfer leaves no trace. */
+function transfer(tx: StateTransaction, from: Bytes, to: Bytes, amount: bigint): void {
+  const src = tx.account(from);
+  if (src.free < amount) throw new StfError('MissingFunds', `free balance ${src.free} below ${amount}`);
+  if (u8aEq(from, to)) return;
+  const dst = tx.account(to);
+  if (dst.free + amount > MAX_U128) throw new StfError('Overflow', 'recipient balance would overflow u128');
+  tx.putAccount(from, { ...src, free: src.free - amount });
+  tx.putAccount(to, { ...dst, free: dst.free + amount });
+}
+
+function mint(tx: StateTransaction, who: Bytes, amount: bigint): void {
+  const a = tx.account(who);
+  if (a.free + amount > MAX_U128) throw new StfError('Overflow', 'balance would overflow u128');
+  tx.putAccount(who, { ...a, free: a.free + amount });
+}
+
+function burn(tx: StateTransaction, who: Bytes, amount: bigint): void {
+  const a = tx.account(who);
+  if (a.free < amount) throw new StfError('MissingFunds', `free balance ${a.free} below ${amount}`);
+  tx.putAccount(who, { ...a, free: a.free - amount });
+}
+
+function ensureEnclave(who: Bytes, env: ExecutionEnv): void {
+  if (!u8aEq(who, env.enclaveAccount)) throw new StfError('RequireEnclaveSignerAccount', 'only the enclave account may send this call');
+}
+
+async function dispatch(
+  tx: StateTransaction,
+  signed: SignedCall,
+  ctx: BlockContext,
+  env: ExecutionEnv,
+  emitted: ParentchainCall[],
+): Promise<void> {
+  const call = signed.call;
+  // Deviation from v0.14.0 (which hashes SCALE(call)): hashing the signed call includes the nonce, so two
+  // identical unshields get distinct hashes and EnclaveBridge.ExecutedUnshieldCalls pays both.
+  const callHash = blake2_256(signed.encoded);
+  switch (call.kind) {
+    case 'noop':
+      return;
+    case 'balance_set_balance': {
+      if (!env.sudoAccount || !u8aEq(call.root, env.sudoAccount)) {
+        throw new StfError('MissingPrivileges', 'balance_set_balance requires the sudo account');
+      }
+      const a = tx.account(call.who);
+      tx.putAccount(call.who, { ...a, free: call.free, reserved: call.reserved });
+      return;
+    }
+    case 'balance_transfer':
+      // Fee first, as in v0.14.0: it persists even when the transfer itself fails.
+      transfer(tx, call.from, env.enclaveAccount, STF_TX_FEE);
+      transfer(tx, call.from, call.to, call.amount);
+      return;
+    case 'balance_unshield':
+      if (!u8aEq(call.shard, env.shard)) throw new StfError('ShardMismatch', 'balance_unshield names another shard');
+      transfer(tx, call.from, env.enclaveAccount, STF_UNSHIELD_FEE);
+      burn(tx, call.from, call.amount);
+      emitted.push({ kind: 'unshield_funds', shard: call.shard, beneficiary: call.beneficiary, amount: call.amount, callHash });
+      return;
+    case 'balance_shield':
+      ensureEnclave(call.enclave, env);
+      mint(tx, call.who, call.amount);
+      emitted.push({ kind: 'publish_hash', hash: callHash, extraTopics: [], data: SHIELD_PUBLISH_DATA.slice() });
+      return;
+    case 'timestamp_set':
+      ensureEnclave(call.enclave, env);
+      tx.put(timestampKey(), encodeU64(call.now));
+      return;
+    case 'smart_worker_call': {
+      const outcome = await invokeSmartWorker(env.smartWorkers, {
+        worker: call.worker,
+        input: call.input,
+        sender: call.sender,
+        callHash,
+        shard: env.shard,
+        ctx: Object.freeze({ ...ctx }),
+      });
+      tx.put(smartWorkerResultKey(call.sender, callHash), encodeSmartWorkerResult(outcome));
+      if (!outcome.ok) throw new StfError('SmartWorkerFailed', `${outcome.error.code}: ${outcome.error.message}`);
+      return;
+    }
+  }
+}
+
+async function invokeSmartWorker(
+  dispatcher: SmartWorkerDispatcher | undefined,
+  invocation: Parameters<SmartWorkerDispatcher['invoke']>[0],
+): Promise<SmartWorkerOutcome> {
+  if (!dispatcher) return { ok: false, error: { code: 'NoSmartWorkerRuntime', message: 'no smart worker dispatcher configured' } };
+  try {
+    const r = await dispatcher.invoke(invocation);
+    if (r instanceof Uint8Array) return { ok: true, output: r };
+    if (r?.ok === true && r.output instanceof Uint8Array) return r;
+    if (r?.ok === false && typeof r.error?.code === 'string') return { ok: false, error: { code: r.error.code, message: String(r.error.message) } };
+    return { ok: false, error: { code: 'InvalidSmartWorkerOutcome', message: 'dispatcher returned neither bytes nor an outcome' } };
+  } catch (e) {
+    const code = typeof (e as { code?: unknown })?.code === 'string' ? (e as { code: string }).code : 'SmartWorkerError';
+    return { ok: false, error: { code, message: (e as Error)?.message ?? String(e) } };
+  }
+}

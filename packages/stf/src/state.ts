@@ -1,0 +1,283 @@
+// Per-shard state: an immutable, sorted key/value map with storage-style keys, plus the change set that
+// produced it. Two workers that apply the same operations to the same state get byte-identical entries and roots.
+import { compactAddLength, compactFromU8aLim, compactToU8a, u8aConcat, u8aToHex, hexToU8a } from '@polkadot/util';
+import { blake2AsU8a, xxhashAsU8a } from '@polkadot/util-crypto';
+import { stateRoot } from './root.js';
+import { ACCOUNT_ID_BYTES, HASH_BYTES, MAX_U128, MAX_U32 } from './constants.js';
+import { StfError } from './errors.js';
+
+export interface AccountData {
+  free: bigint;
+  reserved: bigint;
+  nonce: number;
+}
+
+/** One changed key of a state transition; `value: null` means the key was deleted. */
+export interface StateChange {
+  key: Uint8Array;
+  value: Uint8Array | null;
+}
+
+const EMPTY_ACCOUNT: Readonly<AccountData> = Object.freeze({ free: 0n, reserved: 0n, nonce: 0 });
+const ACCOUNT_VALUE_BYTES = 4 + 16 + 16;
+
+const prefix = (pallet: string, item: string): Uint8Array => u8aConcat(xxhashAsU8a(pallet, 128), xxhashAsU8a(item, 128));
+const blake2_128concat = (data: Uint8Array): Uint8Array => u8aConcat(blake2AsU8a(data, 128), data);
+
+/** Storage prefixes, substrate style: twox128(pallet) ‖ twox128(item). */
+export const STORAGE_PREFIX = Object.freeze({
+  account: prefix('System', 'Account'),
+  timestampNow: prefix('Timestamp', 'Now'),
+  smartWorkerResult: prefix('SmartWorker', 'Results'),
+  envNames: prefix('SmartWorker', 'EnvNames'),
+});
+
+function expectLength(value: Uint8Array, length: number, what: string): Uint8Array {
+  if (!(value instanceof Uint8Array) || value.length !== length) {
+    throw new StfError('InvalidEnvironment', `${what} must be ${length} bytes`);
+  }
+  return value;
+}
+
+/** System.Account ‖ blake2_128concat(who). */
+export const accountKey = (who: Uint8Array): Uint8Array =>
+  u8aConcat(STORAGE_PREFIX.account, blake2_128concat(expectLength(who, ACCOUNT_ID_BYTES, 'account id')));
+/** Timestamp.Now (u64 LE, milliseconds of the parentchain). */
+export const timestampKey = (): Uint8Array => STORAGE_PREFIX.timestampNow;
+/** SmartWorker.Results ‖ blake2_128concat(sender) ‖ blake2_128concat(callHash). */
+export const smartWorkerResultKey = (sender: Uint8Array, callHash: Uint8Array): Uint8Array =>
+  u8aConcat(
+    STORAGE_PREFIX.smartWorkerResult,
+    blake2_128concat(expectLength(sender, ACCOUNT_ID_BYTES, 'sender')),
+    blake2_128concat(expectLength(callHash, HASH_BYTES, 'call hash')),
+  );
+/** SmartWorker.EnvNames ‖ blake2_128concat(account) ‖ blake2_128concat(worker). */
+export const envNamesKey = (account: Uint8Array, worker: Uint8Array): Uint8Array =>
+  u8aConcat(
+    STORAGE_PREFIX.envNames,
+    blake2_128concat(expectLength(account, ACCOUNT_ID_BYTES, 'account id')),
+    blake2_128concat(expectLength(worker, HASH_BYTES, 'worker id')),
+  );
+
+/** Account value: SCALE { nonce: u32, free: u128, reserved: u128 } (36 bytes). Empty accounts are not stored. */
+export function encodeAccount(a: AccountData): Uint8Array {
+  if (!Number.isInteger(a.nonce) || a.nonce < 0 || a.nonce > MAX_U32) throw new StfError('Overflow', `nonce ${a.nonce} out of u32`);
+  for (const v of [a.free, a.reserved]) if (v < 0n || v > MAX_U128) throw new StfError('Overflow', `balance ${v} out of u128`);
+  const out = new Uint8Array(ACCOUNT_VALUE_BYTES);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, a.nonce, true);
+  writeU128(view, 4, a.free);
+  writeU128(view, 20, a.reserved);
+  return out;
+}
+
+export function decodeAccount(value: Uint8Array): AccountData {
+  if (value.length !== ACCOUNT_VALUE_BYTES) throw new StfError('MalformedState', `account value has ${value.length} bytes`);
+  const view = new DataView(value.buffer, value.byteOffset, value.byteLength);
+  return { nonce: view.getUint32(0, true), free: readU128(view, 4), reserved: readU128(view, 20) };
+}
+
+function writeU128(view: DataView, at: number, v: bigint): void {
+  view.setBigUint64(at, v & 0xffff_ffff_ffff_ffffn, true);
+  view.setBigUint64(at + 8, v >> 64n, true);
+}
+function readU128(view: DataView, at: number): bigint {
+  return view.getBigUint64(at, true) | (view.getBigUint64(at + 8, true) << 64n);
+}
+
+export function encodeU128(v: bigint): Uint8Array {
+  const out = new Uint8Array(16);
+  writeU128(new DataView(out.buffer), 0, v);
+  return out;
+}
+export function encodeU32(v: number): Uint8Array {
+  const out = new Uint8Array(4);
+  new DataView(out.buffer).setUint32(0, v, true);
+  return out;
+}
+export function encodeU64(v: bigint): Uint8Array {
+  const out = new Uint8Array(8);
+  new DataView(out.buffer).setBigUint64(0, v, true);
+  return out;
+}
+
+const hexKey = (key: Uint8Array): string => u8aToHex(key, -1, false);
+const sameBytes = (a: Uint8Array | undefined, b: Uint8Array | undefined): boolean =>
+  a === b || (a !== undefined && b !== undefined && a.length === b.length && a.every((x, i) => x === b[i]));
+
+/**
+ * Immutable state of one shard. Values are never mutated after construction; `transaction()` gives a
+ * mutable overlay whose `commit()` yields the next state together with its `changes`.
+ */
+export class ShardState {
+  readonly #entries: ReadonlyMap<string, Uint8Array>;
+  readonly #changes: readonly StateChange[];
+  #root: Uint8Array | undefined;
+  #sorted: [Uint8Array, Uint8Array][] | undefined;
+
+  private constructor(entries: ReadonlyMap<string, Uint8Array>, changes: readonly StateChange[]) {
+    this.#entries = entries;
+    this.#changes = changes;
+  }
+
+  static empty(): ShardState {
+    return new ShardState(new Map(), []);
+  }
+
+  /** Builds a state from raw entries (e.g. loaded from LevelDB). Empty values are rejected. */
+  static fromEntries(entries: Iterable<readonly [Uint8Array, Uint8Array]>): ShardState {
+    const map = new Map<string, Uint8Array>();
+    for (const [k, v] of entries) {
+      if (!(k instanceof Uint8Array) || !(v instanceof Uint8Array) || v.length === 0) {
+        throw new StfError('MalformedState', 'state entries must be non-empty Uint8Array key/value pairs');
+      }
+      map.set(hexKey(k), v.slice());
+    }
+    return new ShardState(map, []);
+  }
+
+  /** Snapshot format: SCALE Vec<(Vec<u8>, Vec<u8>)> in ascending key order. */
+  static decode(bytes: Uint8Array): ShardState {
+    try {
+      let [at, count] = compactFromU8aLim(bytes);
+      const entries: [Uint8Array, Uint8Array][] = [];
+      const take = (): Uint8Array => {
+        const [off, len] = compactFromU8aLim(bytes.subarray(at));
+        const start = at + off;
+        if (start + len > bytes.length) throw new Error('truncated');
+        at = start + len;
+        return bytes.subarray(start, at);
+      };
+      for (let i = 0; i < count; i += 1) entries.push([take(), take()]);
+      if (at !== bytes.length) throw new Error(`${bytes.length - at} trailing bytes`);
+      return ShardState.fromEntries(entries);
+    } catch (cause) {
+      if (cause instanceof StfError) throw cause;
+      throw new StfError('MalformedState', `state snapshot does not decode: ${(cause as Error).message}`, { cause });
+    }
+  }
+
+  encode(): Uint8Array {
+    const entries = this.entries();
+    return u8aConcat(compactToU8a(entries.length), ...entries.flatMap(([k, v]) => [compactAddLength(k), compactAddLength(v)]));
+  }
+
+  /** All entries in ascending key order. */
+  entries(): [Uint8Array, Uint8Array][] {
+    this.#sorted ??= [...this.#entries.keys()].sort().map((k) => [hexToU8a(k), this.#entries.get(k) as Uint8Array]);
+    return this.#sorted.map(([k, v]) => [k.slice(), v.slice()]);
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  get(key: Uint8Array): Uint8Array | undefined {
+    return this.#entries.get(hexKey(key))?.slice();
+  }
+
+  account(who: Uint8Array): AccountData {
+    const v = this.#entries.get(hexKey(accountKey(who)));
+    return v ? decodeAccount(v) : { ...EMPTY_ACCOUNT };
+  }
+
+  /** The keys this state changed relative to the state it was committed from, ascending by key. */
+  get changes(): readonly StateChange[] {
+    return this.#changes;
+  }
+
+  diff(): StateChange[] {
+    return this.#changes.map(({ key, value }) => ({ key: key.slice(), value: value && value.slice() }));
+  }
+
+  /** Patricia-Merkle root (blake2-256, state version 1) of all entries; cached. */
+  root(): Uint8Array {
+    this.#root ??= stateRoot(this.entriesUnsafe());
+    return this.#root.slice();
+  }
+
+  transaction(): StateTransaction {
+    return new StateTransaction(this, this.#entries);
+  }
+
+  /** Convenience for setup code: one transaction around `fn`. */
+  update(fn: (tx: StateTransaction) => void): ShardState {
+    const tx = this.transaction();
+    fn(tx);
+    return tx.commit();
+  }
+
+  private entriesUnsafe(): [Uint8Array, Uint8Array][] {
+    this.#sorted ??= [...this.#entries.keys()].sort().map((k) => [hexToU8a(k), this.#entries.get(k) as Uint8Array]);
+    return this.#sorted;
+  }
+
+  /** @internal used by StateTransaction.commit */
+  static fromCommit(entries: ReadonlyMap<string, Uint8Array>, changes: StateChange[]): ShardState {
+    return new ShardState(entries, changes);
+  }
+}
+
+/** Mutable overlay over a ShardState. Only `commit()` produces a new state; the base is never touched. */
+export class StateTransaction {
+  readonly #base: ReadonlyMap<string, Uint8Array>;
+  readonly #writes = new Map<string, Uint8Array | null>();
+  readonly base: ShardState;
+
+  constructor(base: ShardState, entries: ReadonlyMap<string, Uint8Array>) {
+    this.base = base;
+    this.#base = entries;
+  }
+
+  get(key: Uint8Array): Uint8Array | undefined {
+    const k = hexKey(key);
+    const w = this.#writes.get(k);
+    if (w !== undefined) return w ?? undefined;
+    return this.#base.get(k);
+  }
+
+  /** Stores `value`; an empty value deletes the key (a trie cannot tell empty from absent). */
+  put(key: Uint8Array, value: Uint8Array): void {
+    this.#writes.set(hexKey(key), value.length === 0 ? null : value.slice());
+  }
+
+  delete(key: Uint8Array): void {
+    this.#writes.set(hexKey(key), null);
+  }
+
+  account(who: Uint8Array): AccountData {
+    const v = this.get(accountKey(who));
+    return v ? decodeAccount(v) : { ...EMPTY_ACCOUNT };
+  }
+
+  putAccount(who: Uint8Array, data: AccountData): void {
+    const key = accountKey(who);
+    if (data.free === 0n && data.reserved === 0n && data.nonce === 0) this.delete(key);
+    else this.put(key, encodeAccount(data));
+  }
+
+  /** Stores the names of the env variables `account` has set for `worker` (SCALE Vec<Text>). */
+  putEnvNames(account: Uint8Array, worker: Uint8Array, names: readonly string[]): void {
+    const enc = new TextEncoder();
+    this.put(envNamesKey(account, worker), u8aConcat(compactToU8a(names.length), ...names.map((n) => compactAddLength(enc.encode(n)))));
+  }
+
+  commit(): ShardState {
+    const next = new Map(this.#base);
+    const changes: StateChange[] = [];
+    for (const k of [...this.#writes.keys()].sort()) {
+      const value = this.#writes.get(k) as Uint8Array | null;
+      const before = this.#base.get(k);
+      if (value === null) {
+        if (before === undefined) continue;
+        next.delete(k);
+      } else {
+        if (sameBytes(before, value)) continue;
+        next.set(k, value);
+      }
+      changes.push({ key: hexToU8a(k), value });
+    }
+    // Nothing changed: share the (never mutated) base map instead of copying it.
+    return ShardState.fromCommit(changes.length === 0 ? this.#base : next, changes);
+  }
+}
