@@ -2,7 +2,7 @@
 // immutable TypeScript values so the executor never touches codec objects.
 import { TypeRegistry } from '@polkadot/types';
 import type { Codec } from '@polkadot/types/types';
-import { u8aConcat, u8aEq, u8aToU8a } from '@polkadot/util';
+import { u8aConcat, u8aEq, u8aToHex, u8aToU8a } from '@polkadot/util';
 import { blake2AsU8a, secp256k1Verify } from '@polkadot/util-crypto';
 import { sr25519Verify, waitReady } from '@polkadot/wasm-crypto';
 import { createPublicKey, verify as edVerify } from 'node:crypto';
@@ -214,7 +214,8 @@ function callValue(call: TrustedCall): Record<string, unknown> {
     case 'timestamp_set':
       return { timestamp_set: [call.enclave, call.now, call.parentchainId] };
     case 'smart_worker_call':
-      return { smart_worker_call: [call.sender, call.worker, call.input] };
+      // Bytes treats a Uint8Array as already length-prefixed; a hex string is taken as raw content.
+      return { smart_worker_call: [call.sender, call.worker, u8aToHex(call.input)] };
   }
 }
 

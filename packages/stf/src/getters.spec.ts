@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import { u8aToHex } from '@polkadot/util';
+import { encodeTrustedGetter, encodeTrustedGetterSigned } from './codec.js';
+import { executeGetter } from './getters.js';
+import { ShardState } from './state.js';
+import { actors, getter, u128, u32, type Actors } from './test/fixtures.js';
+
+describe('executeGetter', () => {
+  let a: Actors;
+  let state: ShardState;
+  before(async () => {
+    a = await actors();
+    state = ShardState.empty().update((tx) => {
+      tx.putAccount(a.alice.publicKey, { free: 123n, reserved: 4n, nonce: 7 });
+      tx.putEnvNames(a.alice.publicKey, new Uint8Array(32).fill(5), ['API_KEY', 'DB_URL']);
+    });
+  });
+
+  it('answers free_balance, reserved_balance and nonce as SCALE u128/u32 for the signed owner', () => {
+    const who = a.alice.publicKey;
+    assert.equal(u128(executeGetter(state, getter(a.alice, { kind: 'free_balance', who }))), 123n);
+    assert.equal(u128(executeGetter(state, getter(a.alice, { kind: 'reserved_balance', who }))), 4n);
+    assert.equal(u32(executeGetter(state, getter(a.alice, { kind: 'nonce', who }))), 7);
+    // Unknown accounts read as zero, like frame_system's default AccountInfo.
+    assert.equal(u128(executeGetter(state, getter(a.bob, { kind: 'free_balance', who: a.bob.publicKey }))), 0n);
+  });
+
+  it('refuses trusted getters signed by someone else or with a broken signature', () => {
+    const g = { kind: 'free_balance', who: a.alice.publicKey } as const;
+    assert.throws(() => executeGetter(state, getter(a.bob, g)), { code: 'GetterIsNotAuthorized' });
+    const bytes = getter(a.alice, g);
+    bytes[bytes.length - 3] ^= 1;
+    assert.throws(() => executeGetter(state, bytes), { code: 'GetterIsNotAuthorized' });
+    const wrongScheme = encodeTrustedGetterSigned(g, { scheme: 'ed25519', bytes: a.alice.sign(encodeTrustedGetter(g)) });
+    assert.throws(() => executeGetter(state, wrongScheme), { code: 'GetterIsNotAuthorized' });
+  });
+
+  it('answers the public some_value getter with 42u32', () => {
+    assert.equal(u8aToHex(executeGetter(state, new Uint8Array([0, 0]))), '0x2a000000');
+  });
+
+  it('reads env names and returns null for a missing smart worker result', () => {
+    const worker = new Uint8Array(32).fill(5);
+    const names = executeGetter(state, getter(a.alice, { kind: 'env_names', who: a.alice.publicKey, worker }));
+    assert.equal(u8aToHex(names), '0x081c4150495f4b45591844425f55524c'); // Vec<Text> ["API_KEY","DB_URL"]
+    const none = executeGetter(state, getter(a.alice, { kind: 'env_names', who: a.alice.publicKey, worker: new Uint8Array(32) }));
+    assert.equal(u8aToHex(none), '0x00');
+    const missing = executeGetter(state, getter(a.alice, { kind: 'smart_worker_result', who: a.alice.publicKey, callHash: new Uint8Array(32) }));
+    assert.equal(missing, null);
+  });
+
+  it('rejects malformed getter bytes with a typed error', () => {
+    for (const bad of [new Uint8Array(), new Uint8Array([0, 1]), new Uint8Array([1, 0, 1, 2]), new Uint8Array([0, 0, 0])]) {
+      assert.throws(() => executeGetter(state, bad), { code: 'MalformedOperation' });
+    }
+  });
+});
