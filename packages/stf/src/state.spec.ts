@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { u8aToHex } from '@polkadot/util';
+import { EMPTY_TRIE_ROOT, trieRoot } from '@sealbridge/trie';
 import { accountKey, decodeAccount, encodeAccount, ShardState } from './state.js';
 
 const who = (n: number) => new Uint8Array(32).fill(n);
@@ -45,6 +46,10 @@ describe('ShardState', () => {
     const a = ShardState.empty().update((tx) => [1, 2, 3].forEach((n) => tx.putAccount(who(n), { free: BigInt(n), reserved: 0n, nonce: n })));
     const b = ShardState.empty().update((tx) => [3, 1, 2].forEach((n) => tx.putAccount(who(n), { free: BigInt(n), reserved: 0n, nonce: n })));
     assert.equal(hex(a.root()), hex(b.root()));
+    // The incremental root equals the one-shot Substrate trie root of the same entries.
+    assert.equal(hex(a.root()), hex(trieRoot(a.entries())));
+    assert.equal(hex(ShardState.empty().root()), hex(EMPTY_TRIE_ROOT));
+    assert.equal(a.entries(accountKey(who(2))).length, 1);
     const restored = ShardState.decode(a.encode());
     assert.equal(hex(restored.root()), hex(a.root()));
     assert.deepEqual(restored.account(who(2)), { free: 2n, reserved: 0n, nonce: 2 });

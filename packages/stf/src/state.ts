@@ -2,7 +2,7 @@
 // produced it. Two workers that apply the same operations to the same state get byte-identical entries and roots.
 import { compactAddLength, compactFromU8aLim, compactToU8a, u8aConcat, u8aToHex, hexToU8a } from '@polkadot/util';
 import { blake2AsU8a, xxhashAsU8a } from '@polkadot/util-crypto';
-import { stateRoot } from './root.js';
+import { PersistentTrie } from '@sealbridge/trie';
 import { ACCOUNT_ID_BYTES, HASH_BYTES, MAX_U128, MAX_U32 } from './constants.js';
 import { StfError } from './errors.js';
 
@@ -102,38 +102,37 @@ export function encodeU64(v: bigint): Uint8Array {
 }
 
 const hexKey = (key: Uint8Array): string => u8aToHex(key, -1, false);
-const sameBytes = (a: Uint8Array | undefined, b: Uint8Array | undefined): boolean =>
-  a === b || (a !== undefined && b !== undefined && a.length === b.length && a.every((x, i) => x === b[i]));
+const sameBytes = (a: Uint8Array | undefined, b: Uint8Array): boolean =>
+  a !== undefined && a.length === b.length && a.every((x, i) => x === b[i]);
 
 /**
- * Immutable state of one shard. Values are never mutated after construction; `transaction()` gives a
- * mutable overlay whose `commit()` yields the next state together with its `changes`.
+ * Immutable state of one shard, backed by a persistent Substrate trie: a new state shares every untouched
+ * node with its parent, so one block costs O(changed keys · depth) and the root rehashes only changed paths.
+ * `transaction()` gives a mutable overlay whose `commit()` yields the next state together with its `changes`.
  */
 export class ShardState {
-  readonly #entries: ReadonlyMap<string, Uint8Array>;
+  readonly #trie: PersistentTrie;
   readonly #changes: readonly StateChange[];
-  #root: Uint8Array | undefined;
-  #sorted: [Uint8Array, Uint8Array][] | undefined;
 
-  private constructor(entries: ReadonlyMap<string, Uint8Array>, changes: readonly StateChange[]) {
-    this.#entries = entries;
+  private constructor(trie: PersistentTrie, changes: readonly StateChange[]) {
+    this.#trie = trie;
     this.#changes = changes;
   }
 
   static empty(): ShardState {
-    return new ShardState(new Map(), []);
+    return new ShardState(PersistentTrie.empty(), []);
   }
 
   /** Builds a state from raw entries (e.g. loaded from LevelDB). Empty values are rejected. */
   static fromEntries(entries: Iterable<readonly [Uint8Array, Uint8Array]>): ShardState {
-    const map = new Map<string, Uint8Array>();
+    const checked: [Uint8Array, Uint8Array][] = [];
     for (const [k, v] of entries) {
       if (!(k instanceof Uint8Array) || !(v instanceof Uint8Array) || v.length === 0) {
         throw new StfError('MalformedState', 'state entries must be non-empty Uint8Array key/value pairs');
       }
-      map.set(hexKey(k), v.slice());
+      checked.push([k.slice(), v.slice()]);
     }
-    return new ShardState(map, []);
+    return new ShardState(PersistentTrie.fromEntries(checked), []);
   }
 
   /** Snapshot format: SCALE Vec<(Vec<u8>, Vec<u8>)> in ascending key order. */
@@ -162,22 +161,21 @@ export class ShardState {
     return u8aConcat(compactToU8a(entries.length), ...entries.flatMap(([k, v]) => [compactAddLength(k), compactAddLength(v)]));
   }
 
-  /** All entries in ascending key order. */
-  entries(): [Uint8Array, Uint8Array][] {
-    this.#sorted ??= [...this.#entries.keys()].sort().map((k) => [hexToU8a(k), this.#entries.get(k) as Uint8Array]);
-    return this.#sorted.map(([k, v]) => [k.slice(), v.slice()]);
+  /** All entries (or those under `prefix`) in ascending key order. */
+  entries(prefix?: Uint8Array): [Uint8Array, Uint8Array][] {
+    return [...this.#trie.entries(prefix)];
   }
 
   get size(): number {
-    return this.#entries.size;
+    return this.#trie.size;
   }
 
   get(key: Uint8Array): Uint8Array | undefined {
-    return this.#entries.get(hexKey(key))?.slice();
+    return this.#trie.get(key);
   }
 
   account(who: Uint8Array): AccountData {
-    const v = this.#entries.get(hexKey(accountKey(who)));
+    const v = this.#trie.get(accountKey(who));
     return v ? decodeAccount(v) : { ...EMPTY_ACCOUNT };
   }
 
@@ -190,14 +188,29 @@ export class ShardState {
     return this.#changes.map(({ key, value }) => ({ key: key.slice(), value: value && value.slice() }));
   }
 
-  /** Patricia-Merkle root (blake2-256, state version 1) of all entries; cached. */
+  /** Substrate Patricia-Merkle root (blake2-256, state version 1) of all entries; memoised by the trie. */
   root(): Uint8Array {
-    this.#root ??= stateRoot(this.entriesUnsafe());
-    return this.#root.slice();
+    return this.#trie.root();
+  }
+
+  /** Storage read proof (`StorageProof` node set) for `keys` against `root()`. */
+  proof(keys: readonly Uint8Array[]): Uint8Array[] {
+    return this.#trie.proof(keys);
   }
 
   transaction(): StateTransaction {
-    return new StateTransaction(this, this.#entries);
+    return new StateTransaction(this, (writes) => {
+      const changes: StateChange[] = [];
+      for (const k of [...writes.keys()].sort()) {
+        const value = writes.get(k) as Uint8Array | null;
+        const key = hexToU8a(k);
+        const before = this.#trie.get(key);
+        if (value === null ? before === undefined : sameBytes(before, value)) continue;
+        changes.push({ key, value });
+      }
+      const trie = this.#trie.setMany(changes.map((c) => [c.key, c.value] as const));
+      return new ShardState(trie, changes);
+    });
   }
 
   /** Convenience for setup code: one transaction around `fn`. */
@@ -206,34 +219,24 @@ export class ShardState {
     fn(tx);
     return tx.commit();
   }
-
-  private entriesUnsafe(): [Uint8Array, Uint8Array][] {
-    this.#sorted ??= [...this.#entries.keys()].sort().map((k) => [hexToU8a(k), this.#entries.get(k) as Uint8Array]);
-    return this.#sorted;
-  }
-
-  /** @internal used by StateTransaction.commit */
-  static fromCommit(entries: ReadonlyMap<string, Uint8Array>, changes: StateChange[]): ShardState {
-    return new ShardState(entries, changes);
-  }
 }
 
 /** Mutable overlay over a ShardState. Only `commit()` produces a new state; the base is never touched. */
 export class StateTransaction {
-  readonly #base: ReadonlyMap<string, Uint8Array>;
   readonly #writes = new Map<string, Uint8Array | null>();
+  readonly #commit: (writes: ReadonlyMap<string, Uint8Array | null>) => ShardState;
   readonly base: ShardState;
 
-  constructor(base: ShardState, entries: ReadonlyMap<string, Uint8Array>) {
+  /** Obtain one through `ShardState.transaction()`. */
+  constructor(base: ShardState, commit: (writes: ReadonlyMap<string, Uint8Array | null>) => ShardState) {
     this.base = base;
-    this.#base = entries;
+    this.#commit = commit;
   }
 
   get(key: Uint8Array): Uint8Array | undefined {
-    const k = hexKey(key);
-    const w = this.#writes.get(k);
-    if (w !== undefined) return w ?? undefined;
-    return this.#base.get(k);
+    const w = this.#writes.get(hexKey(key));
+    if (w !== undefined) return w === null ? undefined : w.slice();
+    return this.base.get(key);
   }
 
   /** Stores `value`; an empty value deletes the key (a trie cannot tell empty from absent). */
@@ -262,22 +265,8 @@ export class StateTransaction {
     this.put(envNamesKey(account, worker), u8aConcat(compactToU8a(names.length), ...names.map((n) => compactAddLength(enc.encode(n)))));
   }
 
+  /** The next state; `changes` holds only keys whose value really differs from the base. */
   commit(): ShardState {
-    const next = new Map(this.#base);
-    const changes: StateChange[] = [];
-    for (const k of [...this.#writes.keys()].sort()) {
-      const value = this.#writes.get(k) as Uint8Array | null;
-      const before = this.#base.get(k);
-      if (value === null) {
-        if (before === undefined) continue;
-        next.delete(k);
-      } else {
-        if (sameBytes(before, value)) continue;
-        next.set(k, value);
-      }
-      changes.push({ key: hexToU8a(k), value });
-    }
-    // Nothing changed: share the (never mutated) base map instead of copying it.
-    return ShardState.fromCommit(changes.length === 0 ? this.#base : next, changes);
+    return this.#commit(this.#writes);
   }
 }
