@@ -1,0 +1,324 @@
+// Substrate trie node codec (sp-trie `NodeCodec`, no-extension layout), shared by root computation,
+// proof generation and proof verification so that they cannot disagree.
+//
+// Node = header (kind bits + partial-key nibble count) · partial key · [bitmap u16 LE] · [value] · [children].
+// Header kinds: 0x00 empty, 0b01 leaf, 0b10 branch without value, 0b11 branch with value (6 count bits),
+// 0b001 leaf with hashed value (5 bits), 0b0001 branch with hashed value (4 bits). Counts that do not fit the
+// low bits saturate them and continue in following bytes (255 = "add 255 and continue").
+// Values are SCALE `Compact<u32>`-length-prefixed, or — in state version 1, for values of >= 33 bytes —
+// replaced by their 32-byte blake2-256 hash with no prefix. Children are length-prefixed: a 32-byte hash, or
+// the child's own encoding when that is shorter than 32 bytes ("inline" node).
+
+import { TRIE_ERROR_CODES, TrieError } from './errors.js';
+import { HASH_LENGTH, blake2b256 } from './hash.js';
+
+export type StateVersion = 0 | 1;
+
+/** The encoding of the empty trie; the empty root is its hash. */
+export const EMPTY_NODE = new Uint8Array([0]);
+
+/** sp-core `TRIE_VALUE_NODE_THRESHOLD`: in state version 1, values at least this long are stored hashed. */
+export const VALUE_HASH_THRESHOLD = 33;
+
+/** sp-trie `NIBBLE_SIZE_BOUND`: headers cannot express longer partial keys. */
+const NIBBLE_SIZE_BOUND = 65_535;
+
+const LEAF = 0b0100_0000;
+const BRANCH_NO_VALUE = 0b1000_0000;
+const BRANCH_WITH_VALUE = 0b1100_0000;
+const HASHED_VALUE_LEAF = 0b0010_0000;
+const HASHED_VALUE_BRANCH = 0b0001_0000;
+
+export function assertStateVersion(version: unknown): asserts version is StateVersion {
+  if (version !== 0 && version !== 1) {
+    throw new TrieError(TRIE_ERROR_CODES.ERR_INVALID_INPUT, `state version must be 0 or 1, got ${String(version)}`);
+  }
+}
+
+export function isHashedValue(value: Uint8Array, version: StateVersion): boolean {
+  return version === 1 && value.length >= VALUE_HASH_THRESHOLD;
+}
+
+// ---------------------------------------------------------------------------------------------- encoding
+
+function headerBytes(prefix: number, prefixBits: number, nibbleCount: number): number[] {
+  if (nibbleCount > NIBBLE_SIZE_BOUND) {
+    throw new TrieError(TRIE_ERROR_CODES.ERR_INVALID_INPUT, `partial key of ${nibbleCount} nibbles exceeds ${NIBBLE_SIZE_BOUND}`);
+  }
+  const max = 0xff >> prefixBits;
+  if (nibbleCount < max) return [prefix | nibbleCount];
+  const out = [prefix | max];
+  let rest = nibbleCount - (max - 1);
+  while (rest > 0) {
+    if (rest < 256) {
+      out.push(rest - 1);
+      rest = 0;
+    } else {
+      out.push(255);
+      rest -= 255;
+    }
+  }
+  return out;
+}
+
+export function compactLength(n: number): number {
+  return n < 1 << 6 ? 1 : n < 1 << 14 ? 2 : n < 2 ** 30 ? 4 : 5;
+}
+
+/** Writes SCALE `Compact<u32>` of `n` at `at`; returns the offset after it. */
+export function writeCompact(out: Uint8Array, at: number, n: number): number {
+  if (n < 1 << 6) {
+    out[at] = n << 2;
+    return at + 1;
+  }
+  if (n < 1 << 14) {
+    const v = (n << 2) | 1;
+    out[at] = v & 0xff;
+    out[at + 1] = v >> 8;
+    return at + 2;
+  }
+  if (n < 2 ** 30) {
+    const v = n * 4 + 2;
+    out[at] = v & 0xff;
+    out[at + 1] = (v >>> 8) & 0xff;
+    out[at + 2] = (v >>> 16) & 0xff;
+    out[at + 3] = (v >>> 24) & 0xff;
+    return at + 4;
+  }
+  if (n > 0xffff_ffff) throw new TrieError(TRIE_ERROR_CODES.ERR_INVALID_INPUT, `length ${n} exceeds u32`);
+  out[at] = 0b11; // big-integer mode, (4 - 4) << 2 | 0b11: four bytes follow
+  out[at + 1] = n & 0xff;
+  out[at + 2] = (n >>> 8) & 0xff;
+  out[at + 3] = (n >>> 16) & 0xff;
+  out[at + 4] = (n >>> 24) & 0xff;
+  return at + 5;
+}
+
+export function encodeCompact(n: number): Uint8Array {
+  const out = new Uint8Array(compactLength(n));
+  writeCompact(out, 0, n);
+  return out;
+}
+
+function writePartial(out: Uint8Array, at: number, partial: Uint8Array): number {
+  let i = 0;
+  if (partial.length % 2 === 1) {
+    out[at++] = partial[0]!; // odd count: the first nibble sits alone, left-padded with zero
+    i = 1;
+  }
+  for (; i < partial.length; i += 2) out[at++] = (partial[i]! << 4) | partial[i + 1]!;
+  return at;
+}
+
+/**
+ * Encodes a leaf (`childRefs` undefined) or a branch. `partial` is a nibble array; `childRefs[i]` is the
+ * reference of child `i` — a 32-byte hash or an inline encoding shorter than 32 bytes.
+ */
+export function encodeNode(
+  partial: Uint8Array,
+  value: Uint8Array | undefined,
+  childRefs: ReadonlyArray<Uint8Array | undefined> | undefined,
+  version: StateVersion,
+): Uint8Array {
+  const hashed = value !== undefined && isHashedValue(value, version);
+  const storedValue = hashed ? blake2b256(value) : value;
+  let header: number[];
+  if (childRefs === undefined) {
+    if (value === undefined) throw new TrieError(TRIE_ERROR_CODES.ERR_INVALID_INPUT, 'a leaf needs a value');
+    header = hashed ? headerBytes(HASHED_VALUE_LEAF, 3, partial.length) : headerBytes(LEAF, 2, partial.length);
+  } else if (value === undefined) {
+    header = headerBytes(BRANCH_NO_VALUE, 2, partial.length);
+  } else {
+    header = hashed ? headerBytes(HASHED_VALUE_BRANCH, 4, partial.length) : headerBytes(BRANCH_WITH_VALUE, 2, partial.length);
+  }
+
+  let size = header.length + ((partial.length + 1) >> 1);
+  if (childRefs !== undefined) size += 2;
+  if (storedValue !== undefined) size += storedValue.length + (hashed ? 0 : compactLength(storedValue.length));
+  if (childRefs !== undefined) {
+    for (const ref of childRefs) if (ref !== undefined) size += compactLength(ref.length) + ref.length;
+  }
+
+  const out = new Uint8Array(size);
+  out.set(header, 0);
+  let at = writePartial(out, header.length, partial);
+  let bitmapAt = -1;
+  if (childRefs !== undefined) {
+    bitmapAt = at;
+    at += 2;
+  }
+  if (storedValue !== undefined) {
+    if (!hashed) at = writeCompact(out, at, storedValue.length);
+    out.set(storedValue, at);
+    at += storedValue.length;
+  }
+  if (childRefs !== undefined) {
+    let bitmap = 0;
+    for (let i = 0; i < 16; i++) {
+      const ref = childRefs[i];
+      if (ref === undefined) continue;
+      bitmap |= 1 << i;
+      at = writeCompact(out, at, ref.length);
+      out.set(ref, at);
+      at += ref.length;
+    }
+    out[bitmapAt] = bitmap & 0xff;
+    out[bitmapAt + 1] = bitmap >> 8;
+  }
+  return out;
+}
+
+/** How a parent refers to a node: by hash when the encoding is 32 bytes or longer, else inline. */
+export function nodeReference(encoded: Uint8Array): Uint8Array {
+  return encoded.length >= HASH_LENGTH ? blake2b256(encoded) : encoded;
+}
+
+// ---------------------------------------------------------------------------------------------- decoding
+
+export type DecodedValue = { hashed: false; data: Uint8Array } | { hashed: true; hash: Uint8Array };
+
+export type DecodedNode =
+  | { type: 'empty' }
+  | { type: 'leaf'; partial: Uint8Array; value: DecodedValue }
+  | {
+      type: 'branch';
+      partial: Uint8Array;
+      value: DecodedValue | undefined;
+      /** Per nibble: a 32-byte hash or an inline node encoding (shorter than 32 bytes). */
+      children: Array<Uint8Array | undefined>;
+    };
+
+function invalid(message: string): TrieError {
+  return new TrieError(TRIE_ERROR_CODES.ERR_INVALID_NODE, `invalid trie node: ${message}`);
+}
+
+class Reader {
+  at = 0;
+  constructor(readonly data: Uint8Array) {}
+
+  byte(): number {
+    if (this.at >= this.data.length) throw invalid('unexpected end of data');
+    return this.data[this.at++]!;
+  }
+
+  take(n: number): Uint8Array {
+    if (this.at + n > this.data.length) throw invalid('unexpected end of data');
+    const out = this.data.subarray(this.at, this.at + n);
+    this.at += n;
+    return out;
+  }
+
+  compact(): number {
+    const first = this.byte();
+    switch (first & 0b11) {
+      case 0:
+        return first >> 2;
+      case 1: {
+        const n = (first | (this.byte() << 8)) >> 2;
+        if (n < 1 << 6) throw invalid('non-canonical compact');
+        return n;
+      }
+      case 2: {
+        const n = (first | (this.byte() << 8) | (this.byte() << 16)) + this.byte() * 2 ** 24;
+        if (n < 2 ** 16) throw invalid('non-canonical compact');
+        return Math.floor(n / 4);
+      }
+      default: {
+        if (first >> 2 !== 0) throw invalid('compact length does not fit u32');
+        const n = this.byte() + this.byte() * 2 ** 8 + this.byte() * 2 ** 16 + this.byte() * 2 ** 24;
+        if (n < 2 ** 30) throw invalid('non-canonical compact');
+        return n;
+      }
+    }
+  }
+}
+
+function readSize(first: number, prefixBits: number, reader: Reader): number {
+  const max = 0xff >> prefixBits;
+  let size = first & max;
+  if (size < max) return size;
+  size -= 1;
+  while (size <= NIBBLE_SIZE_BOUND) {
+    const n = reader.byte();
+    if (n < 255) return size + n + 1;
+    size += 255;
+  }
+  return NIBBLE_SIZE_BOUND;
+}
+
+function readPartial(reader: Reader, nibbleCount: number): Uint8Array {
+  const bytes = reader.take((nibbleCount + 1) >> 1);
+  const out = new Uint8Array(nibbleCount);
+  let i = 0;
+  let b = 0;
+  if (nibbleCount % 2 === 1) {
+    if (bytes[0]! >> 4 !== 0) throw invalid('non-zero padding nibble');
+    out[i++] = bytes[b++]!;
+  }
+  for (; i < nibbleCount; i += 2, b++) {
+    out[i] = bytes[b]! >> 4;
+    out[i + 1] = bytes[b]! & 0x0f;
+  }
+  return out;
+}
+
+function readValue(reader: Reader, hashed: boolean): DecodedValue {
+  if (hashed) return { hashed: true, hash: reader.take(HASH_LENGTH) };
+  return { hashed: false, data: reader.take(reader.compact()) };
+}
+
+/** Decodes one node encoding; throws `ERR_INVALID_NODE` on anything sp-trie would not produce. */
+export function decodeNode(data: Uint8Array): DecodedNode {
+  const reader = new Reader(data);
+  const first = reader.byte();
+  let node: DecodedNode;
+  if (first === 0) {
+    node = { type: 'empty' };
+  } else {
+    let kind: 'leaf' | 'branch';
+    let hasValue = true;
+    let hashed = false;
+    let prefixBits = 2;
+    switch (first & 0b1100_0000) {
+      case LEAF:
+        kind = 'leaf';
+        break;
+      case BRANCH_NO_VALUE:
+        kind = 'branch';
+        hasValue = false;
+        break;
+      case BRANCH_WITH_VALUE:
+        kind = 'branch';
+        break;
+      default:
+        if ((first & 0b1110_0000) === HASHED_VALUE_LEAF) {
+          kind = 'leaf';
+          hashed = true;
+          prefixBits = 3;
+        } else if ((first & 0b1111_0000) === HASHED_VALUE_BRANCH) {
+          kind = 'branch';
+          hashed = true;
+          prefixBits = 4;
+        } else {
+          throw invalid(`unsupported header byte 0x${first.toString(16).padStart(2, '0')}`);
+        }
+    }
+    const partial = readPartial(reader, readSize(first, prefixBits, reader));
+    if (kind === 'leaf') {
+      node = { type: 'leaf', partial, value: readValue(reader, hashed) };
+    } else {
+      const bitmap = reader.byte() | (reader.byte() << 8);
+      const value = hasValue ? readValue(reader, hashed) : undefined;
+      const children = new Array<Uint8Array | undefined>(16).fill(undefined);
+      for (let i = 0; i < 16; i++) {
+        if ((bitmap & (1 << i)) === 0) continue;
+        const ref = reader.take(reader.compact());
+        if (ref.length > HASH_LENGTH) throw invalid(`inline child of ${ref.length} bytes`);
+        children[i] = ref;
+      }
+      node = { type: 'branch', partial, value, children };
+    }
+  }
+  if (reader.at !== data.length) throw invalid(`${data.length - reader.at} trailing bytes`);
+  return node;
+}
