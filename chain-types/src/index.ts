@@ -1,1 +1,11 @@
-export {};
+export * from './errors.js';
+export * from './interfaces.js';
+export * from './merkle.js';
+export * from './registry.js';
+export * from './rpc.js';
+export * from './scale.js';
+export * from './shard.js';
+export * from './shielding.js';
+export * from './signing.js';
+export * from './attestation/index.js';
+export * from './attestation/index.js';

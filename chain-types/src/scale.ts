@@ -1,0 +1,225 @@
+import type { Codec, Registry, TypeDef } from '@polkadot/types/types';
+
+import { TypeDefInfo, getTypeDef } from '@polkadot/types';
+import { u8aEq } from '@polkadot/util';
+
+import type { SealbridgeCodecs } from './interfaces.js';
+
+import { ScaleDecodeError, type ScaleDecodeErrorCode } from './errors.js';
+
+/** Fixed byte sizes of plain types that polkadot-js implements as classes (no string definition to expand). */
+const FIXED_SIZES: Record<string, number> = {
+  u8: 1, u16: 2, u32: 4, u64: 8, u128: 16, u256: 32,
+  i8: 1, i16: 2, i32: 4, i64: 8, i128: 16, i256: 32,
+  H160: 20, H256: 32, H512: 64, AccountId20: 20, AccountId32: 32, Null: 0,
+  GenericAccountId32: 32, GenericAccountId: 32, GenericEthereumAccountId: 20, GenericAccountId20: 20,
+};
+const UINT_BITS: Record<string, number> = { u8: 8, u16: 16, u32: 32, u64: 64, u128: 128, u256: 256 };
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Walks `bytes` along a type definition with the rules of Rust's parity-scale-codec, which polkadot-js does not
+ * enforce on decode (it ignores trailing bytes, reads short integers as small numbers, accepts bool 2, decodes
+ * `__Unused` enum slots). polkadot-js decodes only after this walk succeeded.
+ */
+class StrictWalker {
+  #bytes: Uint8Array;
+  #registry: Registry;
+  #typeName: string;
+  offset = 0;
+
+  constructor(registry: Registry, typeName: string, bytes: Uint8Array) {
+    this.#registry = registry;
+    this.#typeName = typeName;
+    this.#bytes = bytes;
+  }
+
+  fail(code: ScaleDecodeErrorCode, detail: string, at = this.offset): never {
+    throw new ScaleDecodeError(code, this.#typeName, at, detail);
+  }
+
+  get remaining(): number {
+    return this.#bytes.length - this.offset;
+  }
+
+  take(n: number, what: string): Uint8Array {
+    if (n > this.remaining) this.fail('SCALE_TRUNCATED', `${what} needs ${n} bytes, ${this.remaining} left`);
+    const out = this.#bytes.subarray(this.offset, this.offset + n);
+    this.offset += n;
+    return out;
+  }
+
+  /** SCALE compact integer; rejects encodings a canonical encoder would not produce. */
+  compact(what: string): bigint {
+    const start = this.offset;
+    const first = this.take(1, what)[0]!;
+    const mode = first & 0b11;
+    if (mode === 0) return BigInt(first >> 2);
+    if (mode === 1) {
+      const v = (first | (this.take(1, what)[0]! << 8)) >> 2;
+      if (v < 1 << 6) this.fail('SCALE_NON_CANONICAL', `${what}: over-long compact`, start);
+      return BigInt(v);
+    }
+    if (mode === 2) {
+      const b = this.take(3, what);
+      const v = ((first | (b[0]! << 8) | (b[1]! << 16) | (b[2]! << 24)) >>> 0) >>> 2;
+      if (v < 1 << 14) this.fail('SCALE_NON_CANONICAL', `${what}: over-long compact`, start);
+      return BigInt(v);
+    }
+    const n = (first >> 2) + 4;
+    const b = this.take(n, what);
+    let v = 0n;
+    for (let i = n - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i]!);
+    if (b[n - 1] === 0 || v < 1n << 30n) this.fail('SCALE_NON_CANONICAL', `${what}: over-long compact`, start);
+    return v;
+  }
+
+  /** Reads a compact length and checks it against what is left (each element needs at least `minElementBytes`). */
+  length(what: string, minElementBytes: number): number {
+    const start = this.offset;
+    const len = this.compact(`${what} length`);
+    if (len * BigInt(minElementBytes) > BigInt(this.remaining)) {
+      this.fail('SCALE_LENGTH_OVERFLOW', `${what} length ${len} exceeds the ${this.remaining} bytes left`, start);
+    }
+    return Number(len);
+  }
+
+  walk(def: TypeDef, path: string): void {
+    switch (def.info) {
+      case TypeDefInfo.Plain:
+        return this.plain(def.type, path);
+      case TypeDefInfo.Null:
+        return;
+      case TypeDefInfo.Int:
+      case TypeDefInfo.UInt:
+        this.take((def.length ?? 0) / 8, path);
+        return;
+      case TypeDefInfo.Compact: {
+        const value = this.compact(path);
+        const bits = UINT_BITS[(def.sub as TypeDef).type];
+        if (bits !== undefined && value >= 1n << BigInt(bits)) this.fail('SCALE_NON_CANONICAL', `${path}: compact exceeds u${bits}`);
+        return;
+      }
+      case TypeDefInfo.Option: {
+        const sub = def.sub as TypeDef;
+        const tag = this.take(1, `${path} option tag`)[0]!;
+        // Option<bool> is one byte in Rust (0 None, 1 Some(true), 2 Some(false)).
+        if (sub.type === 'bool') return tag <= 2 ? undefined : this.fail('SCALE_NON_CANONICAL', `${path}: Option<bool> byte ${tag}`, this.offset - 1);
+        if (tag === 1) return this.walk(sub, path);
+        if (tag !== 0) this.fail('SCALE_NON_CANONICAL', `${path}: option tag ${tag}`, this.offset - 1);
+        return;
+      }
+      case TypeDefInfo.Result: {
+        const [ok, err] = def.sub as TypeDef[];
+        const tag = this.take(1, `${path} result tag`)[0]!;
+        if (tag > 1) this.fail('SCALE_NON_CANONICAL', `${path}: result tag ${tag}`, this.offset - 1);
+        return this.walk((tag === 0 ? ok : err)!, path);
+      }
+      case TypeDefInfo.Vec: {
+        const sub = def.sub as TypeDef;
+        if (sub.type === 'u8') return void this.take(this.length(path, 1), path);
+        const len = this.length(path, this.minBytes(sub));
+        for (let i = 0; i < len; i++) this.walk(sub, `${path}[${i}]`);
+        return;
+      }
+      case TypeDefInfo.VecFixed: {
+        const sub = def.sub as TypeDef;
+        if (sub.type === 'u8') return void this.take(def.length ?? 0, path);
+        for (let i = 0; i < (def.length ?? 0); i++) this.walk(sub, `${path}[${i}]`);
+        return;
+      }
+      case TypeDefInfo.Tuple:
+      case TypeDefInfo.Struct:
+        (def.sub as TypeDef[]).forEach((sub, i) => this.walk(sub, `${path}.${sub.name ?? i}`));
+        return;
+      case TypeDefInfo.Enum: {
+        const at = this.offset;
+        const index = this.take(1, `${path} variant index`)[0]!;
+        const variant = (def.sub as TypeDef[]).find((v) => v.index === index);
+        if (!variant || variant.name?.startsWith('__Unused')) this.fail('SCALE_UNKNOWN_VARIANT', `${path}: no variant with index ${index}`, at);
+        // String-list enums (`_enum: ['A', 'B']`) carry no payload.
+        if (variant.type === 'Null' || variant.info === TypeDefInfo.Null) return;
+        return this.walk(variant, `${path}::${variant.name}`);
+      }
+      default:
+        this.fail('SCALE_UNKNOWN_TYPE', `${path}: type kind ${TypeDefInfo[def.info]} (${def.type}) is not supported`);
+    }
+  }
+
+  plain(type: string, path: string): void {
+    const definition = this.#registry.getDefinition(type);
+    if (definition !== undefined) return this.walk(typeDefOf(definition), path);
+    if (type === 'bool') {
+      const b = this.take(1, path)[0]!;
+      if (b > 1) this.fail('SCALE_NON_CANONICAL', `${path}: bool byte ${b}`, this.offset - 1);
+      return;
+    }
+    if (type === 'Bytes') return void this.take(this.length(path, 1), path);
+    if (type === 'Text' || type === 'String' || type === 'Str') {
+      const text = this.take(this.length(path, 1), path);
+      try {
+        strictUtf8.decode(text);
+      } catch {
+        this.fail('SCALE_NON_CANONICAL', `${path}: string is not valid UTF-8`);
+      }
+      return;
+    }
+    const size = FIXED_SIZES[type];
+    if (size === undefined) this.fail('SCALE_UNKNOWN_TYPE', `${path}: type ${type} is not registered`);
+    this.take(size, path);
+  }
+
+  /** Lower bound of an element's encoded size, used to reject absurd vector lengths before looping. */
+  minBytes(def: TypeDef): number {
+    if (def.info === TypeDefInfo.Plain) {
+      const definition = this.#registry.getDefinition(def.type);
+      if (definition !== undefined) return this.minBytes(typeDefOf(definition));
+      return def.type === 'Null' ? 0 : FIXED_SIZES[def.type] ?? 1;
+    }
+    if (def.info === TypeDefInfo.VecFixed) return (def.length ?? 0) * this.minBytes(def.sub as TypeDef);
+    if (def.info === TypeDefInfo.Struct || def.info === TypeDefInfo.Tuple) {
+      return (def.sub as TypeDef[]).reduce((sum, sub) => sum + this.minBytes(sub), 0);
+    }
+    if (def.info === TypeDefInfo.Null) return 0;
+    if (def.info === TypeDefInfo.Int || def.info === TypeDefInfo.UInt) return (def.length ?? 0) / 8;
+    return 1;
+  }
+}
+
+const typeDefCache = new Map<string, TypeDef>();
+function typeDefOf(definition: string): TypeDef {
+  let def = typeDefCache.get(definition);
+  if (!def) {
+    def = getTypeDef(definition);
+    typeDefCache.set(definition, def);
+  }
+  return def;
+}
+
+/**
+ * Decodes `bytes` as registered type `type` and guarantees the result is exactly what the Rust side would decode:
+ * throws `ScaleDecodeError` for truncated input, unknown enum indices, compact lengths beyond the input, trailing
+ * bytes and non-canonical encodings instead of returning polkadot-js' lenient partial/default result.
+ */
+export function decodeExact<K extends keyof SealbridgeCodecs>(registry: Registry, type: K, bytes: Uint8Array): SealbridgeCodecs[K];
+export function decodeExact<T extends Codec = Codec>(registry: Registry, type: string, bytes: Uint8Array): T;
+export function decodeExact(registry: Registry, type: string, bytes: Uint8Array): Codec {
+  const walker = new StrictWalker(registry, type, bytes);
+  walker.plain(type, type);
+  if (walker.remaining > 0) walker.fail('SCALE_TRAILING_BYTES', `${walker.remaining} bytes left after the value`);
+  let codec: Codec;
+  try {
+    codec = registry.createType(type, bytes);
+  } catch (cause) {
+    throw new ScaleDecodeError('SCALE_LENGTH_OVERFLOW', type, 0, `polkadot-js rejected the value: ${(cause as Error).message}`, { cause });
+  }
+  // Defence in depth: a codec that does not re-encode to the input means the walk and polkadot-js disagree.
+  if (!u8aEq(codec.toU8a(), bytes)) walker.fail('SCALE_NON_CANONICAL', 'value does not re-encode to the input', 0);
+  return codec;
+}
+
+/** `registry.createType` with the typed result of `SealbridgeCodecs`; byte input goes through `decodeExact`. */
+export function createSealbridgeType<K extends keyof SealbridgeCodecs>(registry: Registry, type: K, value: unknown): SealbridgeCodecs[K] {
+  if (value instanceof Uint8Array) return decodeExact(registry, type, value);
+  return registry.createType(type, value) as unknown as SealbridgeCodecs[K];
+}

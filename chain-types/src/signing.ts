@@ -1,0 +1,144 @@
+import type { KeyObject } from 'node:crypto';
+import type { Codec } from '@polkadot/types/types';
+
+import { createPublicKey, verify as nodeVerify } from 'node:crypto';
+import { isReady, sr25519Verify, waitReady } from '@polkadot/wasm-crypto';
+import { u8aConcat } from '@polkadot/util';
+import { blake2AsU8a, secp256k1Verify } from '@polkadot/util-crypto';
+
+import type { MultiSignature, TrustedCall, TrustedCallSigned, TrustedGetter, TrustedGetterSigned } from './interfaces.js';
+
+import { InputError } from './errors.js';
+import { sealbridgeRegistry } from './registry.js';
+import { decodeExact } from './scale.js';
+import { toShardBytes } from './shard.js';
+
+/** The part of a polkadot-js `KeyringPair` needed to sign (raw signature, no type prefix). */
+export interface SigningPair {
+  readonly type: string;
+  sign(message: Uint8Array): Uint8Array;
+}
+
+const SIGNATURE_VARIANT: Record<string, 'Ed25519' | 'Sr25519' | 'Ecdsa'> = {
+  ed25519: 'Ed25519',
+  sr25519: 'Sr25519',
+  ecdsa: 'Ecdsa',
+};
+
+/** DER SubjectPublicKeyInfo header of an Ed25519 key; the 32 raw key bytes follow it. */
+const ED25519_SPKI_PREFIX = Uint8Array.from([0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00]);
+
+/** Awaits the sr25519 WASM module; call once at start-up before `verifyMultiSignature` meets sr25519. */
+export async function cryptoReady(): Promise<void> {
+  await waitReady();
+}
+
+/** Blake2-256 of SCALE(TrustedOperation): the TOP hash returned by the submit RPCs (§3.1). */
+export function topHash(topBytes: Uint8Array): Uint8Array {
+  return blake2AsU8a(topBytes, 256);
+}
+
+function requireBytes(value: Uint8Array, length: number, what: string): Uint8Array {
+  if (value.length !== length) throw new InputError('INVALID_ARGUMENT', `${what} has ${value.length} bytes, expected ${length}`);
+  return value;
+}
+
+/** SCALE(call) ‖ nonce u32 LE ‖ mrenclave(32) ‖ shard(32) — what a TrustedCallSigned signs (§3.3). */
+export function trustedCallSigningPayload(callBytes: Uint8Array, nonce: number, mrenclave: Uint8Array, shard: Uint8Array | string): Uint8Array {
+  if (!Number.isInteger(nonce) || nonce < 0 || nonce > 0xffff_ffff) throw new InputError('INVALID_ARGUMENT', `nonce ${nonce} is not a u32`);
+  const nonceLe = new Uint8Array(4);
+  new DataView(nonceLe.buffer).setUint32(0, nonce, true);
+  return u8aConcat(callBytes, nonceLe, requireBytes(mrenclave, 32, 'mrenclave'), toShardBytes(shard));
+}
+
+function signatureVariant(pair: SigningPair): 'Ed25519' | 'Sr25519' | 'Ecdsa' {
+  const variant = SIGNATURE_VARIANT[pair.type];
+  if (!variant) throw new InputError('INVALID_ARGUMENT', `key type ${pair.type} cannot produce a MultiSignature`);
+  return variant;
+}
+
+function toCodec<T extends Codec>(type: 'TrustedCall' | 'TrustedGetter' | 'TrustedCallSigned' | 'TrustedGetterSigned', value: T | Uint8Array | object): T {
+  if (value instanceof Uint8Array) return decodeExact<T>(sealbridgeRegistry, type, value);
+  if ('toU8a' in value && 'registry' in value) return value as T;
+  return sealbridgeRegistry.createType(type, value) as unknown as T;
+}
+
+/** Signs `call` (codec, SCALE bytes or a createType value such as `{ balance_transfer: [from, to, amount] }`). */
+export function signTrustedCall(
+  pair: SigningPair,
+  call: TrustedCall | Uint8Array | object,
+  nonce: number,
+  mrenclave: Uint8Array,
+  shard: Uint8Array | string,
+): Uint8Array {
+  const variant = signatureVariant(pair);
+  const callCodec = toCodec<TrustedCall>('TrustedCall', call);
+  const signature = pair.sign(trustedCallSigningPayload(callCodec.toU8a(), nonce, mrenclave, shard));
+  return sealbridgeRegistry.createType('TrustedCallSigned', { call: callCodec, nonce, signature: { [variant]: signature } }).toU8a();
+}
+
+/** First AccountId of a TrustedCall/TrustedGetter variant: the account that must have signed it. */
+export function senderAccount(callOrGetter: TrustedCall | TrustedGetter): Uint8Array {
+  const inner = callOrGetter.value;
+  const account = Array.isArray(inner) ? (inner[0] as Codec) : inner;
+  const bytes = account.toU8a();
+  if (bytes.length !== 32) throw new InputError('INVALID_ARGUMENT', `variant ${callOrGetter.type} has no leading AccountId`);
+  return bytes;
+}
+
+/** Checks the signature of a TrustedCallSigned against this enclave's mrenclave and the request's shard. */
+export function verifyTrustedCallSigned(tcs: TrustedCallSigned | Uint8Array, mrenclave: Uint8Array, shard: Uint8Array | string): boolean {
+  const signed = toCodec<TrustedCallSigned>('TrustedCallSigned', tcs);
+  const payload = trustedCallSigningPayload(signed.call.toU8a(), signed.nonce.toNumber(), mrenclave, shard);
+  return verifyMultiSignature(payload, signed.signature, senderAccount(signed.call));
+}
+
+/** Signs a trusted getter; the payload is SCALE(getter) only (§3.4). */
+export function signTrustedGetter(pair: SigningPair, getter: TrustedGetter | Uint8Array | object): Uint8Array {
+  const variant = signatureVariant(pair);
+  const getterCodec = toCodec<TrustedGetter>('TrustedGetter', getter);
+  const signature = pair.sign(getterCodec.toU8a());
+  return sealbridgeRegistry.createType('TrustedGetterSigned', { getter: getterCodec, signature: { [variant]: signature } }).toU8a();
+}
+
+export function verifyTrustedGetterSigned(tgs: TrustedGetterSigned | Uint8Array): boolean {
+  const signed = toCodec<TrustedGetterSigned>('TrustedGetterSigned', tgs);
+  return verifyMultiSignature(signed.getter.toU8a(), signed.signature, senderAccount(signed.getter));
+}
+
+function ed25519Key(publicKey: Uint8Array): KeyObject {
+  return createPublicKey({ key: Buffer.from(u8aConcat(ED25519_SPKI_PREFIX, publicKey)), format: 'der', type: 'spki' });
+}
+
+/**
+ * Substrate `MultiSignature::verify(message, signer)` for a 32-byte AccountId: ed25519 via OpenSSL, sr25519 via the
+ * WASM schnorrkel (context "substrate"), ecdsa by recovering the key from blake2_256(message) and comparing
+ * blake2_256(compressed key) with the account. Returns false for a wrong signature; throws InputError for
+ * malformed input.
+ */
+export function verifyMultiSignature(message: Uint8Array, signature: MultiSignature | Uint8Array, signer32: Uint8Array): boolean {
+  if (signer32.length !== 32) throw new InputError('INVALID_SIGNATURE_INPUT', `signer has ${signer32.length} bytes, expected 32`);
+  let sig: MultiSignature;
+  try {
+    sig = signature instanceof Uint8Array ? decodeExact(sealbridgeRegistry, 'MultiSignature', signature) : signature;
+  } catch (cause) {
+    throw new InputError('INVALID_SIGNATURE_INPUT', 'signature is not a SCALE MultiSignature', { cause });
+  }
+  switch (sig.type) {
+    case 'Ed25519':
+      try {
+        return nodeVerify(null, message, ed25519Key(signer32), sig.asEd25519.toU8a());
+      } catch {
+        return false; // not a valid curve point: cannot have signed anything
+      }
+    case 'Sr25519':
+      if (!isReady()) throw new InputError('CRYPTO_NOT_READY', 'sr25519 verification needs `await cryptoReady()` first');
+      return sr25519Verify(sig.asSr25519.toU8a(), message, signer32);
+    case 'Ecdsa':
+      try {
+        return secp256k1Verify(message, sig.asEcdsa.toU8a(), signer32, 'blake2');
+      } catch {
+        return false; // unrecoverable signature
+      }
+  }
+}
