@@ -1,0 +1,43 @@
+import type { KeyObject } from 'node:crypto';
+
+import type { DecryptResult } from './trusted/decrypt-pool.js';
+import type { PreKeyMessage } from './trusted/olm-vault.js';
+import type { SealPolicy } from './trusted/sealing.js';
+
+/**
+ * The ECALL surface of the simulated enclave: everything the host may ask of it. Private keys never
+ * cross it, with one documented exception: the ephemeral RA-TLS key (Node's TLS stack runs on the host).
+ */
+export interface EnclaveHandle {
+  /** SHA-256 over the trusted code bundle (dist/trusted/*.js). */
+  readonly mrenclave: Uint8Array;
+  /** SHA-256 of the (dev) vendor signing public key. */
+  readonly mrsigner: Uint8Array;
+  /** RSA-3072 shielding public key (e = 0x01000001). */
+  shieldingPublicKey(): KeyObject;
+  /** Integritee JSON `{"n":[…LE],"e":[…LE]}` of the shielding key. */
+  shieldingPublicKeyJson(): string;
+  decryptShielded(ciphertext: Uint8Array): Promise<Uint8Array>;
+  decryptShieldedBatch(ciphertexts: Uint8Array[]): Promise<DecryptResult[]>;
+  /** Raw 32-byte Ed25519 public key: the enclave's parentchain account. */
+  signerPublicKey(): Uint8Array;
+  /** Ed25519 signature (64 bytes) by the enclave signer. */
+  sign(payload: Uint8Array): Uint8Array;
+  seal(purpose: string, plaintext: Uint8Array, policy?: SealPolicy): Uint8Array;
+  unseal(purpose: string, sealed: Uint8Array): Uint8Array;
+  /** Encoded SimulatedQuote; reportData64[0..32] must be this enclave's signer public key. */
+  quote(reportData64: Uint8Array): Uint8Array;
+  /** RA-TLS certificate (quote extension binds its key) and its ephemeral private key, fresh per open. */
+  tlsCredentials(): { certPem: string; keyPem: string };
+  /** Curve25519 identity key (unpadded base64). */
+  olmIdentityKey(): string;
+  /** Creates n one-time keys, seals the account, returns keyId → curve25519 base64. */
+  olmGenerateOneTimeKeys(n: number): Promise<Record<string, string>>;
+  olmMarkKeysAsPublished(): Promise<void>;
+  /** Unused one-time keys held (published or not). */
+  olmOneTimeKeyCount(): number;
+  olmDecryptPreKey(message: PreKeyMessage): Promise<Uint8Array>;
+  /** 32-byte key per (store, worker identity), created on first request and stable across restarts. */
+  getOmniKey(store: string, workerIdentity: Uint8Array): Promise<Uint8Array>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,118 @@
+import { EnclaveError } from './errors.js';
+import type { EnclaveLog } from './log.js';
+import { OlmAccount, initOlm, preKeyMessageOneTimeKey } from './olm-adapter.js';
+import type { SealedStore } from './sealed-store.js';
+import type { Sealer } from './sealing.js';
+import { KEY_SEAL_POLICY, MAX_OLM_ONE_TIME_KEYS_PER_CALL, OLM_ACCOUNT_FILE } from './settings.js';
+
+/** Sealed content: the libolm pickle plus our own record of every unused one-time key (published or not). */
+interface OlmState {
+  v: 1;
+  pickle: string;
+  /** keyId → curve25519 key; libolm cannot list published keys, but we must check a message targets one of ours. */
+  oneTimeKeys: Record<string, string>;
+}
+
+export interface PreKeyMessage {
+  senderIdentityKey: string;
+  /** The one-time key (base64) the sender claims to have used; must be ours and unused. */
+  oneTimeKey: string;
+  /** Base64 body of the Olm type-0 message. */
+  ciphertext: string;
+}
+
+/**
+ * The enclave's Olm account. The pickle is encrypted with a sealing-derived key and then sealed, and
+ * re-sealed after every state change before the result leaves the enclave.
+ */
+export class OlmVault {
+  readonly #account: OlmAccount;
+  readonly #oneTimeKeys: Map<string, string>;
+  readonly #pickleKey: Uint8Array;
+  readonly #store: SealedStore;
+
+  private constructor(account: OlmAccount, oneTimeKeys: Map<string, string>, pickleKey: Uint8Array, store: SealedStore) {
+    this.#account = account;
+    this.#oneTimeKeys = oneTimeKeys;
+    this.#pickleKey = pickleKey;
+    this.#store = store;
+  }
+
+  static async open(store: SealedStore, sealer: Sealer, log: EnclaveLog): Promise<OlmVault> {
+    await initOlm();
+    const pickleKey = sealer.deriveKey(KEY_SEAL_POLICY, 'olm-pickle');
+    const sealed = await store.load(OLM_ACCOUNT_FILE);
+    if (!sealed) {
+      const vault = new OlmVault(OlmAccount.create(), new Map(), pickleKey, store);
+      await vault.#persist();
+      log('info', 'olm', 'created and sealed new Olm account', { file: OLM_ACCOUNT_FILE });
+      return vault;
+    }
+    let state: OlmState;
+    try {
+      state = JSON.parse(Buffer.from(sealed).toString('utf8')) as OlmState;
+      if (state.v !== 1 || typeof state.pickle !== 'string') throw new Error(`unknown state version ${String(state.v)}`);
+    } catch (cause) {
+      throw new EnclaveError('SEALED_KEY_INVALID', `${OLM_ACCOUNT_FILE} does not hold an Olm state`, { cause });
+    }
+    const account = OlmAccount.unpickle(pickleKey, state.pickle);
+    return new OlmVault(account, new Map(Object.entries(state.oneTimeKeys)), pickleKey, store);
+  }
+
+  #persist(): Promise<void> {
+    const state: OlmState = {
+      v: 1,
+      pickle: this.#account.pickle(this.#pickleKey),
+      oneTimeKeys: Object.fromEntries(this.#oneTimeKeys),
+    };
+    return this.#store.save(OLM_ACCOUNT_FILE, Buffer.from(JSON.stringify(state), 'utf8'), KEY_SEAL_POLICY);
+  }
+
+  identityKey(): string {
+    return this.#account.identityKey();
+  }
+
+  oneTimeKeyCount(): number {
+    return this.#oneTimeKeys.size;
+  }
+
+  /** Generates n one-time keys and persists them before returning (so published keys are never forgotten). */
+  async generateOneTimeKeys(n: number): Promise<Record<string, string>> {
+    if (!Number.isInteger(n) || n < 1 || n > MAX_OLM_ONE_TIME_KEYS_PER_CALL) {
+      throw new EnclaveError('INVALID_ARGUMENT', `one-time key count must be 1..${MAX_OLM_ONE_TIME_KEYS_PER_CALL}, got ${n}`);
+    }
+    const unpublished = this.#account.generateOneTimeKeys(n);
+    for (const [id, key] of Object.entries(unpublished)) this.#oneTimeKeys.set(id, key);
+    await this.#persist();
+    return unpublished;
+  }
+
+  async markKeysAsPublished(): Promise<void> {
+    this.#account.markKeysAsPublished();
+    await this.#persist();
+  }
+
+  /** Decrypts a pre-key message to one of our unused one-time keys, consumes that key and re-seals the account. */
+  async decryptPreKey(message: PreKeyMessage): Promise<Uint8Array> {
+    const { senderIdentityKey, oneTimeKey, ciphertext } = message;
+    if (typeof senderIdentityKey !== 'string' || typeof oneTimeKey !== 'string' || typeof ciphertext !== 'string') {
+      throw new EnclaveError('INVALID_ARGUMENT', 'senderIdentityKey, oneTimeKey and ciphertext must be base64 strings');
+    }
+    const wanted = oneTimeKey.replace(/=+$/, '');
+    if (preKeyMessageOneTimeKey(ciphertext) !== wanted) {
+      throw new EnclaveError('OLM_BAD_MESSAGE', 'pre-key message is encrypted to a different one-time key than stated');
+    }
+    const keyId = [...this.#oneTimeKeys].find(([, key]) => key === wanted)?.[0];
+    if (keyId === undefined) {
+      throw new EnclaveError('OLM_UNKNOWN_ONE_TIME_KEY', 'one-time key is not one of ours or was already used');
+    }
+    const plaintext = this.#account.decryptPreKey(senderIdentityKey, ciphertext);
+    this.#oneTimeKeys.delete(keyId);
+    await this.#persist();
+    return new Uint8Array(Buffer.from(plaintext, 'utf8'));
+  }
+
+  close(): void {
+    this.#account.free();
+  }
+}

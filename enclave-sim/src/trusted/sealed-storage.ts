@@ -1,0 +1,10 @@
+/**
+ * OCALL interface: the only I/O the trusted side performs. The host stores opaque sealed bytes under a name
+ * and never sees plaintext. `readBackup` returns the previous generation (if the host keeps one) so the
+ * enclave can recover from a torn or corrupted write.
+ */
+export interface SealedStorage {
+  read(name: string): Promise<Uint8Array | undefined>;
+  write(name: string, bytes: Uint8Array): Promise<void>;
+  readBackup?(name: string): Promise<Uint8Array | undefined>;
+}
