@@ -1,0 +1,62 @@
+/**
+ * What the trusted RPC server needs from the worker core. Everything crossing it is bytes (SCALE) or plain
+ * strings, as on the enclave boundary; the server owns only the wire format.
+ */
+
+/** Status of a trusted operation as reported to a watcher (TrustedOperationStatus, §2.3). */
+export type TopStatus =
+  | { kind: 'Submitted' }
+  | { kind: 'Future' }
+  | { kind: 'Ready' }
+  | { kind: 'Broadcast' }
+  | { kind: 'InSidechainBlock'; blockHash: Uint8Array }
+  | { kind: 'Retracted' }
+  | { kind: 'FinalityTimeout' }
+  | { kind: 'Finalized' }
+  | { kind: 'Usurped' }
+  | { kind: 'Dropped' }
+  /** `reason` is for logs only: the wire status carries no payload. */
+  | { kind: 'Invalid'; reason?: string };
+
+export type TopWatcher = (status: TopStatus) => void;
+
+/** `(AccountId, ParentchainId)` of a shard vault (§1.8); ParentchainId Integritee=0, TargetA=1, TargetB=2. */
+export interface ShardVault {
+  account: Uint8Array;
+  parentchainId: 0 | 1 | 2;
+}
+
+export interface RpcBackend {
+  /** Own MRENCLAVE (32 bytes); `author_getFingerprint`. */
+  mrenclave(): Uint8Array;
+  /** Shards this worker serves (32 bytes each); the first one is `author_getShard`. */
+  shards(): Uint8Array[];
+  /** serde-JSON of the RSA-3072 shielding public key, `{"n":[384 LE bytes],"e":[4 LE bytes]}` (§2.5). */
+  shieldingKeyJson(): string;
+  /** RSA-OAEP-SHA256 decryption inside the enclave; rejects when the cyphertext cannot be deciphered. */
+  decryptRequest(cyphertext: Uint8Array): Promise<Uint8Array>;
+  /**
+   * Executes SCALE(Getter) against the shard's latest state; `null` = None. Throws errors with a `code`
+   * (`GETTER_NOT_AUTHORIZED`, `GETTER_DECODE`, `SHARD_NOT_FOUND`) that rpc/errors.ts maps.
+   */
+  executeGetter(shard: Uint8Array, getter: Uint8Array): Promise<Uint8Array | null>;
+  /**
+   * Accepts SCALE(TrustedOperation::direct_call) for a shard and relays it; resolves with the TOP hash once
+   * accepted. `watcher`, when given, later gets Ready / InSidechainBlock(parentchain block hash) / Invalid.
+   */
+  submitTrustedOperation(shard: Uint8Array, top: Uint8Array, watcher?: TopWatcher): Promise<Uint8Array>;
+  /** SCALE(TrustedCallSigned) of the calls in the pool signed by `account`. */
+  pendingTrustedCallsFor(shard: Uint8Array, account: Uint8Array): Uint8Array[];
+  /** SCALE(TrustedOperation) of every pending operation of the shard (`author_pendingExtrinsics`). */
+  pendingOperations(shard: Uint8Array): Uint8Array[];
+  /** The shard's vault, or null when none was created. */
+  shardVault(shard: Uint8Array): ShardVault | null;
+  /** Attestation evidence: the quote and the RA-TLS certificate this server presents. */
+  attestation(): { quote: Uint8Array; certPem: string };
+  muRaUrl(): string;
+  untrustedUrl(): string;
+  /** SCALE(RuntimeMetadataPrefixed) of the STF runtime (`state_getMetadata`). */
+  metadata(): Uint8Array;
+  /** Metrics hook, called once per dispatched method (unknown methods included, as `"unknown"`). */
+  onRequest?(method: string): void;
+}

@@ -1,0 +1,201 @@
+import type { RawData, WebSocket } from 'ws';
+
+import type { RpcBackend, TopStatus, TopWatcher } from './backend.js';
+import { JSON_RPC_CODES, toRpcFailure, type JsonRpcErrorObject } from './errors.js';
+import type { RpcLog } from './log.js';
+import { lookupHandler, type CallContext } from './methods.js';
+import type { RpcLimits } from './settings.js';
+import { TERMINAL_STATUSES, rpcTopStatusHex } from './wire.js';
+
+type JsonRpcId = number | string | null;
+
+/** One reply position in the connection's FIFO; `frame` stays undefined until the handler is done. */
+interface Slot {
+  frame?: string | null;
+  /** Watches opened by this request; armed once the reply has been sent so no status overtakes it. */
+  watches?: Watch[];
+}
+
+interface Watch {
+  id: JsonRpcId;
+  topHash: Uint8Array;
+  armed: boolean;
+  done: boolean;
+  early: string[];
+}
+
+const OPEN = 1;
+const CLOSE_POLICY_VIOLATION = 1008;
+
+const errorFrame = (id: JsonRpcId, error: JsonRpcErrorObject): string => JSON.stringify({ jsonrpc: '2.0', error, id });
+const resultFrame = (id: JsonRpcId, result: string): string => JSON.stringify({ jsonrpc: '2.0', result, id });
+
+const isValidId = (id: unknown): id is JsonRpcId =>
+  id === null || typeof id === 'string' || (typeof id === 'number' && Number.isInteger(id) && id >= 0 && id <= 0xffff_ffff);
+
+/**
+ * One WebSocket client. Replies leave strictly in request order (the encointer JS client always sends id 1 and
+ * matches by arrival), so each message takes a slot in a FIFO and the head is flushed as soon as it is ready.
+ * Only watch registrations ever produce frames that were not asked for.
+ */
+export class RpcConnection {
+  readonly #ws: WebSocket;
+  readonly #backend: RpcBackend;
+  readonly #limits: RpcLimits;
+  readonly #log: RpcLog;
+  readonly #slots: Slot[] = [];
+  #inFlight = 0;
+  #tokens: number;
+  #refilledAt = performance.now();
+  #closed = false;
+
+  constructor(ws: WebSocket, backend: RpcBackend, limits: RpcLimits, log: RpcLog) {
+    this.#ws = ws;
+    this.#backend = backend;
+    this.#limits = limits;
+    this.#log = log;
+    this.#tokens = limits.rateLimitBurst;
+  }
+
+  /** Called by the server once the socket is gone; late handler results and watch updates are dropped. */
+  closed(): void {
+    this.#closed = true;
+    this.#slots.length = 0;
+  }
+
+  onMessage(data: RawData): void {
+    if (this.#closed) return;
+    if (this.#slots.length >= this.#limits.maxQueuedPerConnection) {
+      this.#log({ level: 'warn', component: 'rpc', msg: 'reply queue overflow, closing connection' });
+      this.#ws.close(CLOSE_POLICY_VIOLATION, 'too many queued requests');
+      this.closed();
+      return;
+    }
+    const slot: Slot = {};
+    this.#slots.push(slot);
+    if (this.#inFlight >= this.#limits.maxInFlightPerConnection) {
+      this.#finish(slot, errorFrame(null, { code: JSON_RPC_CODES.LIMIT_EXCEEDED, message: 'Too many requests in flight' }));
+      return;
+    }
+    this.#inFlight++;
+    this.#handleFrame(data, slot).then(
+      (frame) => {
+        this.#inFlight--;
+        this.#finish(slot, frame);
+      },
+      (err: unknown) => {
+        // #handleEntry catches handler errors; reaching here is a server bug, still answered in order.
+        this.#inFlight--;
+        this.#log({ level: 'error', component: 'rpc', msg: 'frame handling failed', error: String(err) });
+        this.#finish(slot, errorFrame(null, { code: JSON_RPC_CODES.INTERNAL_ERROR, message: 'Internal error' }));
+      },
+    );
+  }
+
+  async #handleFrame(data: RawData, slot: Slot): Promise<string | null> {
+    let body: unknown;
+    try {
+      body = JSON.parse(rawToString(data));
+    } catch {
+      return errorFrame(null, { code: JSON_RPC_CODES.PARSE_ERROR, message: 'Parse error' });
+    }
+    if (!Array.isArray(body)) return this.#handleEntry(body, slot);
+    if (body.length === 0 || body.length > this.#limits.maxBatchItems) {
+      const message = body.length === 0 ? 'Invalid request: empty batch' : `Invalid request: batch larger than ${this.#limits.maxBatchItems}`;
+      return errorFrame(null, { code: JSON_RPC_CODES.INVALID_REQUEST, message });
+    }
+    const replies = (await Promise.all(body.map((entry) => this.#handleEntry(entry, slot)))).filter((r) => r !== null);
+    return replies.length === 0 ? null : `[${replies.join(',')}]`;
+  }
+
+  async #handleEntry(entry: unknown, slot: Slot): Promise<string | null> {
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+      return errorFrame(null, { code: JSON_RPC_CODES.INVALID_REQUEST, message: 'Invalid request: not an object' });
+    }
+    const req = entry as { jsonrpc?: unknown; method?: unknown; params?: unknown; id?: unknown };
+    const isNotification = !('id' in req);
+    if (!isNotification && !isValidId(req.id)) {
+      return errorFrame(null, { code: JSON_RPC_CODES.INVALID_REQUEST, message: 'Invalid request: bad id' });
+    }
+    const id = isNotification ? null : (req.id as JsonRpcId);
+    if (req.jsonrpc !== '2.0' || typeof req.method !== 'string') {
+      return errorFrame(id, { code: JSON_RPC_CODES.INVALID_REQUEST, message: 'Invalid request' });
+    }
+    const method = req.method;
+    if (!this.#takeToken()) {
+      return errorFrame(id, { code: JSON_RPC_CODES.LIMIT_EXCEEDED, message: 'Rate limit exceeded' });
+    }
+    const handler = lookupHandler(method);
+    this.#backend.onRequest?.(handler ? method : 'unknown');
+    if (handler === undefined) {
+      return isNotification ? null : errorFrame(id, { code: JSON_RPC_CODES.METHOD_NOT_FOUND, message: 'Method not found' });
+    }
+    const ctx: CallContext = {
+      backend: this.#backend,
+      // A notification has no id to answer with, so it cannot be watched.
+      openWatch: (topHash) => (isNotification ? () => {} : this.#openWatch(slot, id, topHash)),
+    };
+    let frame: string;
+    try {
+      frame = resultFrame(id, await handler(req.params, ctx));
+    } catch (err) {
+      const failure = toRpcFailure(err, method, this.#log);
+      frame = 'error' in failure ? errorFrame(id, failure.error) : resultFrame(id, failure.result);
+    }
+    return isNotification ? null : frame;
+  }
+
+  #openWatch(slot: Slot, id: JsonRpcId, topHash: Uint8Array): TopWatcher {
+    const watch: Watch = { id, topHash, armed: false, done: false, early: [] };
+    (slot.watches ??= []).push(watch);
+    return (status: TopStatus) => {
+      if (watch.done || this.#closed) return;
+      const terminal = TERMINAL_STATUSES.has(status.kind);
+      watch.done = terminal;
+      // Same JSON-RPC response object (same id) with a new RpcReturnValue; do_watch drops to false at the end (§2.6).
+      const frame = resultFrame(watch.id, rpcTopStatusHex(watch.topHash, status, !terminal));
+      if (watch.armed) this.#send(frame);
+      else watch.early.push(frame);
+    };
+  }
+
+  #finish(slot: Slot, frame: string | null): void {
+    if (this.#closed) return;
+    slot.frame = frame;
+    while (this.#slots.length > 0 && this.#slots[0].frame !== undefined) {
+      const head = this.#slots.shift() as Slot;
+      if (head.frame !== null && head.frame !== undefined) this.#send(head.frame);
+      for (const watch of head.watches ?? []) {
+        watch.armed = true;
+        for (const early of watch.early.splice(0)) this.#send(early);
+      }
+      if (this.#closed) return;
+    }
+  }
+
+  #send(frame: string): void {
+    if (this.#closed || this.#ws.readyState !== OPEN) return;
+    this.#ws.send(frame);
+    // A reader that does not drain its socket must not make the process hold its replies forever.
+    if (this.#ws.bufferedAmount > this.#limits.maxBufferedBytes) {
+      this.#log({ level: 'warn', component: 'rpc', msg: 'slow reader, terminating connection', buffered: this.#ws.bufferedAmount });
+      this.#ws.terminate();
+      this.closed();
+    }
+  }
+
+  #takeToken(): boolean {
+    const now = performance.now();
+    const { rateLimitPerSecond, rateLimitBurst } = this.#limits;
+    this.#tokens = Math.min(rateLimitBurst, this.#tokens + ((now - this.#refilledAt) * rateLimitPerSecond) / 1000);
+    this.#refilledAt = now;
+    if (this.#tokens < 1) return false;
+    this.#tokens -= 1;
+    return true;
+  }
+}
+
+function rawToString(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return data instanceof ArrayBuffer ? Buffer.from(data).toString('utf8') : data.toString('utf8');
+}

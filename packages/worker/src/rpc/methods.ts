@@ -1,0 +1,139 @@
+import { compactAddLength, u8aConcat } from '@polkadot/util';
+import { blake2AsU8a } from '@polkadot/util-crypto';
+
+import type { RpcBackend, TopWatcher } from './backend.js';
+import { RpcServerError } from './errors.js';
+import { decodeRequestParam, parseAccountParam, parseShardParam, stringParams } from './params.js';
+import { rpcOkHex, rpcTopStatusHex, scaleOptionBytes, scaleString, scaleVecOfBytes, scaleVecOfEncoded } from './wire.js';
+
+export interface CallContext {
+  backend: RpcBackend;
+  /** Registers a watch for `topHash` on this request's connection and id; frames flow after the reply. */
+  openWatch(topHash: Uint8Array): TopWatcher;
+}
+
+/** A handler returns the JSON `result` value: hex of an RpcReturnValue, or a plain string for the stubs. */
+export type RpcHandler = (params: unknown, ctx: CallContext) => string | Promise<string>;
+
+/** Stub answer of several Integritee methods (§2.2). */
+export const HELLO_WORLD = 'hello, world';
+/** Version reported by `system_version` in the v0.15.1+ form `enclave-runtime: <ver>`. */
+export const SERVER_VERSION = 'sealbridge-0.1.0';
+
+const noParams = (method: string) => (params: unknown) => stringParams(params, method, { min: 0, max: 0 });
+
+function knownShard(backend: RpcBackend, shard: Uint8Array): void {
+  if (!backend.shards().some((s) => s.length === shard.length && s.every((b, i) => b === shard[i]))) {
+    throw new RpcServerError('SHARD_NOT_FOUND');
+  }
+}
+
+function firstShard(backend: RpcBackend): Uint8Array {
+  const [shard] = backend.shards();
+  if (shard === undefined) throw new RpcServerError('NO_SHARD');
+  return shard;
+}
+
+/** Variant of a decrypted SCALE(TrustedOperation) (§3.1); the full decode and signature check are the backend's. */
+function topVariant(top: Uint8Array): 'indirect_call' | 'direct_call' | 'get' {
+  const variant = top.length > 1 ? (['indirect_call', 'direct_call', 'get'] as const)[top[0]] : undefined;
+  if (variant === undefined) throw new RpcServerError('TOP_BAD_FORMAT');
+  return variant;
+}
+
+function submit(method: string, doWatch: boolean): RpcHandler {
+  return async (params, ctx) => {
+    const [raw] = stringParams(params, method, { min: 1, max: 1 });
+    const { shard, cyphertext } = decodeRequestParam(raw);
+    knownShard(ctx.backend, shard);
+    let top: Uint8Array;
+    try {
+      top = await ctx.backend.decryptRequest(cyphertext);
+    } catch (cause) {
+      throw new RpcServerError('TOP_UNDECIPHERABLE', undefined, { cause });
+    }
+    // Offchain-worker flavour: only direct calls are accepted on RPC (indirect ones come from the parentchain).
+    if (topVariant(top) !== 'direct_call') throw new RpcServerError('UNSUPPORTED_OPERATION');
+    const hash = blake2AsU8a(top, 256);
+    const watcher = doWatch ? ctx.openWatch(hash) : undefined;
+    await ctx.backend.submitTrustedOperation(shard, top, watcher);
+    return rpcTopStatusHex(hash, { kind: 'Submitted' }, doWatch);
+  };
+}
+
+const handlers: Record<string, RpcHandler> = {
+  author_getShieldingKey: (p, { backend }) => {
+    noParams('author_getShieldingKey')(p);
+    // Double wrapping (§2.5): the value is SCALE(String json), then length-prefixed again as Vec<u8>.
+    return rpcOkHex(scaleString(backend.shieldingKeyJson()));
+  },
+  author_getFingerprint: (p, { backend }) => {
+    noParams('author_getFingerprint')(p);
+    return rpcOkHex(backend.mrenclave());
+  },
+  author_getShard: (p, { backend }) => {
+    noParams('author_getShard')(p);
+    return rpcOkHex(firstShard(backend));
+  },
+  author_getShardVault: (p, { backend }) => {
+    noParams('author_getShardVault')(p);
+    const vault = backend.shardVault(firstShard(backend));
+    if (vault === null) throw new RpcServerError('NO_SHARD_VAULT');
+    return rpcOkHex(u8aConcat(vault.account, Uint8Array.of(vault.parentchainId)));
+  },
+  author_getMuRaUrl: (p, { backend }) => {
+    noParams('author_getMuRaUrl')(p);
+    return rpcOkHex(scaleString(backend.muRaUrl()));
+  },
+  author_getUntrustedUrl: (p, { backend }) => {
+    noParams('author_getUntrustedUrl')(p);
+    return rpcOkHex(scaleString(backend.untrustedUrl()));
+  },
+  state_executeGetter: async (params, { backend }) => {
+    const [raw] = stringParams(params, 'state_executeGetter', { min: 1, max: 1 });
+    const { shard, cyphertext: getter } = decodeRequestParam(raw);
+    knownShard(backend, shard);
+    return rpcOkHex(scaleOptionBytes(await backend.executeGetter(shard, getter)));
+  },
+  author_submitExtrinsic: submit('author_submitExtrinsic', false),
+  author_submitAndWatchExtrinsic: submit('author_submitAndWatchExtrinsic', true),
+  author_pendingExtrinsics: (params, { backend }) => {
+    const shards = stringParams(params, 'author_pendingExtrinsics', { min: 0, max: 64 }).map(parseShardParam);
+    return rpcOkHex(scaleVecOfEncoded(shards.map((s) => scaleVecOfBytes(backend.pendingOperations(s)))));
+  },
+  author_pendingTrustedCallsFor: (params, { backend }) => {
+    const [shardB58, accountHex] = stringParams(params, 'author_pendingTrustedCallsFor', { min: 2, max: 2 });
+    const shard = parseShardParam(shardB58);
+    const account = parseAccountParam(accountHex);
+    knownShard(backend, shard);
+    return rpcOkHex(scaleVecOfEncoded(backend.pendingTrustedCallsFor(shard, account)));
+  },
+  state_getMetadata: (p, { backend }) => {
+    noParams('state_getMetadata')(p);
+    return rpcOkHex(backend.metadata());
+  },
+  state_getRuntimeVersion: (p) => (noParams('state_getRuntimeVersion')(p), HELLO_WORLD),
+  system_health: (p) => (noParams('system_health')(p), HELLO_WORLD),
+  system_name: (p) => (noParams('system_name')(p), HELLO_WORLD),
+  chain_subscribeAllHeads: (p) => (noParams('chain_subscribeAllHeads')(p), HELLO_WORLD),
+  system_version: (p) => {
+    noParams('system_version')(p);
+    // v0.15.1+ form: raw UTF-8, no SCALE prefix.
+    return rpcOkHex(new TextEncoder().encode(`enclave-runtime: ${SERVER_VERSION}`));
+  },
+  rpc_methods: (p) => (noParams('rpc_methods')(p), `methods: [${METHOD_NAMES.join(', ')}]`),
+  /** Sealbridge extension: RRV(SCALE `(Vec<u8> quote, String certPem)`). */
+  sealbridge_attestation: (p, { backend }) => {
+    noParams('sealbridge_attestation')(p);
+    const { quote, certPem } = backend.attestation();
+    return rpcOkHex(u8aConcat(compactAddLength(quote), scaleString(certPem)));
+  },
+};
+
+export const METHOD_NAMES: readonly string[] = Object.freeze(Object.keys(handlers));
+
+export const WATCH_METHODS: ReadonlySet<string> = new Set(['author_submitAndWatchExtrinsic']);
+
+export function lookupHandler(method: string): RpcHandler | undefined {
+  return Object.hasOwn(handlers, method) ? handlers[method] : undefined;
+}
