@@ -7,7 +7,7 @@ import { executeTrustedOperations, type ExecutionOutcome, type OperationInput } 
 import { executeGetter } from './getters.js';
 import { enclaveSignedCall } from './signing.js';
 import { ShardState, timestampKey } from './state.js';
-import { actors, ctx, getter, MRENCLAVE, SHARD, signed, u128, u32, UNIT, type Actors } from './test/fixtures.js';
+import { actors, callValue, ctx, getter, MRENCLAVE, SHARD, signed, u128, u32, UNIT, type Actors } from './test/fixtures.js';
 
 const hex = (b: Uint8Array) => u8aToHex(b);
 
@@ -19,7 +19,7 @@ describe('executeTrustedOperations', () => {
 
   const shield = (nonce: number, who: Uint8Array, amount: bigint) =>
     enclaveSignedCall(
-      { kind: 'balance_shield', enclave: a.enclave.publicKey, who, amount, parentchainId: 'Integritee' },
+      callValue({ kind: 'balance_shield', enclave: a.enclave.publicKey, who, amount, parentchainId: 'Integritee' }),
       nonce,
       (m) => a.enclave.sign(m),
       MRENCLAVE,
@@ -36,7 +36,7 @@ describe('executeTrustedOperations', () => {
     let s = ShardState.empty();
     // Block 1: the Timestamp.set inherent and EnclaveBridge.shield_funds, both enclave-signed.
     const ts = enclaveSignedCall(
-      { kind: 'timestamp_set', enclave: a.enclave.publicKey, now: 1_700_000_000_000n, parentchainId: 'Integritee' },
+      { timestamp_set: [a.enclave.publicKey, 1_700_000_000_000n, 'Integritee'] },
       0,
       (m) => a.enclave.sign(m),
       MRENCLAVE,

@@ -3,8 +3,10 @@
 // which must be deterministic themselves).
 import { u8aEq } from '@polkadot/util';
 import type { Codec } from '@polkadot/types/types';
-import { blake2_256, cryptoReady, decodeOperation, trustedCallSigningPayload, verifyMultiSignature } from './codec.js';
-import type { Bytes, Operation, SignedCall, TrustedCall } from './codec.js';
+import { cryptoReady, topHash as computeTopHash } from '@sealbridge/chain-types';
+import { blake2AsU8a } from '@polkadot/util-crypto';
+import { decodeOperation, verifyCall } from './codec.js';
+import type { Bytes, Call, DecodedOperation, SignedCall } from './codec.js';
 import { ACCOUNT_ID_BYTES, HASH_BYTES, MAX_U128, SHIELD_PUBLISH_DATA, STF_TX_FEE, STF_UNSHIELD_FEE } from './constants.js';
 import { StfError } from './errors.js';
 import type { StfErrorCode } from './errors.js';
@@ -49,6 +51,15 @@ export interface ExecutionOutcome {
   parentchainCalls: ParentchainCall[];
 }
 
+/**
+ * blake2-256 of SCALE(TrustedCallSigned): the `call_hash` of unshield_funds / publish_hash and the key of a
+ * smart_worker_call result. Deviation from v0.14.0 (which hashes SCALE(call) only): including nonce and
+ * signature gives two identical unshields distinct hashes, so EnclaveBridge.ExecutedUnshieldCalls pays both.
+ */
+export function trustedCallHash(signedCallBytes: Bytes): Bytes {
+  return blake2AsU8a(signedCallBytes, 256);
+}
+
 /** Anything `Codec`-like from @sealbridge/chain-types (`toU8a()`), or its raw SCALE bytes. */
 export type OperationInput = Bytes | Pick<Codec, 'toU8a'>;
 
@@ -88,7 +99,7 @@ function checkEnv(env: ExecutionEnv, ctx: BlockContext): void {
 }
 
 const fail = (topHash: Bytes, executed: boolean, e: unknown): OperationResult => {
-  const err = e instanceof StfError ? e : new StfError('UnsupportedOperation', `unexpected: ${(e as Error)?.message ?? String(e)}`);
+  const err = e instanceof StfError ? e : new StfError('InternalError', `unexpected: ${(e as Error)?.message ?? String(e)}`, { cause: e });
   return { topHash, ok: false, executed, error: { code: err.code, message: err.message } };
 };
 
@@ -105,28 +116,13 @@ async function executeOne(
   } catch (e) {
     return fail(new Uint8Array(HASH_BYTES), false, new StfError('MalformedOperation', `operation does not encode: ${String(e)}`));
   }
-  const topHash = blake2_256(bytes);
-  let op: Operation;
+  const topHash = computeTopHash(bytes);
+  let signed: SignedCall;
   try {
-    op = decodeOperation(bytes);
+    signed = admit(tx, bytes, env);
   } catch (e) {
     return fail(topHash, false, e);
   }
-  if (op.kind === 'get') {
-    return fail(topHash, false, new StfError('UnsupportedOperation', 'getters are not executed as calls'));
-  }
-  const signed = op.signed;
-  const sender = senderOf(signed.call);
-  const payload = trustedCallSigningPayload(signed.callBytes, signed.nonce, env.mrenclave, env.shard);
-  if (!verifyMultiSignature(signed.signature, payload, sender)) {
-    return fail(topHash, false, new StfError('BadSignature', 'signature does not match call, nonce, mrenclave and shard'));
-  }
-  const account = tx.account(sender);
-  if (signed.nonce !== account.nonce) {
-    return fail(topHash, false, new StfError('InvalidNonce', `nonce ${signed.nonce}, expected ${account.nonce}`));
-  }
-  // Integritee increments before dispatch and never rolls back: the call entered the pool, so it counts.
-  tx.putAccount(sender, { ...account, nonce: account.nonce + 1 });
   const emitted: ParentchainCall[] = [];
   try {
     await dispatch(tx, signed, ctx, env, emitted);
@@ -137,7 +133,25 @@ async function executeOne(
   return { topHash, ok: true, executed: true };
 }
 
-function senderOf(call: TrustedCall): Bytes {
+/**
+ * Decode, signature and nonce checks. Its only write is the nonce increment, done last: Integritee bumps the
+ * nonce before dispatch and never rolls it back (the call entered the pool, so it counts).
+ */
+function admit(tx: StateTransaction, bytes: Bytes, env: ExecutionEnv): SignedCall {
+  const op = decodeOperation(bytes);
+  if (op.kind === 'get') throw new StfError('UnsupportedOperation', 'getters are not executed as calls');
+  const { signed } = op;
+  if (!verifyCall(signed, env.mrenclave, env.shard)) {
+    throw new StfError('BadSignature', 'signature does not match call, nonce, mrenclave and shard');
+  }
+  const sender = senderOf(signed.call);
+  const account = tx.account(sender);
+  if (signed.nonce !== account.nonce) throw new StfError('InvalidNonce', `nonce ${signed.nonce}, expected ${account.nonce}`);
+  tx.putAccount(sender, { ...account, nonce: account.nonce + 1 });
+  return signed;
+}
+
+function senderOf(call: Call): Bytes {
   switch (call.kind) {
     case 'noop':
       return call.who;
@@ -189,9 +203,7 @@ async function dispatch(
   emitted: ParentchainCall[],
 ): Promise<void> {
   const call = signed.call;
-  // Deviation from v0.14.0 (which hashes SCALE(call)): hashing the signed call includes the nonce, so two
-  // identical unshields get distinct hashes and EnclaveBridge.ExecutedUnshieldCalls pays both.
-  const callHash = blake2_256(signed.encoded);
+  const callHash = trustedCallHash(signed.encoded);
   switch (call.kind) {
     case 'noop':
       return;

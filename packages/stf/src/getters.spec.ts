@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { u8aToHex } from '@polkadot/util';
-import { encodeTrustedGetter, encodeTrustedGetterSigned } from './codec.js';
+import { sealbridgeRegistry } from '@sealbridge/chain-types';
 import { executeGetter } from './getters.js';
 import { ShardState } from './state.js';
 import { actors, getter, u128, u32, type Actors } from './test/fixtures.js';
@@ -31,7 +31,10 @@ describe('executeGetter', () => {
     const bytes = getter(a.alice, g);
     bytes[bytes.length - 3] ^= 1;
     assert.throws(() => executeGetter(state, bytes), { code: 'GetterIsNotAuthorized' });
-    const wrongScheme = encodeTrustedGetterSigned(g, { scheme: 'ed25519', bytes: a.alice.sign(encodeTrustedGetter(g)) });
+    const tg = sealbridgeRegistry.createType('TrustedGetter', { free_balance: a.alice.publicKey });
+    const wrongScheme = sealbridgeRegistry
+      .createType('Getter', { trusted: { getter: tg, signature: { Ed25519: a.alice.sign(tg.toU8a()) } } })
+      .toU8a();
     assert.throws(() => executeGetter(state, wrongScheme), { code: 'GetterIsNotAuthorized' });
   });
 

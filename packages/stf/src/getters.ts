@@ -1,8 +1,8 @@
 // Getter execution against a committed state (Integritee `getter_executor`): returns the SCALE value, or null
 // for an unknown key. The RPC layer wraps it into Option<Vec<u8>>.
 import { compactToU8a } from '@polkadot/util';
-import { decodeGetter, verifyMultiSignature } from './codec.js';
-import type { Bytes, Getter, TrustedGetter } from './codec.js';
+import { decodeGetter, verifyGetter } from './codec.js';
+import type { Bytes, Query } from './codec.js';
 import { StfError } from './errors.js';
 import { encodeU128, encodeU32, envNamesKey, smartWorkerResultKey, type ShardState } from './state.js';
 
@@ -19,15 +19,15 @@ export interface GetterOptions {
  * once before the first sr25519 getter.
  */
 export function executeGetter(state: ShardState, getterBytes: Bytes, _options: GetterOptions = {}): Bytes | null {
-  const getter: Getter = decodeGetter(getterBytes);
+  const getter = decodeGetter(getterBytes);
   if (getter.kind === 'public') return encodeU32(PUBLIC_SOME_VALUE);
-  if (!verifyMultiSignature(getter.signature, getter.getterBytes, getter.getter.who)) {
+  if (!verifyGetter(getter.codec)) {
     throw new StfError('GetterIsNotAuthorized', 'trusted getter is not signed by the account it queries');
   }
   return readTrusted(state, getter.getter);
 }
 
-function readTrusted(state: ShardState, g: TrustedGetter): Bytes | null {
+function readTrusted(state: ShardState, g: Query): Bytes | null {
   switch (g.kind) {
     case 'free_balance':
       return encodeU128(state.account(g.who).free);

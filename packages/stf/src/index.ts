@@ -1,19 +1,8 @@
 export { STF_TX_FEE, STF_UNSHIELD_FEE, SHIELD_PUBLISH_DATA } from './constants.js';
 export { StfError, STF_ERROR_CODES } from './errors.js';
 export type { StfErrorCode } from './errors.js';
-export {
-  cryptoReady,
-  decodeGetter,
-  decodeOperation,
-  encodeCallOperation,
-  encodeTrustedCall,
-  encodeTrustedCallSigned,
-  encodeTrustedGetter,
-  encodeTrustedGetterSigned,
-  trustedCallSigningPayload,
-  verifyMultiSignature,
-} from './codec.js';
-export type { Getter, MultiSignature, Operation, ParentchainId, SignatureScheme, SignedCall, TrustedCall, TrustedGetter } from './codec.js';
+export { decodeGetter, decodeOperation, encodeCallOperation } from './codec.js';
+export type { Call, DecodedGetter, DecodedOperation, ParentchainId, Query, SignedCall } from './codec.js';
 export {
   ShardState,
   StateTransaction,
@@ -21,16 +10,19 @@ export {
   accountKey,
   decodeAccount,
   encodeAccount,
+  encodeU128,
+  encodeU32,
+  encodeU64,
   envNamesKey,
   smartWorkerResultKey,
   timestampKey,
 } from './state.js';
 export type { AccountData, StateChange } from './state.js';
-export { executeTrustedOperations } from './execute.js';
+export { executeTrustedOperations, trustedCallHash } from './execute.js';
 export type { ExecutionEnv, ExecutionOutcome, OperationError, OperationInput, OperationResult, ParentchainCall } from './execute.js';
 export { executeGetter, PUBLIC_SOME_VALUE } from './getters.js';
 export type { GetterOptions } from './getters.js';
-export { enclaveSignedCall, signTrustedCall } from './signing.js';
+export { enclaveSignedCall } from './signing.js';
 export type { SignFn } from './signing.js';
 export { decodeSmartWorkerResult, encodeSmartWorkerResult } from './smart-worker.js';
 export type { BlockContext, SmartWorkerDispatcher, SmartWorkerInvocation, SmartWorkerOutcome } from './smart-worker.js';

@@ -1,29 +1,16 @@
-// Building signed trusted calls. The enclave uses it for the calls it originates (balance_shield from
-// EnclaveBridge.shield_funds, timestamp_set from the Timestamp.set inherent); tests and tools use it for users.
-import { encodeCallOperation, encodeTrustedCall, encodeTrustedCallSigned, trustedCallSigningPayload } from './codec.js';
-import type { Bytes, SignatureScheme, TrustedCall } from './codec.js';
+// Calls the enclave originates itself: balance_shield (from EnclaveBridge.shield_funds) and timestamp_set
+// (from the Timestamp.set inherent), signed with the enclave's ed25519 key.
+import { signTrustedCall, type TrustedCall } from '@sealbridge/chain-types';
+import { encodeCallOperation, type Bytes } from './codec.js';
 
 export type SignFn = (payload: Bytes) => Bytes;
 
-/** SCALE(TrustedOperation::indirect_call|direct_call(TrustedCallSigned)) signed over call ‖ nonce ‖ mrenclave ‖ shard. */
-export function signTrustedCall(
-  call: TrustedCall,
-  nonce: number,
-  sign: SignFn,
-  scheme: SignatureScheme,
-  mrenclave: Bytes,
-  shard: Bytes,
-  kind: 'indirect_call' | 'direct_call' = 'indirect_call',
-): Bytes {
-  const callBytes = encodeTrustedCall(call);
-  const signature = sign(trustedCallSigningPayload(callBytes, nonce, mrenclave, shard));
-  return encodeCallOperation(kind, encodeTrustedCallSigned(callBytes, nonce, { scheme, bytes: signature }));
-}
-
 /**
- * An `indirect_call` signed by the enclave's ed25519 key. The STF checks its nonce like any other sender's
- * (as Integritee does), so pass the enclave account's STF nonce plus the number of its calls already queued.
+ * SCALE(TrustedOperation::indirect_call) signed by the enclave over call ‖ nonce ‖ mrenclave ‖ shard.
+ * `call` is a chain-types codec, its SCALE bytes, or a createType value such as
+ * `{ balance_shield: [enclave, who, amount, 'Integritee'] }`. The STF checks the enclave's nonce like any
+ * sender's (as Integritee does): pass its STF nonce plus the number of its calls already queued.
  */
-export function enclaveSignedCall(call: TrustedCall, nonce: number, sign: SignFn, mrenclave: Bytes, shard: Bytes): Bytes {
-  return signTrustedCall(call, nonce, sign, 'ed25519', mrenclave, shard, 'indirect_call');
+export function enclaveSignedCall(call: TrustedCall | Bytes | object, nonce: number, sign: SignFn, mrenclave: Bytes, shard: Bytes): Bytes {
+  return encodeCallOperation('indirect_call', signTrustedCall({ type: 'ed25519', sign }, call, nonce, mrenclave, shard));
 }

@@ -1,9 +1,10 @@
 // Shared fixtures of the STF specs (not exported from the package).
 import { Keyring } from '@polkadot/keyring';
 import type { KeyringPair } from '@polkadot/keyring/types';
+import { u8aConcat, u8aToHex } from '@polkadot/util';
+import { signTrustedCall, signTrustedGetter } from '@sealbridge/chain-types';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
-import { encodeTrustedGetter, encodeTrustedGetterSigned, type TrustedCall, type TrustedGetter } from '../codec.js';
-import { signTrustedCall } from '../signing.js';
+import { encodeCallOperation, type Call, type Query } from '../codec.js';
 import type { ExecutionEnv } from '../execute.js';
 import type { BlockContext } from '../smart-worker.js';
 
@@ -24,8 +25,7 @@ export interface Actors {
 export async function actors(): Promise<Actors> {
   await cryptoWaitReady();
   const sr = new Keyring({ type: 'sr25519' });
-  const ed = new Keyring({ type: 'ed25519' });
-  const enclave = ed.addFromUri('//SealbridgeEnclave');
+  const enclave = new Keyring({ type: 'ed25519' }).addFromUri('//SealbridgeEnclave');
   const sudo = sr.addFromUri('//Alice');
   return {
     alice: sr.addFromUri('//AliceIncognito'),
@@ -40,21 +40,46 @@ export async function actors(): Promise<Actors> {
 
 export const ctx = (blockNumber: number): BlockContext => ({ blockNumber, blockHash: new Uint8Array(32).fill(blockNumber & 0xff) });
 
-const schemeOf = (pair: KeyringPair) => pair.type as 'sr25519' | 'ed25519';
+/** The decoded view as a chain-types createType value (Vec<u8> given as hex, which polkadot-js takes as raw). */
+export function callValue(call: Call): object {
+  switch (call.kind) {
+    case 'noop':
+      return { noop: call.who };
+    case 'balance_set_balance':
+      return { balance_set_balance: [call.root, call.who, call.free, call.reserved] };
+    case 'balance_transfer':
+      return { balance_transfer: [call.from, call.to, call.amount] };
+    case 'balance_unshield':
+      return { balance_unshield: [call.from, call.beneficiary, call.amount, call.shard] };
+    case 'balance_shield':
+      return { balance_shield: [call.enclave, call.who, call.amount, call.parentchainId] };
+    case 'timestamp_set':
+      return { timestamp_set: [call.enclave, call.now, call.parentchainId] };
+    case 'smart_worker_call':
+      return { smart_worker_call: [call.sender, call.worker, u8aToHex(call.input)] };
+  }
+}
 
 /** A TrustedOperation signed by `pair` for MRENCLAVE/SHARD unless overridden. */
 export function signed(
   pair: KeyringPair,
-  call: TrustedCall,
+  call: Call,
   nonce: number,
   opts: { mrenclave?: Uint8Array; shard?: Uint8Array; kind?: 'indirect_call' | 'direct_call' } = {},
 ): Uint8Array {
-  return signTrustedCall(call, nonce, (m) => pair.sign(m), schemeOf(pair), opts.mrenclave ?? MRENCLAVE, opts.shard ?? SHARD, opts.kind);
+  const tcs = signTrustedCall(pair, callValue(call), nonce, opts.mrenclave ?? MRENCLAVE, opts.shard ?? SHARD);
+  return encodeCallOperation(opts.kind ?? 'indirect_call', tcs);
 }
 
-/** Getter::trusted signed by `pair` (the owner unless a test wants otherwise). */
-export function getter(pair: KeyringPair, g: TrustedGetter): Uint8Array {
-  return encodeTrustedGetterSigned(g, { scheme: schemeOf(pair), bytes: pair.sign(encodeTrustedGetter(g)) });
+export function queryValue(q: Query): object {
+  if (q.kind === 'smart_worker_result') return { smart_worker_result: [q.who, q.callHash] };
+  if (q.kind === 'env_names') return { env_names: [q.who, q.worker] };
+  return { [q.kind]: q.who };
+}
+
+/** SCALE Getter::trusted signed by `pair` (the owner unless a test wants otherwise). */
+export function getter(pair: KeyringPair, q: Query): Uint8Array {
+  return u8aConcat([1], signTrustedGetter(pair, queryValue(q)));
 }
 
 export const u128 = (b: Uint8Array | null): bigint => {
