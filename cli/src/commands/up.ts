@@ -1,0 +1,42 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { defineCommand } from '../context.js';
+import type { StackSource } from '../stack.js';
+import { startStack } from '../stack.js';
+import { untilAborted } from '../signals.js';
+
+const PREFIX: Record<StackSource, string> = { chain: '[chain] ', worker: '[worker]' };
+
+export const upCommand = defineCommand<{ port: number; workerPort: number; blockTime?: number; dataDir?: string }>({
+  command: 'up',
+  describe: 'run the dev chain and a worker together with prefixed logs until Ctrl-C',
+  builder: (y) =>
+    y
+      .option('port', { type: 'number', default: 9944, describe: 'dev chain WebSocket port' })
+      .option('worker-port', { type: 'number', default: 2000, describe: 'worker trusted RPC port' })
+      .option('block-time', { type: 'number', describe: 'milliseconds between empty blocks' })
+      .option('data-dir', { type: 'string', describe: 'keep chain and worker data here (default: a temporary directory, removed on exit)' }),
+  async run(ctx, args) {
+    const dir = args.dataDir ? path.resolve(args.dataDir) : await fs.mkdtemp(path.join(os.tmpdir(), 'sealbridge-up-'));
+    if (!args.dataDir) ctx.defer(() => fs.rm(dir, { recursive: true, force: true }));
+    await fs.mkdir(dir, { recursive: true });
+    const stack = await startStack({
+      dir,
+      chainPort: args.port,
+      workerRpcPort: args.workerPort,
+      blockTimeMs: args.blockTime,
+      // Logs go to stderr so stdout carries only the result (the URLs), also under --json.
+      log: (source, line) => ctx.out.log(`${PREFIX[source]} ${line}`),
+    });
+    ctx.defer(() => stack.stop());
+    ctx.out.result({
+      human: [`node:      ${stack.nodeUrl}`, `worker:    ${stack.workerUrl}`, `MRENCLAVE: ${stack.mrenclave}`, 'running — Ctrl-C to stop'],
+      quiet: [stack.nodeUrl, stack.workerUrl, stack.mrenclave],
+      json: { nodeUrl: stack.nodeUrl, workerUrl: stack.workerUrl, mrenclave: stack.mrenclave, dataDir: dir },
+    });
+    await untilAborted(ctx.signal);
+    ctx.out.progress('shutting down worker and dev chain');
+    return undefined;
+  },
+});

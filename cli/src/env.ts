@@ -1,0 +1,38 @@
+// The only module that reads process.env: everything else receives the frozen `environment` object.
+
+/** Values of the SEALBRIDGE_* environment variables; absent or empty variables are undefined. */
+export interface Environment {
+  readonly nodeUrl?: string;
+  readonly workerUrl?: string;
+  readonly keystore?: string;
+  readonly trustedKeystore?: string;
+  readonly config?: string;
+  readonly timeout?: string;
+  readonly connectTimeout?: string;
+}
+
+export const ENV_VARS: Readonly<Record<keyof Environment, string>> = {
+  nodeUrl: 'SEALBRIDGE_NODE_URL',
+  workerUrl: 'SEALBRIDGE_WORKER_URL',
+  keystore: 'SEALBRIDGE_KEYSTORE',
+  trustedKeystore: 'SEALBRIDGE_TRUSTED_KEYSTORE',
+  config: 'SEALBRIDGE_CONFIG',
+  timeout: 'SEALBRIDGE_TIMEOUT',
+  connectTimeout: 'SEALBRIDGE_CONNECT_TIMEOUT',
+};
+
+export function readEnvironment(source: Readonly<Record<string, string | undefined>>): Environment {
+  const env: Record<string, string> = {};
+  for (const [key, name] of Object.entries(ENV_VARS)) {
+    const value = source[name];
+    if (value !== undefined && value !== '') env[key] = value;
+  }
+  return Object.freeze(env);
+}
+
+export const environment: Environment = readEnvironment(process.env);
+
+/** Environment for child processes (demo, `up`): the parent's variables plus overrides. */
+export function childEnvironment(overrides: Readonly<Record<string, string>>): Record<string, string | undefined> {
+  return { ...process.env, ...overrides };
+}

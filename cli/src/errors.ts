@@ -1,0 +1,41 @@
+/** Error codes of the CLI. User errors are printed as one line; system errors too, with a stack under --verbose. */
+export const CliErrorCode = {
+  /** A command-line argument or config value is malformed (amount, account, URL, option). */
+  BAD_INPUT: 'ERR_BAD_INPUT',
+  /** An account argument is neither a secret URI nor present in the keystore. */
+  UNKNOWN_ACCOUNT: 'ERR_UNKNOWN_ACCOUNT',
+  /** The parentchain node does not answer. */
+  NODE_UNREACHABLE: 'ERR_NODE_UNREACHABLE',
+  /** The worker does not answer. */
+  WORKER_UNREACHABLE: 'ERR_WORKER_UNREACHABLE',
+  /** The worker's MRENCLAVE is not the expected one. */
+  MRENCLAVE_MISMATCH: 'ERR_MRENCLAVE_MISMATCH',
+  /** The sender cannot pay the amount plus fees. */
+  INSUFFICIENT_FUNDS: 'ERR_INSUFFICIENT_FUNDS',
+  /** An extrinsic was rejected or failed on the parentchain. */
+  EXTRINSIC_FAILED: 'ERR_EXTRINSIC_FAILED',
+  /** A trusted operation was rejected or ended in a failure status. */
+  TRUSTED_CALL_FAILED: 'ERR_TRUSTED_CALL_FAILED',
+  /** Waiting for a confirmation took longer than --timeout. */
+  TIMEOUT: 'ERR_TIMEOUT',
+  /** Attestation evidence could not be verified. */
+  ATTESTATION_FAILED: 'ERR_ATTESTATION_FAILED',
+  /** The demo scenario did not produce the expected state. */
+  ASSERTION_FAILED: 'ERR_ASSERTION_FAILED',
+} as const;
+
+export type CliErrorCode = (typeof CliErrorCode)[keyof typeof CliErrorCode];
+
+export class CliError extends Error {
+  readonly code: CliErrorCode;
+
+  constructor(code: CliErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = `CliError [${code}]`;
+  }
+}
+
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

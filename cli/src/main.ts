@@ -1,0 +1,92 @@
+import yargs from 'yargs';
+import type { Argv } from 'yargs';
+import { cryptoWaitReady } from '@polkadot/util-crypto';
+import { GLOBAL_OPTIONS, resolveGlobalOptions } from './config.js';
+import type { OptionSources } from './config.js';
+import type { CommandSpec } from './context.js';
+import { CommandContext } from './context.js';
+import type { Environment } from './env.js';
+import { environment } from './env.js';
+import { CliError, CliErrorCode } from './errors.js';
+import type { OutputStreams } from './output.js';
+import { Output } from './output.js';
+import { parentchainCommands, stackCommands } from './commands/index.js';
+import { runWorker, workerRunArgs, workerSubcommands } from './commands/worker.js';
+import { trustedCommands, trustedOptions } from './trusted/index.js';
+
+export interface MainOptions {
+  readonly env?: Environment;
+  readonly streams?: OutputStreams;
+  /** Aborts long-running commands; bin.ts wires it to SIGINT/SIGTERM. */
+  readonly signal?: AbortSignal;
+}
+
+function addGlobalOptions(y: Argv): Argv {
+  for (const spec of Object.values(GLOBAL_OPTIONS)) {
+    // No yargs defaults: an absent flag must stay undefined so env and config file can supply the value.
+    y.option(spec.flag, { type: spec.type, describe: `${spec.describe} [default: ${String(spec.default)}]`, global: true });
+  }
+  return y.option('config', { type: 'string', describe: 'JSON file with option defaults (keys: nodeUrl, workerUrl, …)', global: true });
+}
+
+/** Parses argv, runs one command and returns the process exit code. Help and usage errors are handled here too. */
+export async function main(argv: readonly string[], options: MainOptions = {}): Promise<number> {
+  const env = options.env ?? environment;
+  const signal = options.signal ?? new AbortController().signal;
+  const wantsJson = argv.includes('--json');
+  const workerArgs = workerRunArgs(argv);
+  if (workerArgs) return runWorker(workerArgs);
+  let exitCode = 0;
+
+  const register = (spec: CommandSpec, y: Argv): Argv =>
+    y.command(spec.command, spec.describe, spec.builder ?? ((b) => b), async (args) => {
+      const flags: OptionSources & { config?: string } = { config: args.config as string | undefined };
+      for (const key of Object.keys(GLOBAL_OPTIONS) as (keyof typeof GLOBAL_OPTIONS)[]) flags[key] = args[key];
+      let out = new Output({ json: wantsJson, quiet: false, verbose: argv.includes('--verbose') }, options.streams);
+      let ctx: CommandContext | undefined;
+      try {
+        const resolved = resolveGlobalOptions(flags, env);
+        out = new Output(resolved, options.streams);
+        await cryptoWaitReady();
+        ctx = new CommandContext(resolved, out, signal);
+        const result = await spec.run(ctx, args as Record<string, unknown>);
+        if (result) out.result(result);
+      } catch (error) {
+        out.error(error);
+        exitCode = 1;
+      } finally {
+        await ctx?.close();
+      }
+    });
+
+  const parser = addGlobalOptions(yargs([...argv]))
+    .scriptName('sealbridge')
+    .usage('$0 <command> [options]\n\nIntegritee-compatible command-line client for Sealbridge (integritee-cli command names).')
+    .exitProcess(false)
+    .strictCommands()
+    .demandCommand(1, 'no command given; see sealbridge --help')
+    .recommendCommands()
+    .wrap(Math.min(120, process.stdout.columns ?? 120))
+    .fail((message, error) => {
+      throw error ?? new CliError(CliErrorCode.BAD_INPUT, message);
+    });
+  for (const spec of [...parentchainCommands, ...stackCommands]) register(spec, parser);
+  parser.command('worker', 'run a worker (same entry point as sealbridge-worker; sealbridge worker --help lists its options)', (y) => {
+    let sub = y;
+    for (const spec of workerSubcommands) sub = register(spec, sub);
+    return sub;
+  });
+  parser.command('trusted', 'trusted (incognito) calls and getters on the worker; see sealbridge trusted --help', (y) => {
+    let sub = trustedOptions(y).usage('$0 trusted [--mrenclave X] [--shard S] [--xt-signer //Alice] [--direct] <command>');
+    for (const spec of trustedCommands) sub = register(spec, sub);
+    return sub.demandCommand(1, 'no trusted command given; see sealbridge trusted --help');
+  });
+
+  try {
+    await parser.parseAsync();
+  } catch (error) {
+    new Output({ json: wantsJson, quiet: false, verbose: argv.includes('--verbose') }, options.streams).error(error);
+    return 2;
+  }
+  return exitCode;
+}

@@ -1,0 +1,63 @@
+import { base58Encode } from '@polkadot/util-crypto';
+import { toBytes } from './bytes.js';
+
+export type StackSource = 'chain' | 'worker';
+
+export interface StackOptions {
+  /** Directory for the chain database and the worker's data; the caller owns (and removes) it. */
+  readonly dir: string;
+  /** 0 = any free port. */
+  readonly chainPort?: number;
+  readonly workerRpcPort?: number;
+  readonly blockTimeMs?: number;
+  /** Receives every log line of the chain and the worker; default: discarded. */
+  readonly log?: (source: StackSource, line: string) => void;
+}
+
+export interface Stack {
+  readonly nodeUrl: string;
+  readonly workerUrl: string;
+  /** base58, as printed by list-workers. */
+  readonly mrenclave: string;
+  /** Stops the worker, then the chain; safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the embedded dev chain and a worker in this process (used by `sealbridge up`, the demo and tests).
+ * On a failed worker start the chain is stopped again before the error propagates.
+ */
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const [{ startDevChain }, { startWorker, createLogger }] = await Promise.all([import('@sealbridge/dev-chain'), import('@sealbridge/worker')]);
+  const log = options.log ?? (() => {});
+  const chain = await startDevChain({ port: options.chainPort ?? 0, blockTime: options.blockTimeMs, db: `${options.dir}/chain` });
+  log('chain', `dev chain listening on ${chain.url}`);
+  let worker: Awaited<ReturnType<typeof startWorker>>;
+  try {
+    worker = await startWorker({
+      parentchainUrl: chain.url,
+      dataDir: `${options.dir}/worker`,
+      rpcPort: options.workerRpcPort ?? 0,
+      runnerPort: 0,
+      platformSecretPath: `${options.dir}/platform-secret`,
+      log: createLogger({ format: 'pretty', write: (line: string) => log('worker', line) }),
+    });
+  } catch (error) {
+    await chain.stop();
+    throw error;
+  }
+  let stopped: Promise<void> | undefined;
+  return {
+    nodeUrl: chain.url,
+    workerUrl: worker.rpcUrl,
+    mrenclave: base58Encode(toBytes(worker.mrenclave)),
+    stop: () =>
+      (stopped ??= (async () => {
+        try {
+          await worker.stop();
+        } finally {
+          await chain.stop();
+        }
+      })()),
+  };
+}

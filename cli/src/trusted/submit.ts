@@ -1,0 +1,116 @@
+import type { KeyringPair } from '@polkadot/keyring/types';
+import { u8aToHex } from '@polkadot/util';
+import type { TrustedCall } from '@sealbridge/chain-types';
+import { createSealbridgeType, decodeExact, sealbridgeRegistry, shieldEncrypt, signTrustedCall, topHash } from '@sealbridge/chain-types';
+import { createKeyring } from '../accounts.js';
+import type { ProcessedBlock } from '../confirmation.js';
+import { shardLastActivity, waitForProcessedBlock } from '../confirmation.js';
+import type { Context } from '../context.js';
+import { CliError, CliErrorCode, messageOf } from '../errors.js';
+import { signAndWait } from '../parentchain.js';
+import type { TrustedArgs, TrustedTarget } from './target.js';
+
+/** Statuses after which the worker sends no further updates (integritee-cli stops watching there). */
+const TERMINAL_STATUSES = new Set(['InSidechainBlock', 'Finalized', 'Invalid', 'Usurped', 'Dropped']);
+const FAILED_STATUSES = new Set(['Invalid', 'Usurped', 'Dropped']);
+
+export interface TrustedCallOutcome {
+  readonly topHash: string;
+  readonly nonce: number;
+  readonly mode: 'indirect' | 'direct';
+  /** Indirect: the block holding `EnclaveBridge.invoke` and the worker's confirmation of it. */
+  readonly invocation?: { readonly blockHash: string; readonly blockNumber: number; readonly extrinsicHash: string };
+  readonly confirmation?: ProcessedBlock;
+  /** Direct: every status reported by the worker, last one terminal. */
+  readonly statuses?: string[];
+}
+
+/** L2 nonce = getter nonce + calls of the account still pending in the pool (integritee-cli `get_layer_two_nonce!`). */
+export async function nextTrustedNonce(target: TrustedTarget, signer: KeyringPair): Promise<number> {
+  const [nonce, pending] = await Promise.all([
+    target.worker.getNonce(signer, target.shard),
+    target.worker.pendingTrustedCallsFor(target.shard, signer.publicKey),
+  ]);
+  return Number(nonce ?? 0) + pending.length;
+}
+
+/** Signs `call` with `signer` and sends it indirectly (default) or directly (--direct); see README "trusted". */
+export async function sendTrustedCall(
+  ctx: Context,
+  args: TrustedArgs,
+  target: TrustedTarget,
+  call: TrustedCall,
+  signer: KeyringPair,
+): Promise<TrustedCallOutcome> {
+  const nonce = await nextTrustedNonce(target, signer);
+  const signed = decodeExact(sealbridgeRegistry, 'TrustedCallSigned', signTrustedCall(signer, call, nonce, target.mrenclave, target.shard));
+  const mode = args.direct ? 'direct' : 'indirect';
+  const top = createSealbridgeType(sealbridgeRegistry, 'TrustedOperation', { [mode === 'direct' ? 'direct_call' : 'indirect_call']: signed }).toU8a();
+  const hash = u8aToHex(topHash(top));
+  ctx.out.debug(`trusted operation ${hash}: ${call.type} nonce ${nonce} shard ${target.shardBase58}`);
+  return mode === 'direct' ? sendDirect(ctx, target, top, hash, nonce) : sendIndirect(ctx, args, target, top, hash, nonce);
+}
+
+async function sendDirect(ctx: Context, target: TrustedTarget, top: Uint8Array, hash: string, nonce: number): Promise<TrustedCallOutcome> {
+  const statuses: string[] = [];
+  const watch = await target.worker.submitDirect(top, target.shard);
+  for await (const status of watch) {
+    const name = typeof status === 'string' ? status : String((status as { type?: string }).type ?? status);
+    statuses.push(name);
+    ctx.out.line(`Trusted call ${hash} is ${name}`);
+    if (TERMINAL_STATUSES.has(name)) break;
+  }
+  const last = statuses.at(-1);
+  if (!last || FAILED_STATUSES.has(last)) {
+    throw new CliError(CliErrorCode.TRUSTED_CALL_FAILED, `trusted call ${hash} ended as ${last ?? 'no status (connection closed)'}`);
+  }
+  return { topHash: hash, nonce, mode: 'direct', statuses };
+}
+
+async function sendIndirect(
+  ctx: Context,
+  args: TrustedArgs,
+  target: TrustedTarget,
+  top: Uint8Array,
+  hash: string,
+  nonce: number,
+): Promise<TrustedCallOutcome> {
+  const [api, key] = await Promise.all([ctx.parentchain(), target.worker.getShieldingKey()]);
+  const cyphertext = shieldEncrypt(key, top);
+  const xtSigner = createKeyring().addFromUri(args.xtSigner);
+  const timeoutMs = ctx.options.timeout * 1000;
+  const tx = api.tx.enclaveBridge.invoke({ shard: target.shard, cyphertext });
+  const invocation = await signAndWait(api, tx, xtSigner, 'InBlock', timeoutMs);
+  const spinner = ctx.out.spinner(`waiting for the worker to confirm block #${invocation.blockNumber}`);
+  try {
+    const active = await shardLastActivity(api, target.shard).catch(() => undefined);
+    if (active !== undefined) spinner.update(`waiting for the worker to confirm block #${invocation.blockNumber} (last shard activity at #${active})`);
+    const confirmation = await waitForProcessedBlock(api, {
+      shard: target.shard,
+      blockHash: invocation.blockHash,
+      blockNumber: invocation.blockNumber,
+      timeoutMs,
+      onProgress: (latest) => spinner.update(`waiting for the worker to confirm block #${invocation.blockNumber} (last confirmed #${latest.blockNumber})`),
+    });
+    return { topHash: hash, nonce, mode: 'indirect', invocation, confirmation };
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    throw new CliError(CliErrorCode.TRUSTED_CALL_FAILED, `trusted call ${hash}: ${messageOf(error)}`, { cause: error });
+  } finally {
+    spinner.stop();
+  }
+}
+
+/** Human lines describing an outcome (shared by all trusted call commands). */
+export function describeOutcome(outcome: TrustedCallOutcome): string[] {
+  if (outcome.mode === 'direct') return [`trusted call ${outcome.topHash} ${outcome.statuses?.at(-1)}`];
+  const c = outcome.confirmation;
+  return [
+    `trusted call ${outcome.topHash} invoked in block #${outcome.invocation?.blockNumber} ${outcome.invocation?.blockHash}`,
+    c ? `confirmed by ProcessedParentchainBlock #${c.blockNumber} (merkle root ${c.merkleRoot}) in block #${c.confirmedIn}` : 'not confirmed',
+  ];
+}
+
+export function createTrustedCall(value: Record<string, unknown>): TrustedCall {
+  return createSealbridgeType(sealbridgeRegistry, 'TrustedCall', value);
+}
