@@ -1,4 +1,5 @@
 import { u8aToHex, stringToU8a } from '@polkadot/util';
+import { SCALE_DECODE_ERROR_CODES, SealbridgeError } from '@sealbridge/chain-types';
 
 import type { RpcLog } from './log.js';
 import { rpcErrorHex } from './wire.js';
@@ -23,7 +24,13 @@ const PROTOCOL_CODES = {
   /** The backend could not decode a getter it was handed: undecodable SCALE is bad params. */
   GETTER_DECODE: JSON_RPC_CODES.INVALID_PARAMS,
   LIMIT_EXCEEDED: JSON_RPC_CODES.LIMIT_EXCEEDED,
-} as const;
+  // chain-types InputError codes raised while parsing params
+  INVALID_SHARD: JSON_RPC_CODES.INVALID_PARAMS,
+  INVALID_ARGUMENT: JSON_RPC_CODES.INVALID_PARAMS,
+  INVALID_SIGNATURE_INPUT: JSON_RPC_CODES.INVALID_PARAMS,
+  // chain-types ScaleDecodeError: undecodable SCALE in a param
+  ...Object.fromEntries(SCALE_DECODE_ERROR_CODES.filter((c) => c !== 'SCALE_UNKNOWN_TYPE').map((c) => [c, JSON_RPC_CODES.INVALID_PARAMS])),
+} as const satisfies Record<string, number>;
 
 /**
  * Application failures are answered, like Integritee, as a `result` whose RpcReturnValue has status Error and
@@ -43,17 +50,14 @@ const APPLICATION_CODES = {
   NO_SHARD_VAULT: { pool: 'InternalError', text: 'shard vault key has not been initialized' },
 } as const;
 
-export type RpcProtocolCode = keyof typeof PROTOCOL_CODES;
+export type RpcProtocolCode = 'PARSE_ERROR' | 'INVALID_REQUEST' | 'METHOD_NOT_FOUND' | 'INVALID_PARAMS' | 'GETTER_DECODE' | 'LIMIT_EXCEEDED';
 export type RpcApplicationCode = keyof typeof APPLICATION_CODES;
 export type RpcErrorCode = RpcProtocolCode | RpcApplicationCode;
 
 /** Error raised by handlers and (with the same codes) by the backend. */
-export class RpcServerError extends Error {
-  readonly code: RpcErrorCode;
+export class RpcServerError extends SealbridgeError<RpcErrorCode> {
   constructor(code: RpcErrorCode, message?: string, options?: { cause?: unknown }) {
-    super(message ?? (code in APPLICATION_CODES ? APPLICATION_CODES[code as RpcApplicationCode].text : code), options);
-    this.code = code;
-    this.name = `RpcServerError [${code}]`;
+    super(code, message ?? (code in APPLICATION_CODES ? APPLICATION_CODES[code as RpcApplicationCode].text : code), options);
   }
 }
 
@@ -87,7 +91,7 @@ export function toRpcFailure(err: unknown, method: string, log: RpcLog): RpcFail
   const code = codeOf(err);
   const message = err instanceof Error ? err.message : String(err);
   if (code !== undefined && code in PROTOCOL_CODES) {
-    return { error: { code: PROTOCOL_CODES[code as RpcProtocolCode], message } };
+    return { error: { code: (PROTOCOL_CODES as Record<string, number>)[code]!, message } };
   }
   if (code !== undefined && code in APPLICATION_CODES) {
     const appCode = code as RpcApplicationCode;

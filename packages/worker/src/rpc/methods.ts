@@ -1,5 +1,5 @@
 import { compactAddLength, u8aConcat } from '@polkadot/util';
-import { blake2AsU8a } from '@polkadot/util-crypto';
+import { topHash } from '@sealbridge/chain-types';
 
 import type { RpcBackend, TopWatcher } from './backend.js';
 import { RpcServerError } from './errors.js';
@@ -54,7 +54,7 @@ function submit(method: string, doWatch: boolean): RpcHandler {
     }
     // Offchain-worker flavour: only direct calls are accepted on RPC (indirect ones come from the parentchain).
     if (topVariant(top) !== 'direct_call') throw new RpcServerError('UNSUPPORTED_OPERATION');
-    const hash = blake2AsU8a(top, 256);
+    const hash = topHash(top);
     const watcher = doWatch ? ctx.openWatch(hash) : undefined;
     await ctx.backend.submitTrustedOperation(shard, top, watcher);
     return rpcTopStatusHex(hash, { kind: 'Submitted' }, doWatch);

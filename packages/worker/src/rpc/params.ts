@@ -1,5 +1,5 @@
-import { base58Decode } from '@polkadot/util-crypto';
-import { compactFromU8a, compactToU8a, hexToU8a } from '@polkadot/util';
+import { hexToU8a } from '@polkadot/util';
+import { decodeRequest, parseShard, type DecodedRequest } from '@sealbridge/chain-types';
 
 import { RpcServerError } from './errors.js';
 
@@ -24,38 +24,11 @@ export function parseHexParam(value: string, what: string): Uint8Array {
   return hexToU8a(value);
 }
 
-/** `Request { shard: H256, cyphertext: Vec<u8> }`, decoded exactly (no trailing bytes). */
-export function decodeRequestParam(value: string): { shard: Uint8Array; cyphertext: Uint8Array } {
-  const bytes = parseHexParam(value, 'request');
-  if (bytes.length < 33) throw new RpcServerError('INVALID_PARAMS', 'request: truncated (needs shard and cyphertext)');
-  let offset: number;
-  let len: number;
-  try {
-    const [o, l] = compactFromU8a(bytes.subarray(32));
-    offset = 32 + o;
-    len = l.toNumber();
-    // parity-scale-codec rejects over-long compact encodings; so do we.
-    if (o === 0 || compactToU8a(len).length !== o) throw new Error('non-canonical compact');
-  } catch (cause) {
-    throw new RpcServerError('INVALID_PARAMS', 'request: bad compact length', { cause });
-  }
-  if (offset + len !== bytes.length) {
-    throw new RpcServerError('INVALID_PARAMS', `request: cyphertext length ${len} does not match the ${bytes.length - offset} bytes sent`);
-  }
-  return { shard: bytes.slice(0, 32), cyphertext: bytes.slice(offset) };
-}
+/** hex(SCALE(Request{shard, cyphertext})), decoded exactly; decode failures (SCALE_* codes) map to -32602. */
+export const decodeRequestParam = (value: string): DecodedRequest => decodeRequest(parseHexParam(value, 'request'));
 
-/** Base58 shard (`[base58 shard, …]` params) → 32 bytes. */
-export function parseShardParam(value: string): Uint8Array {
-  let bytes: Uint8Array;
-  try {
-    bytes = base58Decode(value);
-  } catch (cause) {
-    throw new RpcServerError('INVALID_PARAMS', 'shard: not base58', { cause });
-  }
-  if (bytes.length !== 32) throw new RpcServerError('INVALID_PARAMS', `shard: expected 32 bytes, got ${bytes.length}`);
-  return bytes;
-}
+/** Shard param (base58 as Integritee, or 0x-hex); INVALID_SHARD maps to -32602. */
+export const parseShardParam = (value: string): Uint8Array => parseShard(value);
 
 export function parseAccountParam(value: string): Uint8Array {
   const bytes = parseHexParam(value, 'account');

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { constants, publicEncrypt, randomBytes, webcrypto } from 'node:crypto';
+import { constants, publicEncrypt, randomBytes, webcrypto, type KeyObject } from 'node:crypto';
 
 import { Keyring } from '@polkadot/keyring';
 import type { KeyringPair } from '@polkadot/keyring/types';
 import { TypeRegistry } from '@polkadot/types';
 import { BN, u8aConcat, u8aToHex } from '@polkadot/util';
 import { base58Encode, blake2AsU8a, cryptoWaitReady } from '@polkadot/util-crypto';
+import { cryptoReady } from '@sealbridge/chain-types';
 
 import { startRpcServer, type RpcServer } from './server.js';
 import { FakeBackend } from './testing/fake-backend.js';
@@ -70,6 +71,7 @@ describe('worker rpc server', function () {
 
   before(async () => {
     await cryptoWaitReady();
+    await cryptoReady();
     tls = selfSignedTls();
     backend = new FakeBackend(tls.certPem, { vault: { account: new Uint8Array(32).fill(7), parentchainId: 1 } });
     alice = new Keyring({ type: 'sr25519' }).addFromUri('//Alice');
@@ -424,7 +426,7 @@ describe('worker rpc server', function () {
     });
   });
 
-  function backendPublicKey(): string {
+  function backendPublicKey(): KeyObject {
     return backend.shieldingPublicKey();
   }
 });
