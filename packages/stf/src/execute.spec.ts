@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { Keyring } from '@polkadot/keyring';
 import { blake2AsU8a } from '@polkadot/util-crypto';
 import { u8aToHex } from '@polkadot/util';
 import { decodeOperation } from './codec.js';
@@ -212,6 +213,19 @@ describe('executeTrustedOperations', () => {
     const o = await run(s0, [direct, asCodec]);
     assert.deepEqual(codes(o), ['ok', 'ok']);
     assert.equal(o.state.account(a.alice.publicKey).nonce, 2);
+  });
+
+  it('accepts ed25519 and ecdsa signed user calls (ecdsa account = blake2-256 of the public key)', async () => {
+    const ed = new Keyring({ type: 'ed25519' }).addFromUri('//EdUser');
+    const ec = new Keyring({ type: 'ecdsa' }).addFromUri('//EcUser');
+    const ecAccount = blake2AsU8a(ec.publicKey, 256);
+    const o = await run(ShardState.empty(), [
+      signed(ed, { kind: 'noop', who: ed.publicKey }, 0),
+      signed(ec, { kind: 'noop', who: ecAccount }, 0),
+      signed(ec, { kind: 'noop', who: ec.publicKey.subarray(1) }, 0), // the raw key is not the account
+    ]);
+    assert.deepEqual(codes(o), ['ok', 'ok', 'BadSignature']);
+    assert.equal(o.state.account(ecAccount).nonce, 1);
   });
 
   it('rejects a malformed environment', async () => {

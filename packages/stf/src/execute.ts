@@ -1,17 +1,21 @@
 // The trusted state transition: applies decoded trusted operations in block order, as Integritee worker
 // v0.14.0 `TrustedCallSigned::execute` does. Pure: no I/O, no clock, no randomness (Smart Workers aside,
 // which must be deterministic themselves).
-import { u8aEq } from '@polkadot/util';
 import type { Codec } from '@polkadot/types/types';
-import { cryptoReady, topHash as computeTopHash } from '@sealbridge/chain-types';
+import type { Bytes, Call, SignedCall } from './codec.js';
+import type { StfErrorCode } from './errors.js';
+import type { BlockContext, SmartWorkerDispatcher, SmartWorkerInvocation, SmartWorkerOutcome } from './smart-worker.js';
+import type { ShardState, StateTransaction } from './state.js';
+
+import { u8aEq } from '@polkadot/util';
 import { blake2AsU8a } from '@polkadot/util-crypto';
+import { cryptoReady, topHash as computeTopHash } from '@sealbridge/chain-types';
+
 import { decodeOperation, verifyCall } from './codec.js';
-import type { Bytes, Call, DecodedOperation, SignedCall } from './codec.js';
 import { ACCOUNT_ID_BYTES, HASH_BYTES, MAX_U128, SHIELD_PUBLISH_DATA, STF_TX_FEE, STF_UNSHIELD_FEE } from './constants.js';
 import { StfError } from './errors.js';
-import type { StfErrorCode } from './errors.js';
-import { encodeSmartWorkerResult, type BlockContext, type SmartWorkerDispatcher, type SmartWorkerOutcome } from './smart-worker.js';
-import { encodeU64, smartWorkerResultKey, timestampKey, type ShardState, type StateTransaction } from './state.js';
+import { encodeSmartWorkerResult } from './smart-worker.js';
+import { encodeU64, smartWorkerResultKey, timestampKey } from './state.js';
 
 export interface ExecutionEnv {
   /** MRENCLAVE of this enclave; part of every signed payload. */
@@ -22,6 +26,7 @@ export interface ExecutionEnv {
   enclaveAccount: Bytes;
   /** STF sudo key (`root` of balance_set_balance); dev: //Alice sr25519 public key. Absent = no root. */
   sudoAccount?: Bytes;
+  /** Runs smart_worker_call; its outcome must depend on the invocation only, or workers diverge. */
   smartWorkers?: SmartWorkerDispatcher;
 }
 
@@ -236,13 +241,14 @@ async function dispatch(
       tx.put(timestampKey(), encodeU64(call.now));
       return;
     case 'smart_worker_call': {
+      // Copies: whatever the dispatcher does with its arguments cannot move the stored result.
       const outcome = await invokeSmartWorker(env.smartWorkers, {
-        worker: call.worker,
-        input: call.input,
-        sender: call.sender,
-        callHash,
-        shard: env.shard,
-        ctx: Object.freeze({ ...ctx }),
+        worker: call.worker.slice(),
+        input: call.input.slice(),
+        sender: call.sender.slice(),
+        callHash: callHash.slice(),
+        shard: env.shard.slice(),
+        ctx: Object.freeze({ ...ctx, blockHash: ctx.blockHash.slice() }),
       });
       tx.put(smartWorkerResultKey(call.sender, callHash), encodeSmartWorkerResult(outcome));
       if (!outcome.ok) throw new StfError('SmartWorkerFailed', `${outcome.error.code}: ${outcome.error.message}`);
@@ -253,7 +259,7 @@ async function dispatch(
 
 async function invokeSmartWorker(
   dispatcher: SmartWorkerDispatcher | undefined,
-  invocation: Parameters<SmartWorkerDispatcher['invoke']>[0],
+  invocation: SmartWorkerInvocation,
 ): Promise<SmartWorkerOutcome> {
   if (!dispatcher) return { ok: false, error: { code: 'NoSmartWorkerRuntime', message: 'no smart worker dispatcher configured' } };
   try {

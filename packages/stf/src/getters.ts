@@ -1,10 +1,13 @@
 // Getter execution against a committed state (Integritee `getter_executor`): returns the SCALE value, or null
 // for an unknown key. The RPC layer wraps it into Option<Vec<u8>>.
-import { compactToU8a } from '@polkadot/util';
-import { decodeGetter, verifyGetter } from './codec.js';
 import type { Bytes, Query } from './codec.js';
+import type { ShardState } from './state.js';
+
+import { compactToU8a } from '@polkadot/util';
+
+import { decodeGetter, verifyGetter } from './codec.js';
 import { StfError } from './errors.js';
-import { encodeU128, encodeU32, envNamesKey, smartWorkerResultKey, type ShardState } from './state.js';
+import { encodeU128, encodeU32, envNamesKey, smartWorkerResultKey } from './state.js';
 
 export const PUBLIC_SOME_VALUE = 42;
 
