@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { GLOBAL_OPTIONS, resolveGlobalOptions } from './config.js';
+import { readEnvironment } from './env.js';
+
+describe('global options', () => {
+  let dir: string;
+  let configFile: string;
+
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sealbridge-cli-config-'));
+    configFile = path.join(dir, 'config.json');
+    fs.writeFileSync(configFile, JSON.stringify({ nodeUrl: 'ws://config:1', workerUrl: 'wss://config:2', keystore: 'config-ks', timeout: 5 }));
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('falls back to the integritee-cli defaults', () => {
+    const options = resolveGlobalOptions({}, readEnvironment({}));
+    assert.equal(options.nodeUrl, 'ws://127.0.0.1:9944');
+    assert.equal(options.workerUrl, 'wss://127.0.0.1:2000');
+    assert.equal(options.keystore, './my_keystore');
+    assert.equal(options.trustedKeystore, './my_trusted_keystore');
+    assert.equal(options.timeout, 60);
+    assert.equal(options.json, false);
+  });
+
+  it('applies flag > environment > config file > default', () => {
+    const env = readEnvironment({ SEALBRIDGE_CONFIG: configFile, SEALBRIDGE_WORKER_URL: 'wss://env:2', SEALBRIDGE_KEYSTORE: 'env-ks' });
+    const options = resolveGlobalOptions({ keystore: 'flag-ks' }, env);
+    assert.equal(options.keystore, 'flag-ks'); // flag beats env and file
+    assert.equal(options.workerUrl, 'wss://env:2'); // env beats file
+    assert.equal(options.nodeUrl, 'ws://config:1'); // file beats default
+    assert.equal(options.timeout, 5);
+    assert.equal(options.connectTimeout, GLOBAL_OPTIONS.connectTimeout.default);
+  });
+
+  it('takes --config over SEALBRIDGE_CONFIG', () => {
+    const other = path.join(dir, 'other.json');
+    fs.writeFileSync(other, JSON.stringify({ nodeUrl: 'ws://other:1' }));
+    const options = resolveGlobalOptions({ config: other }, readEnvironment({ SEALBRIDGE_CONFIG: configFile }));
+    assert.equal(options.nodeUrl, 'ws://other:1');
+    assert.equal(options.workerUrl, 'wss://127.0.0.1:2000');
+  });
+
+  it('ignores empty environment variables', () => {
+    assert.deepEqual(readEnvironment({ SEALBRIDGE_NODE_URL: '', HOME: '/root' }), {});
+  });
+
+  it('rejects unknown config keys, wrong types and unreadable files with one clear message', () => {
+    const bad = path.join(dir, 'bad.json');
+    fs.writeFileSync(bad, JSON.stringify({ nodeUrl: 'ws://x', nodeURL: 'typo' }));
+    assert.throws(() => resolveGlobalOptions({ config: bad }, {}), /unknown option\(s\) nodeURL/);
+    fs.writeFileSync(bad, JSON.stringify({ timeout: 'soon' }));
+    assert.throws(() => resolveGlobalOptions({ config: bad }, {}), /timeout must be a positive number/);
+    fs.writeFileSync(bad, '[1]');
+    assert.throws(() => resolveGlobalOptions({ config: bad }, {}), /must contain a JSON object/);
+    assert.throws(() => resolveGlobalOptions({ config: path.join(dir, 'missing.json') }, {}), /cannot read config file/);
+    assert.throws(() => resolveGlobalOptions({}, readEnvironment({ SEALBRIDGE_TIMEOUT: '-3' })), /SEALBRIDGE_TIMEOUT: timeout must be a positive number/);
+  });
+});
