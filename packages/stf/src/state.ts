@@ -1,5 +1,5 @@
-// Per-shard state: an immutable, sorted key/value map with storage-style keys, plus the change set that
-// produced it. Two workers that apply the same operations to the same state get byte-identical entries and roots.
+// Per-shard state: an immutable trie of storage-style keys plus the change set that produced it. Two workers
+// that apply the same operations to the same state get byte-identical entries and roots.
 import { compactAddLength, compactFromU8aLim, compactToU8a, u8aConcat, u8aToHex, hexToU8a } from '@polkadot/util';
 import { blake2AsU8a, xxhashAsU8a } from '@polkadot/util-crypto';
 import { PersistentTrie } from '@sealbridge/trie';
@@ -43,7 +43,7 @@ function expectLength(value: Uint8Array, length: number, what: string): Uint8Arr
 export const accountKey = (who: Uint8Array): Uint8Array =>
   u8aConcat(STORAGE_PREFIX.account, blake2_128concat(expectLength(who, ACCOUNT_ID_BYTES, 'account id')));
 /** Timestamp.Now (u64 LE, milliseconds of the parentchain). */
-export const timestampKey = (): Uint8Array => STORAGE_PREFIX.timestampNow;
+export const timestampKey = (): Uint8Array => STORAGE_PREFIX.timestampNow.slice();
 /** SmartWorker.Results ‖ blake2_128concat(sender) ‖ blake2_128concat(callHash). */
 export const smartWorkerResultKey = (sender: Uint8Array, callHash: Uint8Array): Uint8Array =>
   u8aConcat(
