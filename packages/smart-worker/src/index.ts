@@ -23,3 +23,5 @@ export type {
   InvocationRequest,
   InvocationResult,
 } from './types.js';
+// The invocation wire contract, re-exported so hosts and tools need only this package.
+export { INVOKE_URL, INVOKE_HEADERS } from '@sealbridge/smart-worker-sdk';
