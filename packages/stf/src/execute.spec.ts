@@ -132,6 +132,8 @@ describe('executeTrustedOperations', () => {
     const o = await run(s0, [op, op, transfer(a.alice, a.bob.publicKey, 10n, 5)]);
     assert.deepEqual(codes(o), ['ok', 'InvalidNonce', 'InvalidNonce']);
     assert.match(o.results[1].error?.message ?? '', /nonce 0, expected 1/);
+    assert.equal(hex(o.results[1].sender as Uint8Array), hex(a.alice.publicKey));
+    assert.equal(o.results[2].nonce, 5);
     assert.equal(o.state.account(a.alice.publicKey).nonce, 1);
     assert.equal(o.state.account(a.bob.publicKey).free, 10n);
   });
@@ -186,6 +188,7 @@ describe('executeTrustedOperations', () => {
     const o = await run(ShardState.empty(), ops);
     assert.deepEqual(codes(o), ['MalformedOperation', 'MalformedOperation', 'MalformedOperation', 'MalformedOperation', 'MalformedOperation', 'UnsupportedOperation']);
     assert.equal(hex(o.results[1].topHash), hex(blake2AsU8a(new Uint8Array([7]), 256)));
+    assert.equal(o.results[0].sender, undefined);
     assert.equal(o.state.changes.length, 0);
   });
 

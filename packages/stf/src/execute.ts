@@ -41,6 +41,9 @@ export interface OperationResult {
   ok: boolean;
   /** True when the sender's nonce was consumed (the call was dispatched, successfully or not). */
   executed: boolean;
+  /** Signer account and nonce of the call, once it decoded (the pool's `provides` tag). */
+  sender?: Bytes;
+  nonce?: number;
   error?: OperationError;
 }
 
@@ -122,30 +125,36 @@ async function executeOne(
     return fail(new Uint8Array(HASH_BYTES), false, new StfError('MalformedOperation', `operation does not encode: ${String(e)}`));
   }
   const topHash = computeTopHash(bytes);
-  let signed: SignedCall;
+  let signed: SignedCall | undefined;
   try {
-    signed = admit(tx, bytes, env);
+    signed = decodeCall(bytes);
+    admit(tx, signed, env);
   } catch (e) {
-    return fail(topHash, false, e);
+    return { ...fail(topHash, false, e), ...(signed && identify(signed)) };
   }
   const emitted: ParentchainCall[] = [];
   try {
     await dispatch(tx, signed, ctx, env, emitted);
   } catch (e) {
-    return fail(topHash, true, e);
+    return { ...fail(topHash, true, e), ...identify(signed) };
   }
   parentchainCalls.push(...emitted);
-  return { topHash, ok: true, executed: true };
+  return { topHash, ok: true, executed: true, ...identify(signed) };
+}
+
+const identify = (signed: SignedCall) => ({ sender: senderOf(signed.call).slice(), nonce: signed.nonce });
+
+function decodeCall(bytes: Bytes): SignedCall {
+  const op = decodeOperation(bytes);
+  if (op.kind === 'get') throw new StfError('UnsupportedOperation', 'getters are not executed as calls');
+  return op.signed;
 }
 
 /**
- * Decode, signature and nonce checks. Its only write is the nonce increment, done last: Integritee bumps the
- * nonce before dispatch and never rolls it back (the call entered the pool, so it counts).
+ * Signature and nonce checks. Its only write is the nonce increment, done last: Integritee bumps the nonce
+ * before dispatch and never rolls it back (the call entered the pool, so it counts).
  */
-function admit(tx: StateTransaction, bytes: Bytes, env: ExecutionEnv): SignedCall {
-  const op = decodeOperation(bytes);
-  if (op.kind === 'get') throw new StfError('UnsupportedOperation', 'getters are not executed as calls');
-  const { signed } = op;
+function admit(tx: StateTransaction, signed: SignedCall, env: ExecutionEnv): void {
   if (!verifyCall(signed, env.mrenclave, env.shard)) {
     throw new StfError('BadSignature', 'signature does not match call, nonce, mrenclave and shard');
   }
@@ -153,7 +162,6 @@ function admit(tx: StateTransaction, bytes: Bytes, env: ExecutionEnv): SignedCal
   const account = tx.account(sender);
   if (signed.nonce !== account.nonce) throw new StfError('InvalidNonce', `nonce ${signed.nonce}, expected ${account.nonce}`);
   tx.putAccount(sender, { ...account, nonce: account.nonce + 1 });
-  return signed;
 }
 
 function senderOf(call: Call): Bytes {
