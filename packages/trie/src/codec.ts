@@ -41,24 +41,31 @@ export function isHashedValue(value: Uint8Array, version: StateVersion): boolean
 
 // ---------------------------------------------------------------------------------------------- encoding
 
-function headerBytes(prefix: number, prefixBits: number, nibbleCount: number): number[] {
+/** Bytes taken by a header whose prefix leaves `8 - prefixBits` bits for the nibble count. */
+function headerLength(prefixBits: number, nibbleCount: number): number {
   if (nibbleCount > NIBBLE_SIZE_BOUND) {
     throw new TrieError(TRIE_ERROR_CODES.ERR_INVALID_INPUT, `partial key of ${nibbleCount} nibbles exceeds ${NIBBLE_SIZE_BOUND}`);
   }
   const max = 0xff >> prefixBits;
-  if (nibbleCount < max) return [prefix | nibbleCount];
-  const out = [prefix | max];
-  let rest = nibbleCount - (max - 1);
-  while (rest > 0) {
-    if (rest < 256) {
-      out.push(rest - 1);
-      rest = 0;
-    } else {
-      out.push(255);
-      rest -= 255;
-    }
+  return nibbleCount < max ? 1 : 1 + Math.floor((nibbleCount - max) / 255) + 1;
+}
+
+/** sp-trie `size_and_prefix_iterator`: saturate the low bits, then 255s while more remains, then the rest. */
+function writeHeader(out: Uint8Array, prefix: number, prefixBits: number, nibbleCount: number): number {
+  const max = 0xff >> prefixBits;
+  if (nibbleCount < max) {
+    out[0] = prefix | nibbleCount;
+    return 1;
   }
-  return out;
+  out[0] = prefix | max;
+  let at = 1;
+  let rest = nibbleCount - (max - 1);
+  while (rest >= 256) {
+    out[at++] = 255;
+    rest -= 255;
+  }
+  out[at++] = rest - 1;
+  return at;
 }
 
 export function compactLength(n: number): number {
@@ -122,26 +129,31 @@ export function encodeNode(
 ): Uint8Array {
   const hashed = value !== undefined && isHashedValue(value, version);
   const storedValue = hashed ? blake2b256(value) : value;
-  let header: number[];
+  let prefix: number;
+  let prefixBits = 2;
   if (childRefs === undefined) {
     if (value === undefined) throw new TrieError(TRIE_ERROR_CODES.ERR_INVALID_INPUT, 'a leaf needs a value');
-    header = hashed ? headerBytes(HASHED_VALUE_LEAF, 3, partial.length) : headerBytes(LEAF, 2, partial.length);
+    prefix = hashed ? HASHED_VALUE_LEAF : LEAF;
+    if (hashed) prefixBits = 3;
   } else if (value === undefined) {
-    header = headerBytes(BRANCH_NO_VALUE, 2, partial.length);
+    prefix = BRANCH_NO_VALUE;
   } else {
-    header = hashed ? headerBytes(HASHED_VALUE_BRANCH, 4, partial.length) : headerBytes(BRANCH_WITH_VALUE, 2, partial.length);
+    prefix = hashed ? HASHED_VALUE_BRANCH : BRANCH_WITH_VALUE;
+    if (hashed) prefixBits = 4;
   }
 
-  let size = header.length + ((partial.length + 1) >> 1);
+  let size = headerLength(prefixBits, partial.length) + ((partial.length + 1) >> 1);
   if (childRefs !== undefined) size += 2;
   if (storedValue !== undefined) size += storedValue.length + (hashed ? 0 : compactLength(storedValue.length));
   if (childRefs !== undefined) {
-    for (const ref of childRefs) if (ref !== undefined) size += compactLength(ref.length) + ref.length;
+    for (let i = 0; i < 16; i++) {
+      const ref = childRefs[i];
+      if (ref !== undefined) size += compactLength(ref.length) + ref.length;
+    }
   }
 
   const out = new Uint8Array(size);
-  out.set(header, 0);
-  let at = writePartial(out, header.length, partial);
+  let at = writePartial(out, writeHeader(out, prefix, prefixBits, partial.length), partial);
   let bitmapAt = -1;
   if (childRefs !== undefined) {
     bitmapAt = at;

@@ -35,3 +35,13 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
+
+/** A private copy as a plain Uint8Array (`Buffer#slice` would return a view sharing memory). */
+export function copyBytes(bytes: Uint8Array): Uint8Array {
+  return new Uint8Array(bytes);
+}
+
+/** A string whose code-unit order is the bytewise order of `bytes`: sorting by it beats Buffer.compare calls. */
+export function sortKey(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+}

@@ -88,6 +88,14 @@ describe('PersistentTrie', () => {
     value[0] = 0;
     trie.get(s('k'))![0] = 0;
     assert.equal(hex(trie.get(s('k'))!), hex(s('value')));
+    // Buffer#slice shares memory, so Buffers are the trap case for "copies".
+    const buffer = Buffer.from('buffered');
+    const withBuffer = trie.set(s('b'), buffer);
+    buffer[0] = 0;
+    assert.equal(hex(withBuffer.get(s('b'))!), hex(s('buffered')));
+    const [, entryValue] = [...withBuffer.entries(s('b'))][0]!;
+    entryValue[0] = 0;
+    assert.equal(hex(withBuffer.get(s('b'))!), hex(s('buffered')));
   });
 
   it('returns the same instance for no-op changes', () => {

@@ -6,7 +6,7 @@
 import { assertStateVersion, encodeNode, isHashedValue, nodeReference, type StateVersion } from './codec.js';
 import { TRIE_ERROR_CODES, TrieError } from './errors.js';
 import { HASH_LENGTH, blake2b256 } from './hash.js';
-import { bytesEqual, bytesToNibbles, concatNibbles, nibbleAt, nibblesToBytes } from './nibbles.js';
+import { bytesEqual, bytesToNibbles, concatNibbles, copyBytes, nibbleAt, nibblesToBytes, sortKey } from './nibbles.js';
 import { EMPTY_TRIE_ROOT, assertBytes } from './trie-root.js';
 
 /** A leaf has `children === undefined`; a branch has 16 slots and either a value or >= 2 children. */
@@ -152,7 +152,14 @@ function applyThrough(node: TrieNode, depth: number, ch: Change[], lo: number, h
 }
 
 function encode(node: TrieNode, version: StateVersion): Uint8Array {
-  const refs = node.children?.map((child) => (child === undefined ? undefined : reference(child, version)));
+  let refs: Array<Uint8Array | undefined> | undefined;
+  if (node.children !== undefined) {
+    refs = new Array<Uint8Array | undefined>(16);
+    for (let i = 0; i < 16; i++) {
+      const child = node.children[i];
+      refs[i] = child === undefined ? undefined : reference(child, version);
+    }
+  }
   return encodeNode(node.partial, node.value, refs, version);
 }
 
@@ -206,19 +213,19 @@ function* walk(
 }
 
 function toChanges(changes: Iterable<readonly [Uint8Array, Uint8Array | null]>): Change[] {
-  const list: Array<{ key: Uint8Array; value: Uint8Array | null }> = [];
+  const list: Array<{ order: string; key: Uint8Array; value: Uint8Array | null }> = [];
   for (const [key, value] of changes) {
     assertBytes(key, 'key');
     if (value !== null) assertBytes(value, 'value');
     // Copy: callers may reuse their buffers, snapshots must not change under them.
-    list.push({ key, value: value === null ? null : value.slice() });
+    list.push({ order: sortKey(key), key, value: value === null ? null : copyBytes(value) });
   }
-  list.sort((x, y) => Buffer.compare(x.key, y.key)); // stable: the last write of a key is last
+  list.sort((x, y) => (x.order < y.order ? -1 : x.order > y.order ? 1 : 0)); // stable: the last write of a key is last
   const out: Change[] = [];
   for (let i = 0; i < list.length; i++) {
-    const next = list[i + 1];
-    if (next !== undefined && Buffer.compare(list[i]!.key, next.key) === 0) continue;
-    out.push({ key: list[i]!.key, nibbles: bytesToNibbles(list[i]!.key), value: list[i]!.value });
+    const item = list[i]!;
+    if (i + 1 < list.length && list[i + 1]!.order === item.order) continue;
+    out.push({ key: item.key, nibbles: bytesToNibbles(item.key), value: item.value });
   }
   return out;
 }
@@ -262,7 +269,7 @@ export class PersistentTrie {
       if (pos + partial.length > total) return undefined;
       for (let k = 0; k < partial.length; k++) if (nibbleAt(key, pos + k) !== partial[k]) return undefined;
       pos += partial.length;
-      if (pos === total) return node.value?.slice();
+      if (pos === total) return node.value === undefined ? undefined : copyBytes(node.value);
       if (node.children === undefined) return undefined;
       node = node.children[nibbleAt(key, pos)];
       pos++;
@@ -293,13 +300,13 @@ export class PersistentTrie {
 
   /** The state root (blake2-256 of the root node; the empty root when there are no entries). */
   root(): Uint8Array {
-    if (this.#root === undefined) return EMPTY_TRIE_ROOT.slice();
+    if (this.#root === undefined) return copyBytes(EMPTY_TRIE_ROOT);
     if (this.#rootHash === undefined) {
       const ref = reference(this.#root, this.#version);
       // The root is always addressed by hash, even when its encoding would be short enough to inline.
       this.#rootHash = ref.length === HASH_LENGTH ? ref : blake2b256(ref);
     }
-    return this.#rootHash.slice();
+    return copyBytes(this.#rootHash);
   }
 
   /** Keys starting with `prefix`, in lexicographic order, strictly after `startAfter`, at most `limit`. */
@@ -319,7 +326,7 @@ export class PersistentTrie {
 
   /** Entries whose key starts with `prefix`, in lexicographic key order (values are copies). */
   *entries(prefix: Uint8Array = new Uint8Array()): Generator<[Uint8Array, Uint8Array]> {
-    for (const [key, value] of this.#iterate(prefix, undefined)) yield [key, value.slice()];
+    for (const [key, value] of this.#iterate(prefix, undefined)) yield [key, copyBytes(value)];
   }
 
   #iterate(prefix: Uint8Array, startAfter: Uint8Array | undefined): Generator<[Uint8Array, Uint8Array]> | [] {
@@ -366,7 +373,7 @@ export class PersistentTrie {
       }
     }
     const out = [...nodes].map((node) => encode(node, version));
-    for (const value of values) out.push(value.slice());
+    for (const value of values) out.push(copyBytes(value));
     out.sort((x, y) => Buffer.compare(x, y));
     return out.filter((item, i) => i === 0 || !bytesEqual(item, out[i - 1]!));
   }

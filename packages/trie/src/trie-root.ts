@@ -5,13 +5,13 @@
 import { EMPTY_NODE, assertStateVersion, encodeCompact, encodeNode, nodeReference, type StateVersion } from './codec.js';
 import { TRIE_ERROR_CODES, TrieError } from './errors.js';
 import { blake2b256 } from './hash.js';
-import { bytesToNibbles } from './nibbles.js';
+import { bytesToNibbles, copyBytes, sortKey } from './nibbles.js';
 
 /** blake2-256 of the empty node `0x00`: the root of a trie without entries. */
 export const EMPTY_TRIE_ROOT: Uint8Array = blake2b256(EMPTY_NODE);
 
 interface Item {
-  key: Uint8Array;
+  order: string;
   nibbles: Uint8Array;
   value: Uint8Array;
 }
@@ -20,10 +20,6 @@ export function assertBytes(value: unknown, what: string): asserts value is Uint
   if (!(value instanceof Uint8Array)) {
     throw new TrieError(TRIE_ERROR_CODES.ERR_INVALID_INPUT, `${what} must be a Uint8Array`);
   }
-}
-
-function compareBytes(a: Uint8Array, b: Uint8Array): number {
-  return Buffer.compare(a, b);
 }
 
 /** Encodes the subtrie holding the sorted, distinct `items[lo, hi)` whose first `depth` nibbles are shared. */
@@ -61,14 +57,13 @@ export function trieRoot(entries: Iterable<readonly [Uint8Array, Uint8Array]>, s
   for (const [key, value] of entries) {
     assertBytes(key, 'key');
     assertBytes(value, 'value');
-    items.push({ key, nibbles: bytesToNibbles(key), value });
+    items.push({ order: sortKey(key), nibbles: bytesToNibbles(key), value });
   }
-  if (items.length === 0) return EMPTY_TRIE_ROOT.slice();
-  items.sort((a, b) => compareBytes(a.key, b.key)); // stable: equal keys keep input order
+  if (items.length === 0) return copyBytes(EMPTY_TRIE_ROOT);
+  items.sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0)); // stable: equal keys keep input order
   const distinct: Item[] = [];
   for (const item of items) {
-    const prev = distinct[distinct.length - 1];
-    if (prev !== undefined && compareBytes(prev.key, item.key) === 0) distinct[distinct.length - 1] = item;
+    if (distinct.length > 0 && distinct[distinct.length - 1]!.order === item.order) distinct[distinct.length - 1] = item;
     else distinct.push(item);
   }
   return blake2b256(encodeRange(distinct, 0, distinct.length, 0, stateVersion));

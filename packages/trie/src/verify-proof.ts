@@ -7,7 +7,7 @@ import { u8aToHex } from '@polkadot/util';
 import { decodeNode, type DecodedValue } from './codec.js';
 import { TRIE_ERROR_CODES, TrieError } from './errors.js';
 import { HASH_LENGTH, blake2b256 } from './hash.js';
-import { bytesEqual, nibbleAt } from './nibbles.js';
+import { bytesEqual, copyBytes, nibbleAt } from './nibbles.js';
 import { EMPTY_TRIE_ROOT, assertBytes } from './trie-root.js';
 
 type ProofDb = Map<string, Uint8Array>;
@@ -22,7 +22,7 @@ function fetch(db: ProofDb, hash: Uint8Array, what: string): Uint8Array {
 }
 
 function readValue(db: ProofDb, value: DecodedValue): Uint8Array {
-  return value.hashed ? fetch(db, value.hash, 'hashed value').slice() : value.data.slice();
+  return copyBytes(value.hashed ? fetch(db, value.hash, 'hashed value') : value.data);
 }
 
 function lookup(db: ProofDb, root: Uint8Array, key: Uint8Array): Uint8Array | null {
