@@ -1,5 +1,7 @@
 import { Response, type Request } from 'miniflare';
 
+import type { Logger } from './logger.js';
+
 /** Resolves a worker's Omni Key for a store (already bound to the calling worker's identity). */
 export type OmniKeyLookup = (store: string) => Promise<Uint8Array>;
 
@@ -19,7 +21,7 @@ class RpcError extends Error {
  * with its request decoding and error strings. Only `get-key` exists; the reply is `{key: base64(32 bytes)}`.
  * The caller is known from the binding itself (one binding per worker), so no `x-caller-id` header is needed.
  */
-export async function handleEscrinRpc(request: Request, lookup: OmniKeyLookup): Promise<Response> {
+export async function handleEscrinRpc(request: Request, lookup: OmniKeyLookup, log: Logger): Promise<Response> {
   try {
     const { method, params } = await decodeRequest(request);
     if (method !== 'get-key') throw new RpcError(404, `unknown method: ${method}`);
@@ -32,7 +34,9 @@ export async function handleEscrinRpc(request: Request, lookup: OmniKeyLookup): 
     return Response.json({ key: Buffer.from(key).toString('base64') });
   } catch (e) {
     if (e instanceof RpcError) return Response.json({ error: e.message }, { status: e.status });
-    throw e;
+    // Key provider failures stay in the host log; the worker only learns that the key service failed.
+    log.log('error', 'escrin key service failed', { error: String(e) });
+    return Response.json({ error: 'the key service failed' }, { status: 500 });
   }
 }
 

@@ -173,8 +173,10 @@ describe('SmartWorkerRuntime', function () {
     const keys: OmniKeyProvider = { getOmniKey: (store, identity) => hashKeys.getOmniKey(store, identity) };
     const runtime = await open({ keys });
     const code = await bundleWorker(PROBE_WORKER);
-    const a = await runtime.create({ code, type: 'module', name: 'a' }, { runTasksNow: false });
-    const b = await runtime.create({ code, type: 'module', name: 'b' }, { runTasksNow: false });
+    // The socket target is allow-listed for fetch, yet raw TCP must still be refused.
+    const probeConfig = { deniedUrl: `http://127.0.0.1:${denied.port}/`, socketPort: sink.port };
+    const a = await runtime.create({ code, type: 'module', name: 'a', config: probeConfig }, { runTasksNow: false });
+    const b = await runtime.create({ code, type: 'module', name: 'b', config: probeConfig }, { runTasksNow: false });
     const probe = async (id: string) => {
       const result = await runtime.invoke(id, call(''));
       assert.ok(result.ok, !result.ok ? result.error : '');
@@ -184,6 +186,8 @@ describe('SmartWorkerRuntime', function () {
     assert.equal(pa.process, 'undefined');
     assert.match(pa.file, /^threw: /);
     assert.equal(pa.loopback, 403);
+    assert.equal(denied.reports.length, 0, 'the denied endpoint was never reached');
+    assert.match(pa.socket, /^threw: /, 'raw TCP sockets (cloudflare:sockets) are refused');
     assert.deepEqual(pa.bindings, ['config', 'escrin']);
     const keyOf = async (identity: string) =>
       Buffer.from(await hashKeys.getOmniKey('sapphire-testnet', Buffer.from(identity.slice(2), 'hex'))).toString('base64');

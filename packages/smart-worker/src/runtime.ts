@@ -285,7 +285,7 @@ export class SmartWorkerRuntime {
       code: record.code,
       type: record.type,
       config: env ? { ...record.config, env } : record.config,
-      escrin: (request) => handleEscrinRpc(request, (store) => this.#omniKey(entry, store)),
+      escrin: (request) => handleEscrinRpc(request, (store) => this.#omniKey(entry, store), this.#log),
       outbound: this.#outbound,
       onLog: (line) => {
         entry.logs.push(line);

@@ -80,6 +80,7 @@ export async function bundleWorker(source: string, format: 'esm' | 'iife' = 'esm
     format,
     target: 'es2022',
     write: false,
+    external: ['cloudflare:*'], // workerd built-ins
     logLevel: 'silent',
   });
   return result.outputFiles[0]!.text;
@@ -118,7 +119,7 @@ export async function startSink() {
 }
 
 /** Polls until `check` returns a value other than undefined. */
-export async function eventually<T>(check: () => T | undefined, timeoutMs = 15_000): Promise<T> {
+export async function eventually<T>(check: () => T | undefined, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = check();

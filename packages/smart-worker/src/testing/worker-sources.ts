@@ -58,6 +58,8 @@ export default smartWorker({
 
 /** A raw module worker (no sdk) with a named `invoke` export that probes its sandbox and the escrin binding. */
 export const PROBE_WORKER = `
+import { connect } from 'cloudflare:sockets';
+
 async function rpc(env, body, contentType = 'application/json') {
   const res = await env.escrin.fetch('http://escrin', { method: 'POST', headers: { 'content-type': contentType }, body });
   return { status: res.status, body: await res.json() };
@@ -67,8 +69,13 @@ export async function invoke(request, env) {
   const out = {};
   out.process = typeof process === 'undefined' ? 'undefined' : JSON.stringify(process.env ?? null);
   try { out.file = await (await fetch('file:///etc/passwd')).text(); } catch (e) { out.file = 'threw: ' + e.message; }
-  try { const r = await fetch(new URL(request.url).searchParams.get('x') ?? 'http://127.0.0.1:1/'); out.loopback = r.status; }
+  try { const r = await fetch(env.config.deniedUrl); out.loopback = r.status; }
   catch (e) { out.loopback = 'threw: ' + e.message; }
+  try {
+    const socket = connect({ hostname: '127.0.0.1', port: env.config.socketPort });
+    await socket.opened;
+    out.socket = 'open';
+  } catch (e) { out.socket = 'threw: ' + e.message; }
   out.bindings = Object.keys(env).sort();
   out.key = await rpc(env, JSON.stringify({ method: 'get-key', params: { keyStore: 'sapphire-testnet', keyId: 'omni', proof: '' } }));
   // Asking for another identity's key is not expressible: extra params are ignored, the caller's own key comes back.
