@@ -1,1 +1,25 @@
-export {};
+export { startDevChain, parseBlockTime, devAccounts, DEFAULT_PALLETS, DEV_ACCOUNT_NAMES, DEV_ACCOUNT_BALANCE, TEER, DEFAULT_MAX_QUOTE_AGE_MS } from './start.js';
+export type { DevChain, DevChainOptions } from './start.js';
+export { Chain, FINALITY_NOTIFY_DELAY_MS, INSTANT_BATCH_MS } from './chain.js';
+export type { BlockRecord, CreateBlockOptions, HeaderJson, SealMode } from './chain.js';
+export type { TxStatus } from './pool.js';
+export { DevChainError, DEV_CHAIN_ERROR_CODES } from './errors.js';
+export type { DevChainErrorCode } from './errors.js';
+export { createConsoleLogger, NOOP_LOGGER } from './log.js';
+export type { Logger, LogLevel } from './log.js';
+export { FEES, RUNTIME_VERSION, RUNTIME_APIS } from './runtime/runtime.js';
+export { EXISTENTIAL_DEPOSIT } from './pallets/balances.js';
+export type {
+  CallDecl,
+  CallValue,
+  ChainParams,
+  ConstantDecl,
+  DispatchContext,
+  EventDecl,
+  Origin,
+  PalletDefinition,
+  StorageAccess,
+  StorageDecl,
+  StorageHasher,
+} from './runtime/pallet.js';
+export type { NamedTypeDecl } from './types/table.js';

@@ -1,0 +1,441 @@
+import { hexToU8a, u8aToHex } from '@polkadot/util';
+import { blake2AsU8a } from '@polkadot/util-crypto';
+import { PersistentTrie, extrinsicsRootStateVersion, orderedTrieRoot } from '@sealbridge/trie';
+
+import type { Logger } from './log.js';
+import type { PoolEntry, TxStatus } from './pool.js';
+import type { ChainView } from './runtime/runtime.js';
+import type { StorageAccess } from './runtime/pallet.js';
+import type { ChainStore, StoredBlock } from './store.js';
+
+import { DevChainError } from './errors.js';
+import { NOOP_LOGGER } from './log.js';
+import { TxPool } from './pool.js';
+import { RUNTIME_VERSION, Runtime } from './runtime/runtime.js';
+import { Writer } from './types/codec.js';
+
+export type SealMode = 'instant' | 'interval' | 'manual';
+
+/** Finality (and its notification) trails block import by at least this much: see the InBlock/Finalized pitfall. */
+export const FINALITY_NOTIFY_DELAY_MS = 100;
+/** Instant sealing collects what arrives within this window into one block. */
+export const INSTANT_BATCH_MS = 50;
+export const DEFAULT_MAX_EXTRINSICS_PER_BLOCK = 2000;
+
+export interface HeaderJson {
+  parentHash: string;
+  number: string;
+  stateRoot: string;
+  extrinsicsRoot: string;
+  digest: { logs: string[] };
+}
+
+export interface BlockRecord {
+  number: number;
+  hash: string;
+  parentHash: string;
+  header: HeaderJson;
+  /** SCALE extrinsics with length prefix; index 0 is the timestamp inherent. */
+  extrinsics: Uint8Array[];
+  state: PersistentTrie;
+  /** Storage changes of this block (hex key → value or null), what storage subscriptions and the DB use. */
+  changes: Map<string, Uint8Array | null>;
+  importedAt: number;
+  /** Only the inherent and acknowledgement calls (e.g. worker confirmations): acknowledging it never triggers a block. */
+  ackOnly: boolean;
+}
+
+export interface ChainOptions {
+  runtime: Runtime;
+  mode: SealMode;
+  /** Interval mode period. */
+  blockTimeMs: number;
+  /** Finalized = best − finalityLag (instant and interval modes). */
+  finalityLag: number;
+  maxExtrinsicsPerBlock: number;
+  endowed: { account: Uint8Array; free: bigint }[];
+  sudoKey: Uint8Array | null;
+  logger?: Logger;
+  store?: ChainStore;
+}
+
+export interface CreateBlockOptions {
+  createEmpty?: boolean;
+  finalize?: boolean;
+  parentHash?: string;
+}
+
+type Listener<T> = (value: T) => void;
+
+function encodeHeader(parentHash: Uint8Array, number: number, stateRoot: Uint8Array, extrinsicsRoot: Uint8Array): Uint8Array {
+  const w = new Writer();
+  w.bytes(parentHash);
+  w.compact(number);
+  w.bytes(stateRoot);
+  w.bytes(extrinsicsRoot);
+  w.compact(0); // digest: no logs
+  return w.finish();
+}
+
+/**
+ * The chain engine: block production (instant / interval / manual), the transaction pool, finality and
+ * notifications. Transport-agnostic; the RPC server subscribes to its listeners.
+ */
+export class Chain {
+  readonly runtime: Runtime;
+  readonly pool = new TxPool();
+  readonly #opts: ChainOptions;
+  readonly #log: Logger;
+  readonly #blocks = new Map<string, BlockRecord>();
+  #canonical: BlockRecord[] = [];
+  #finalized!: BlockRecord;
+  #announcedFinal = 0;
+  readonly #awaitingFinality = new Map<string, PoolEntry[]>();
+  /** Recently included extrinsic hashes (resubmission → "temporarily banned"). */
+  readonly #banned = new Map<string, number>();
+  readonly #timers = new Set<NodeJS.Timeout>();
+  #sealTimer: NodeJS.Timeout | undefined;
+  #interval: NodeJS.Timeout | undefined;
+  #lock: Promise<unknown> = Promise.resolve();
+  #stopped = false;
+  readonly #newBlock = new Set<Listener<BlockRecord>>();
+  readonly #finalizedListeners = new Set<Listener<BlockRecord>>();
+
+  private constructor(opts: ChainOptions) {
+    this.#opts = opts;
+    this.runtime = opts.runtime;
+    this.#log = opts.logger ?? NOOP_LOGGER;
+  }
+
+  static async create(opts: ChainOptions): Promise<Chain> {
+    const chain = new Chain(opts);
+    const changes = opts.runtime.genesis(opts.endowed, opts.sudoKey);
+    const state = PersistentTrie.empty(1).setMany([...changes].map(([k, v]) => [hexToU8a(k), v] as const));
+    const genesis = chain.#record(new Uint8Array(32), 0, state, [], changes, 0);
+    chain.#blocks.set(genesis.hash, genesis);
+    chain.#canonical = [genesis];
+    chain.#finalized = genesis;
+    if (opts.store) await chain.#resume(opts.store, genesis);
+    if (opts.mode === 'interval') {
+      chain.#interval = setInterval(() => {
+        if (!chain.#busy) void chain.createBlock({ createEmpty: true }).catch((e) => chain.#log.log('error', 'interval block failed', { error: String(e) }));
+      }, opts.blockTimeMs);
+    }
+    return chain;
+  }
+
+  #busy = false;
+
+  // --- queries ---------------------------------------------------------------------------------------------
+
+  get genesisHash(): string {
+    return this.#canonical[0]!.hash;
+  }
+  get best(): BlockRecord {
+    return this.#canonical[this.#canonical.length - 1]!;
+  }
+  get bestNumber(): number {
+    return this.best.number;
+  }
+  get finalized(): BlockRecord {
+    return this.#finalized;
+  }
+  get finalizedNumber(): number {
+    return this.#finalized.number;
+  }
+  get mode(): SealMode {
+    return this.#opts.mode;
+  }
+
+  blockByHash(hash: string): BlockRecord | undefined {
+    return this.#blocks.get(hash.toLowerCase());
+  }
+
+  blockByNumber(n: number): BlockRecord | undefined {
+    return this.#canonical[n];
+  }
+
+  /** Block for an optional `at` hash (best when omitted); unknown hash → UNKNOWN_BLOCK. */
+  blockAt(at?: string | null): BlockRecord {
+    if (at === undefined || at === null) return this.best;
+    const block = this.blockByHash(at);
+    if (!block) throw new DevChainError('UNKNOWN_BLOCK', `Client error: UnknownBlock: header not found for ${at}`);
+    return block;
+  }
+
+  storageAt(block: BlockRecord): StorageAccess {
+    return this.runtime.layout.access({
+      get: (k) => block.state.get(hexToU8a(k)) ?? null,
+      set: () => {
+        throw new DevChainError('INVALID_ARGUMENT', 'block state is read-only');
+      },
+    });
+  }
+
+  get view(): ChainView {
+    const genesisHash = hexToU8a(this.genesisHash);
+    return { genesisHash, hashAt: (n) => (this.#canonical[n] ? hexToU8a(this.#canonical[n]!.hash) : undefined) };
+  }
+
+  onNewBlock(listener: Listener<BlockRecord>): () => void {
+    this.#newBlock.add(listener);
+    return () => this.#newBlock.delete(listener);
+  }
+
+  onFinalized(listener: Listener<BlockRecord>): () => void {
+    this.#finalizedListeners.add(listener);
+    return () => this.#finalizedListeners.delete(listener);
+  }
+
+  // --- transactions ----------------------------------------------------------------------------------------
+
+  /**
+   * Validates and queues an extrinsic like a node's `author_submitExtrinsic`; throws DevChainError with the
+   * pool error (INVALID_TRANSACTION, ALREADY_IMPORTED, …). `watch` receives status updates from "ready"/"future" on.
+   */
+  submit(bytes: Uint8Array, watch?: (status: TxStatus) => void): string {
+    if (this.#stopped) throw new DevChainError('STOPPED', 'chain is stopped');
+    const xt = this.runtime.decodeExtrinsic(bytes);
+    const hashHex = u8aToHex(xt.hash);
+    if (this.pool.has(hashHex)) throw new DevChainError('ALREADY_IMPORTED', 'Transaction Already Imported', { data: 'Transaction Already Imported' });
+    if (this.#banned.has(hashHex)) throw new DevChainError('TEMPORARILY_BANNED', 'Transaction is temporarily banned', { data: 'Transaction is temporarily banned' });
+    const best = this.best;
+    const { accountNonce } = this.runtime.validate(xt, this.storageAt(best), best.number + 1, this.view, true);
+    const acknowledged = this.runtime.acknowledgedBlock(xt.call);
+    const entry: PoolEntry = {
+      xt,
+      hashHex,
+      sender: u8aToHex(xt.signed!.signer),
+      nonce: xt.signed!.nonce,
+      triggers: !acknowledged || !this.blockByHash(u8aToHex(acknowledged))?.ackOnly,
+      watchers: new Set(watch ? [watch] : []),
+      readySeq: 0,
+    };
+    const { status, promoted } = this.pool.insert(entry, accountNonce);
+    watch?.(status);
+    for (const p of promoted) this.#notify(p, 'ready');
+    if (status === 'ready') this.#scheduleInstant();
+    return hashHex;
+  }
+
+  #notify(entry: PoolEntry, status: TxStatus): void {
+    for (const w of entry.watchers) w(status);
+  }
+
+  // --- block production ------------------------------------------------------------------------------------
+
+  #scheduleInstant(delayMs = INSTANT_BATCH_MS): void {
+    if (this.#opts.mode !== 'instant' || this.#sealTimer || this.#stopped) return;
+    if (!this.pool.ready().some((e) => e.triggers)) return;
+    this.#sealTimer = setTimeout(() => {
+      this.#sealTimer = undefined;
+      this.createBlock({})
+        .catch((e) => this.#log.log('error', 'instant block failed', { error: String(e) }))
+        .finally(() => this.#scheduleInstant(0));
+    }, delayMs);
+  }
+
+  /** Seals a block (manual-seal `engine_createBlock`); resolves after import (and finalization if requested). */
+  createBlock(options: CreateBlockOptions = {}): Promise<BlockRecord> {
+    const run = this.#lock.then(() => this.#produce(options));
+    this.#lock = run.catch(() => undefined);
+    return run.then(async (block) => {
+      if (options.finalize) await this.finalize(block.hash);
+      return block;
+    });
+  }
+
+  async #produce({ createEmpty = true, parentHash }: CreateBlockOptions): Promise<BlockRecord> {
+    if (this.#stopped) throw new DevChainError('STOPPED', 'chain is stopped');
+    this.#busy = true;
+    try {
+      const parent = parentHash ? this.blockAt(parentHash) : this.best;
+      if (parent.number < this.#finalized.number || (parent.number === this.#finalized.number && parent.hash !== this.#finalized.hash)) {
+        throw new DevChainError('INVALID_ARGUMENT', `cannot build on ${parent.hash}: it is not a descendant of the finalized block`);
+      }
+      const ready = this.pool.ready();
+      if (!ready.length && !createEmpty) throw new DevChainError('INVALID_ARGUMENT', 'no transactions to seal and createEmpty is false');
+      const parentNow = this.storageAt(parent).get('Timestamp', 'Now') as bigint;
+      const now = BigInt(Date.now()) > parentNow ? BigInt(Date.now()) : parentNow + 1n;
+      const out = this.runtime.executeBlock({
+        parent: parent.state,
+        parentHash: hexToU8a(parent.hash),
+        number: parent.number + 1,
+        now,
+        candidates: ready.map((e) => e.xt),
+        view: this.view,
+        maxExtrinsics: this.#opts.maxExtrinsicsPerBlock,
+      });
+      const state = parent.state.setMany([...out.changes].map(([k, v]) => [hexToU8a(k), v] as const));
+      const block = this.#record(hexToU8a(parent.hash), parent.number + 1, state, out.extrinsics, out.changes, Date.now());
+      await this.#opts.store?.append(toStored(block), this.#finalized.number);
+      this.#import(block);
+
+      const gone: string[] = [];
+      const inBlock = { inBlock: block.hash };
+      for (const xt of out.included) {
+        const h = u8aToHex(xt.hash);
+        gone.push(h);
+        this.#banned.set(h, block.number);
+        const entry = this.pool.get(h);
+        if (entry?.watchers.size) {
+          this.#notify(entry, inBlock);
+          const list = this.#awaitingFinality.get(block.hash) ?? [];
+          list.push(entry);
+          this.#awaitingFinality.set(block.hash, list);
+        }
+      }
+      for (const { xt, error } of out.rejected) {
+        const h = u8aToHex(xt.hash);
+        gone.push(h);
+        const entry = this.pool.get(h);
+        if (entry) this.#notify(entry, 'invalid');
+        this.#log.log('debug', 'extrinsic rejected at block building', { hash: h, reason: error.data });
+      }
+      const storage = this.storageAt(block);
+      const { stale, promoted } = this.pool.rebuild(gone, (sender) => (storage.get('System', 'Account', [hexToU8a(sender)]) as { nonce: number }).nonce);
+      for (const e of stale) this.#notify(e, 'invalid');
+      for (const e of promoted) this.#notify(e, 'ready');
+      this.#pruneBanned(block.number);
+
+      this.#log.log('info', 'imported block', { number: block.number, hash: block.hash, extrinsics: block.extrinsics.length });
+      for (const l of this.#newBlock) l(block);
+      if (this.#opts.mode !== 'manual') this.#scheduleAutoFinality();
+      return block;
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  #record(parentHash: Uint8Array, number: number, state: PersistentTrie, extrinsics: Uint8Array[], changes: Map<string, Uint8Array | null>, importedAt: number): BlockRecord {
+    const stateRoot = state.root();
+    const extrinsicsRoot = orderedTrieRoot(extrinsics, extrinsicsRootStateVersion(RUNTIME_VERSION.stateVersion));
+    const hash = u8aToHex(blake2AsU8a(encodeHeader(parentHash, number, stateRoot, extrinsicsRoot), 256));
+    const header: HeaderJson = {
+      parentHash: u8aToHex(parentHash),
+      number: `0x${number.toString(16)}`,
+      stateRoot: u8aToHex(stateRoot),
+      extrinsicsRoot: u8aToHex(extrinsicsRoot),
+      digest: { logs: [] },
+    };
+    const ackOnly = extrinsics.slice(1).every((bytes) => this.runtime.acknowledgedBlock(this.runtime.decodeExtrinsic(bytes).call) !== undefined);
+    return { number, hash, parentHash: header.parentHash, header, extrinsics, state, changes, importedAt, ackOnly };
+  }
+
+  /** Makes `block` the best block (reorganising the canonical chain when it builds on a fork). */
+  #import(block: BlockRecord): void {
+    this.#blocks.set(block.hash, block);
+    const route: BlockRecord[] = [block];
+    let cursor = this.#blocks.get(block.parentHash)!;
+    while (this.#canonical[cursor.number]?.hash !== cursor.hash) {
+      route.unshift(cursor);
+      cursor = this.#blocks.get(cursor.parentHash)!;
+    }
+    this.#canonical = [...this.#canonical.slice(0, cursor.number + 1), ...route];
+  }
+
+  #pruneBanned(number: number): void {
+    // Keep bans for as long as an extrinsic could still be valid (its mortal era), at most BlockHashCount blocks.
+    if (this.#banned.size < 10_000) return;
+    for (const [h, n] of this.#banned) if (n < number - 256) this.#banned.delete(h);
+  }
+
+  // --- finality --------------------------------------------------------------------------------------------
+
+  #scheduleAutoFinality(): void {
+    this.#later(FINALITY_NOTIFY_DELAY_MS, () => {
+      const target = this.best.number - this.#opts.finalityLag;
+      const block = this.#canonical[target];
+      if (block && target > this.#finalized.number) void this.finalize(block.hash).catch((e) => this.#log.log('error', 'finalize failed', { error: String(e) }));
+    });
+  }
+
+  /**
+   * Finalizes a canonical block (and its ancestors). Subscribers are notified no earlier than
+   * FINALITY_NOTIFY_DELAY_MS after the block's import; the promise resolves once they were notified.
+   */
+  async finalize(hash: string): Promise<BlockRecord> {
+    const block = this.blockAt(hash);
+    if (this.#canonical[block.number]?.hash !== block.hash) throw new DevChainError('INVALID_ARGUMENT', `block ${hash} is not on the best chain`);
+    if (block.number <= this.#finalized.number) return this.#finalized;
+    this.#finalized = block;
+    await this.#opts.store?.setFinalized(block.number);
+    const delay = Math.max(0, block.importedAt + FINALITY_NOTIFY_DELAY_MS - Date.now());
+    await new Promise<void>((resolve) => this.#later(delay, resolve));
+    this.#announceFinalized(block);
+    return block;
+  }
+
+  #announceFinalized(block: BlockRecord): void {
+    if (block.number <= this.#announcedFinal) return;
+    for (let n = this.#announcedFinal + 1; n <= block.number; n++) {
+      const b = this.#canonical[n];
+      if (!b) continue;
+      const entries = this.#awaitingFinality.get(b.hash);
+      this.#awaitingFinality.delete(b.hash);
+      for (const e of entries ?? []) {
+        this.#notify(e, { finalized: b.hash });
+        e.watchers.clear();
+      }
+    }
+    this.#announcedFinal = block.number;
+    for (const l of this.#finalizedListeners) l(block);
+  }
+
+  #later(ms: number, fn: () => void): void {
+    if (this.#stopped) return;
+    const t = setTimeout(() => {
+      this.#timers.delete(t);
+      fn();
+    }, ms);
+    this.#timers.add(t);
+  }
+
+  // --- persistence -----------------------------------------------------------------------------------------
+
+  async #resume(store: ChainStore, genesis: BlockRecord): Promise<void> {
+    const stored = await store.load();
+    if (!stored) {
+      await store.append(toStored(genesis), 0);
+      return;
+    }
+    if (stored.blocks[0]?.hash !== genesis.hash) {
+      throw new DevChainError('DATABASE', `database genesis ${stored.blocks[0]?.hash} differs from this configuration's genesis ${genesis.hash}`);
+    }
+    let parent = genesis;
+    for (const sb of stored.blocks.slice(1)) {
+      const changes = new Map(sb.changes.map(([k, v]) => [k, v === null ? null : hexToU8a(v)] as const));
+      const state = parent.state.setMany([...changes].map(([k, v]) => [hexToU8a(k), v] as const));
+      const block = this.#record(hexToU8a(sb.parentHash), sb.number, state, sb.extrinsics.map((x) => hexToU8a(x)), changes, 0);
+      if (block.hash !== sb.hash) throw new DevChainError('DATABASE', `replayed block #${sb.number} hash ${block.hash} differs from stored ${sb.hash}`);
+      this.#import(block);
+      parent = block;
+    }
+    this.#finalized = this.#canonical[Math.min(stored.finalized, this.best.number)]!;
+    this.#announcedFinal = this.#finalized.number;
+    this.#log.log('info', 'resumed chain from database', { best: this.best.number, hash: this.best.hash, finalized: this.#finalized.number });
+  }
+
+  /** Stops timers and refuses further work; pending watchers get "dropped". */
+  async stop(): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    clearTimeout(this.#sealTimer);
+    clearInterval(this.#interval);
+    for (const t of this.#timers) clearTimeout(t);
+    this.#timers.clear();
+    await this.#lock;
+    for (const e of this.pool.all()) this.#notify(e, 'dropped');
+    await this.#opts.store?.close();
+  }
+}
+
+function toStored(block: BlockRecord): StoredBlock {
+  return {
+    number: block.number,
+    hash: block.hash,
+    parentHash: block.parentHash,
+    extrinsics: block.extrinsics.map((x) => u8aToHex(x)),
+    changes: [...block.changes].map(([k, v]) => [k, v === null ? null : u8aToHex(v)]),
+  };
+}
