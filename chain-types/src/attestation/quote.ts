@@ -1,6 +1,8 @@
 import { createHash, sign, verify } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 
+import type { RegistryTypes } from '@polkadot/types/types';
+
 import { ed25519PublicKeyFromRaw } from './ed25519.js';
 import { AttestationError } from './errors.js';
 
@@ -38,7 +40,7 @@ export const SIMULATED_QUOTE_BYTES = BODY_BYTES + QUOTE_SIGNATURE_BYTES;
 export const QUOTE_SIGNING_CONTEXT = new TextEncoder().encode('sealbridge-simulated-quote-v1');
 
 /** polkadot-js type definitions of the same layout, for `registry.register(...)` (e.g. in the Teerex pallet). */
-export const SIMULATED_QUOTE_TYPES = {
+export const SIMULATED_QUOTE_TYPES: RegistryTypes = {
   SgxBuildMode: { _enum: [...QUOTE_BUILD_MODES] },
   SimulatedQuote: {
     version: 'u16',
@@ -49,7 +51,7 @@ export const SIMULATED_QUOTE_TYPES = {
     buildMode: 'SgxBuildMode',
     signature: '[u8;64]',
   },
-} as const;
+};
 
 /**
  * Public key of the simulated attestation service in dev mode. Its signing seed is a documented dev

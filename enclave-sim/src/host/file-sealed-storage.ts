@@ -39,11 +39,11 @@ export class FileSealedStorage implements SealedStorage {
     }
   }
 
-  read(name: string): Promise<Uint8Array | undefined> {
+  async read(name: string): Promise<Uint8Array | undefined> {
     return this.#readFile(this.#path(name));
   }
 
-  readBackup(name: string): Promise<Uint8Array | undefined> {
+  async readBackup(name: string): Promise<Uint8Array | undefined> {
     return this.#readFile(this.#path(name) + BACKUP_SUFFIX);
   }
 

@@ -41,17 +41,28 @@ export class DecryptPool {
     if (!Number.isInteger(threads) || threads < 1) {
       throw new EnclaveError('INVALID_ARGUMENT', `decrypt pool size must be a positive integer, got ${threads}`);
     }
-    const slots = await Promise.all(
+    const started = await Promise.allSettled(
       Array.from({ length: threads }, async (): Promise<Slot> => {
         const worker = new Worker(WORKER_URL);
-        await new Promise<void>((resolve, reject) => {
-          worker.once('message', (m: FromDecryptWorker) => (m.type === 'ready' ? resolve() : reject(new Error('unexpected first message'))));
-          worker.once('error', reject);
-          worker.postMessage({ type: 'key', privateKey } satisfies ToDecryptWorker);
-        });
+        try {
+          await new Promise<void>((resolve, reject) => {
+            worker.once('message', (m: FromDecryptWorker) => (m.type === 'ready' ? resolve() : reject(new Error('unexpected first message'))));
+            worker.once('error', reject);
+            worker.postMessage({ type: 'key', privateKey } satisfies ToDecryptWorker);
+          });
+        } catch (error) {
+          await worker.terminate();
+          throw error;
+        }
         return { worker, inFlight: 0, jobs: new Map() };
       }),
     );
+    const slots = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) {
+      await Promise.all(slots.map((s) => s.worker.terminate()));
+      throw new EnclaveError('DECRYPT_POOL_FAILED', 'a decryption thread failed to start', { cause: failed.reason });
+    }
     return new DecryptPool(slots);
   }
 

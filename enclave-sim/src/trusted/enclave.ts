@@ -81,11 +81,16 @@ export class TrustedEnclave implements EnclaveHandle {
     const shieldingKey = await loadOrCreateShieldingKey(store, init.log);
     const signingKey = await loadOrCreateSigningKey(store, init.log);
     const olm = await OlmVault.open(store, sealer, init.log);
-    const omni = await OmniKeyStore.open(store);
-    const pool = await DecryptPool.start(shieldingKey, init.decryptThreads);
-    const base = { identity: init.identity, quotingService: init.quotingService, buildMode: init.buildMode };
-    const tls = await createTlsCredentials(signingKey, (reportData) => quoteFor(base, reportData));
-    return new TrustedEnclave({ ...base, sealer, store, shieldingKey, signingKey, pool, olm, omni, tls });
+    try {
+      const omni = await OmniKeyStore.open(store);
+      const base = { identity: init.identity, quotingService: init.quotingService, buildMode: init.buildMode };
+      const tls = await createTlsCredentials(signingKey, (reportData) => quoteFor(base, reportData));
+      const pool = await DecryptPool.start(shieldingKey, init.decryptThreads);
+      return new TrustedEnclave({ ...base, sealer, store, shieldingKey, signingKey, pool, olm, omni, tls });
+    } catch (error) {
+      olm.close(); // frees the WASM-heap account; nothing else holds resources yet
+      throw error;
+    }
   }
 
   #open(): TrustedParts {
@@ -109,11 +114,11 @@ export class TrustedEnclave implements EnclaveHandle {
     return this.#shieldingJson;
   }
 
-  decryptShielded(ciphertext: Uint8Array): Promise<Uint8Array> {
+  async decryptShielded(ciphertext: Uint8Array): Promise<Uint8Array> {
     return this.#open().pool.decrypt(ciphertext);
   }
 
-  decryptShieldedBatch(ciphertexts: Uint8Array[]): Promise<DecryptResult[]> {
+  async decryptShieldedBatch(ciphertexts: Uint8Array[]): Promise<DecryptResult[]> {
     return this.#open().pool.decryptBatch(ciphertexts);
   }
 
@@ -156,11 +161,11 @@ export class TrustedEnclave implements EnclaveHandle {
     return this.#open().olm.identityKey();
   }
 
-  olmGenerateOneTimeKeys(n: number): Promise<Record<string, string>> {
+  async olmGenerateOneTimeKeys(n: number): Promise<Record<string, string>> {
     return this.#open().olm.generateOneTimeKeys(n);
   }
 
-  olmMarkKeysAsPublished(): Promise<void> {
+  async olmMarkKeysAsPublished(): Promise<void> {
     return this.#open().olm.markKeysAsPublished();
   }
 
@@ -168,11 +173,11 @@ export class TrustedEnclave implements EnclaveHandle {
     return this.#open().olm.oneTimeKeyCount();
   }
 
-  olmDecryptPreKey(message: PreKeyMessage): Promise<Uint8Array> {
+  async olmDecryptPreKey(message: PreKeyMessage): Promise<Uint8Array> {
     return this.#open().olm.decryptPreKey(message);
   }
 
-  getOmniKey(store: string, workerIdentity: Uint8Array): Promise<Uint8Array> {
+  async getOmniKey(store: string, workerIdentity: Uint8Array): Promise<Uint8Array> {
     return this.#open().omni.get(store, workerIdentity);
   }
 

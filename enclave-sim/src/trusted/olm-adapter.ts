@@ -73,7 +73,7 @@ export class OlmAccount {
   static unpickle(key: Uint8Array, pickle: string): OlmAccount {
     const account = new Olm.Account();
     try {
-      account.unpickle(key, pickle);
+      account.unpickle(Uint8Array.from(key), pickle); // libolm zeroes the key array it is given
     } catch (cause) {
       account.free();
       throw new EnclaveError('SEALED_KEY_INVALID', 'Olm account pickle does not open with the derived pickle key', { cause });
@@ -82,7 +82,7 @@ export class OlmAccount {
   }
 
   pickle(key: Uint8Array): string {
-    return this.#account.pickle(key);
+    return this.#account.pickle(Uint8Array.from(key)); // libolm zeroes the key array it is given
   }
 
   identityKey(): string {

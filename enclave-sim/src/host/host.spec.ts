@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import { FileSealedStorage } from './file-sealed-storage.js';
+import { measureTrustedBundle, TRUSTED_BUNDLE_DIR } from './measurement.js';
+import { loadOrCreatePlatformSecret } from './platform-secret.js';
+
+describe('host side', () => {
+  let tmp: string;
+  beforeEach(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-host-'));
+  });
+  afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  describe('FileSealedStorage', () => {
+    it('writes atomically, keeps one backup generation and leaves no temp file', async () => {
+      const storage = await FileSealedStorage.open(path.join(tmp, 'data'));
+      assert.equal(await storage.read('a'), undefined);
+      await storage.write('a', Uint8Array.of(1));
+      await storage.write('a', Uint8Array.of(2));
+      await storage.write('a', Uint8Array.of(3));
+      assert.deepEqual(await storage.read('a'), Uint8Array.of(3));
+      assert.deepEqual(await storage.readBackup('a'), Uint8Array.of(2));
+      assert.deepEqual(fs.readdirSync(path.join(tmp, 'data')).sort(), ['a', 'a.bak']);
+      assert.equal(fs.statSync(path.join(tmp, 'data', 'a')).mode & 0o777, 0o600);
+    });
+
+    it('refuses names that are not plain file names', async () => {
+      const storage = await FileSealedStorage.open(tmp);
+      await assert.rejects(storage.write('../escape', Uint8Array.of(1)), { code: 'INVALID_ARGUMENT' });
+      await assert.rejects(storage.read('.hidden'), { code: 'INVALID_ARGUMENT' });
+    });
+  });
+
+  describe('platform secret', () => {
+    it('is created once with mode 0600 and then reused', async () => {
+      const file = path.join(tmp, 'secret', 'platform-secret');
+      const first = await loadOrCreatePlatformSecret(file, path.join(tmp, 'data'));
+      assert.equal(first.length, 32);
+      assert.equal(fs.statSync(file).mode & 0o777, 0o600);
+      assert.deepEqual(await loadOrCreatePlatformSecret(file, path.join(tmp, 'data')), first);
+    });
+
+    it('must live outside the data directory', async () => {
+      await assert.rejects(loadOrCreatePlatformSecret(path.join(tmp, 'data', 'ps'), path.join(tmp, 'data')), {
+        code: 'PLATFORM_SECRET_INVALID',
+      });
+    });
+
+    it('rejects a wrong size or group/other-readable secret', async () => {
+      const file = path.join(tmp, 'ps');
+      fs.writeFileSync(file, Buffer.alloc(16), { mode: 0o600 });
+      await assert.rejects(loadOrCreatePlatformSecret(file, path.join(tmp, 'data')), /has 16 bytes/);
+      fs.writeFileSync(file, Buffer.alloc(32));
+      fs.chmodSync(file, 0o644);
+      await assert.rejects(loadOrCreatePlatformSecret(file, path.join(tmp, 'data')), /chmod 600/);
+    });
+  });
+
+  describe('measurement', () => {
+    it('MRENCLAVE covers every trusted .js file and nothing else', async () => {
+      const copy = path.join(tmp, 'trusted');
+      fs.cpSync(TRUSTED_BUNDLE_DIR, copy, { recursive: true });
+      const original = await measureTrustedBundle(copy);
+      assert.deepEqual(await measureTrustedBundle(TRUSTED_BUNDLE_DIR), original);
+
+      fs.writeFileSync(path.join(copy, 'x.spec.js'), 'ignored');
+      fs.writeFileSync(path.join(copy, 'x.js.map'), 'ignored');
+      assert.deepEqual(await measureTrustedBundle(copy), original);
+
+      fs.appendFileSync(path.join(copy, 'sealing.js'), '\n// changed\n');
+      assert.notDeepEqual(await measureTrustedBundle(copy), original);
+    });
+
+    it('refuses an empty bundle', async () => {
+      await assert.rejects(measureTrustedBundle(tmp), { code: 'TRUSTED_BUNDLE_MISSING' });
+    });
+  });
+});

@@ -1,0 +1,31 @@
+// Test-only helpers (package subpath "@sealbridge/enclave-sim/testing"), not part of the enclave boundary.
+// Everything here needs the platform secret file, i.e. it can do nothing an attacker holding that secret could not.
+import type { KeyObject } from 'node:crypto';
+import { createPrivateKey } from 'node:crypto';
+import fs from 'node:fs/promises';
+
+import { FileSealedStorage } from './host/file-sealed-storage.js';
+import { devMrsigner, measureTrustedBundle } from './host/measurement.js';
+import { EnclaveError } from './trusted/errors.js';
+import { noopLog } from './trusted/log.js';
+import { SealedStore } from './trusted/sealed-store.js';
+import { Sealer } from './trusted/sealing.js';
+import { SHIELDING_KEY_FILE, SIGNING_KEY_FILE } from './trusted/settings.js';
+
+export interface UnsealedEnclaveKeys {
+  /** Raw 32-byte Ed25519 seed of the enclave signer. */
+  signingSeed: Uint8Array;
+  shieldingPrivateKey: KeyObject;
+}
+
+/** Unseals the enclave's key files from outside, the way someone holding the platform secret could. */
+export async function unsealEnclaveKeysForTest(dataDir: string, platformSecretPath: string): Promise<UnsealedEnclaveKeys> {
+  const sealer = new Sealer(new Uint8Array(await fs.readFile(platformSecretPath)), {
+    mrenclave: await measureTrustedBundle(),
+    mrsigner: devMrsigner(),
+  });
+  const store = new SealedStore(await FileSealedStorage.open(dataDir), sealer, noopLog);
+  const [seed, der] = await Promise.all([store.load(SIGNING_KEY_FILE), store.load(SHIELDING_KEY_FILE)]);
+  if (!seed || !der) throw new EnclaveError('INVALID_ARGUMENT', `no sealed keys in ${dataDir}`);
+  return { signingSeed: seed, shieldingPrivateKey: createPrivateKey({ key: Buffer.from(der), format: 'der', type: 'pkcs8' }) };
+}
