@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+
+import { ALICE, BOB, bytes, hex, u32, u128, repeat } from './test/helpers.js';
+import { ScaleDecodeError, SealbridgeError, decodeExact, sealbridgeRegistry } from './index.js';
+
+const TRANSFER = hex('02', ALICE, BOB, u128(1));
+const TCS = hex(TRANSFER, u32(0), '01', repeat('aa', 64));
+
+function rejects(type: string, input: string, code: string): ScaleDecodeError {
+  let caught: unknown;
+  try {
+    decodeExact(sealbridgeRegistry, type, bytes(input));
+  } catch (err) {
+    caught = err;
+  }
+  assert.ok(caught instanceof ScaleDecodeError, `${type} ${input} should throw ScaleDecodeError, got ${String(caught)}`);
+  assert.equal(caught.code, code, caught.message);
+  return caught;
+}
+
+describe('decodeExact', () => {
+  it('accepts exact canonical input', () => {
+    assert.equal(decodeExact(sealbridgeRegistry, 'TrustedCallSigned', bytes(TCS)).nonce.toNumber(), 0);
+  });
+
+  it('rejects truncated input at every cut of a TrustedCallSigned', () => {
+    for (let cut = 0; cut < bytes(TCS).length; cut++) rejects('TrustedCallSigned', TCS.slice(0, 2 + 2 * cut), 'SCALE_TRUNCATED');
+    const err = rejects('TrustedCallSigned', TCS.slice(0, -2), 'SCALE_TRUNCATED');
+    assert.equal(err.typeName, 'TrustedCallSigned');
+    assert.equal(err.name, 'ScaleDecodeError [SCALE_TRUNCATED]');
+    assert.ok(err instanceof SealbridgeError);
+  });
+
+  it('rejects unknown enum indices, including the padded __Unused slots', () => {
+    rejects('TrustedCall', hex('06', ALICE), 'SCALE_UNKNOWN_VARIANT');
+    rejects('TrustedCall', hex('64', ALICE), 'SCALE_UNKNOWN_VARIANT'); // 100: a polkadot-js __Unused100 slot
+    rejects('TrustedCall', hex('c8', ALICE), 'SCALE_UNKNOWN_VARIANT'); // 200: past the Sealbridge range
+    rejects('TrustedGetter', hex('03', ALICE), 'SCALE_UNKNOWN_VARIANT');
+    rejects('TrustedOperation', hex('03', TCS), 'SCALE_UNKNOWN_VARIANT');
+    rejects('DirectRequestStatus', '0x03', 'SCALE_UNKNOWN_VARIANT');
+    rejects('TrustedOperationStatus', '0x0b', 'SCALE_UNKNOWN_VARIANT');
+    rejects('SgxAttestationMethod', '0x04', 'SCALE_UNKNOWN_VARIANT');
+    const err = rejects('TrustedOperation', hex('01', '07', ALICE), 'SCALE_UNKNOWN_VARIANT');
+    assert.equal(err.offset, 1);
+  });
+
+  it('rejects compact lengths beyond the input', () => {
+    rejects('Request', hex(repeat('33', 32), 'a10f', 'deadbeef'), 'SCALE_LENGTH_OVERFLOW'); // claims 1000 bytes
+    rejects('Request', hex(repeat('33', 32), '03ffffffff', 'deadbeef'), 'SCALE_LENGTH_OVERFLOW'); // claims 2^32−1
+    rejects('RpcReturnValue', hex('13ffffffffffffffff', '0000'), 'SCALE_LENGTH_OVERFLOW'); // 8-byte compact
+    rejects('PublishHashArgs', hex(repeat('44', 32), 'fdff', '00'), 'SCALE_LENGTH_OVERFLOW'); // Vec<H256> of 16383
+  });
+
+  it('rejects trailing bytes that polkadot-js would silently ignore', () => {
+    assert.equal(sealbridgeRegistry.createType('TrustedCall', bytes(hex(TRANSFER, '00'))).toHex(), TRANSFER);
+    const err = rejects('TrustedCall', hex(TRANSFER, '00'), 'SCALE_TRAILING_BYTES');
+    assert.equal(err.offset, bytes(TRANSFER).length);
+    rejects('RpcReturnValue', '0x000000ff', 'SCALE_TRAILING_BYTES');
+  });
+
+  it('rejects non-canonical bytes instead of defaulting', () => {
+    rejects('RpcReturnValue', '0x000200', 'SCALE_NON_CANONICAL'); // bool 2 (polkadot-js reads false)
+    rejects('GetterResult', '0x02', 'SCALE_NON_CANONICAL'); // option tag 2
+    rejects('Request', hex(repeat('33', 32), '0100'), 'SCALE_NON_CANONICAL'); // compact 0 in two bytes
+    rejects('IndirectCall', hex('02', '070000000000'), 'SCALE_NON_CANONICAL'); // compact 0 in big-integer mode
+    rejects('IndirectCall', hex('02', '17', 'ffffffffffffffffff'), 'SCALE_NON_CANONICAL'); // Compact<u64> of 9 bytes
+    rejects('Text', '0x08c328', 'SCALE_NON_CANONICAL'); // invalid UTF-8
+  });
+
+  it('names unregistered types', () => {
+    rejects('NoSuchType', '0x00', 'SCALE_UNKNOWN_TYPE');
+  });
+});
+
+describe('SealbridgeError', () => {
+  it('is subclassable with a typed code, cause and `Name [CODE]` name', () => {
+    class WorkerError extends SealbridgeError<'WORKER_STOPPED'> {}
+    const cause = new Error('root');
+    const err = new WorkerError('WORKER_STOPPED', 'stopped', { cause });
+    assert.ok(err instanceof WorkerError && err instanceof SealbridgeError && err instanceof Error);
+    assert.equal(err.name, 'WorkerError [WORKER_STOPPED]');
+    assert.equal(err.code, 'WORKER_STOPPED');
+    assert.equal(err.cause, cause);
+    assert.match(String(err.stack), /WorkerError \[WORKER_STOPPED\]: stopped/);
+  });
+});
