@@ -27,6 +27,8 @@ export interface FakeBackendOptions {
   vault?: ShardVault | null;
   /** Reuse another double's RSA key (3072-bit generation takes a second or two). */
   shareKeyWith?: FakeBackend;
+  /** MRENCLAVE (= default shard) to report; random by default. */
+  mrenclave?: Uint8Array;
 }
 
 const encode = (type: string, value: unknown): Uint8Array => sealbridgeRegistry.createType(type, value).toU8a();
@@ -36,8 +38,8 @@ const encode = (type: string, value: unknown): Uint8Array => sealbridgeRegistry.
  * decoding, sr25519/ed25519 signature checks over the Integritee payloads, a balance table and a TOP "pool".
  */
 export class FakeBackend implements RpcBackend {
-  readonly mrenclaveBytes = new Uint8Array(randomBytes(32));
-  readonly shard = this.mrenclaveBytes;
+  readonly mrenclaveBytes: Uint8Array;
+  readonly shard: Uint8Array;
   readonly certPem: string;
   readonly quote: Uint8Array;
   /** Parentchain block hash reported in InSidechainBlock (the relay target in the offchain-worker flavour). */
@@ -50,6 +52,8 @@ export class FakeBackend implements RpcBackend {
   readonly #options: FakeBackendOptions;
 
   constructor(certPem: string, options: FakeBackendOptions = {}, quote: Uint8Array = new Uint8Array(randomBytes(64))) {
+    this.mrenclaveBytes = options.mrenclave ?? new Uint8Array(randomBytes(32));
+    this.shard = this.mrenclaveBytes;
     this.#keys = options.shareKeyWith ? options.shareKeyWith.#keys : generateShieldingKeyPair();
     this.certPem = certPem;
     this.quote = quote;
