@@ -1,0 +1,126 @@
+// Simulated-enclave benchmark: shielded (RSA-3072 OAEP) decryptions/s through the worker-thread pool with 1 and 2
+// threads, against `openssl speed rsa3072` private ops/s measured in the same run; seal/unseal throughput.
+// Run: npx tsc -b bench && node bench/dist/enclave.js  → bench/results/enclave.json
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+
+import { shieldEncrypt, shieldingKeyFromJson } from '@sealbridge/chain-types';
+import { openEnclave } from '@sealbridge/enclave-sim';
+import type { EnclaveHandle } from '@sealbridge/enclave-sim';
+
+const BENCH_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const RUN_SECONDS = 3;
+const BATCH_SIZE = 256;
+/** A typical trusted-call TOP fits one RSA block (≤ 318 bytes). */
+const PLAINTEXT_BYTES = 200;
+const THREAD_COUNTS = [1, 2];
+const TARGET_FRACTION = 0.85;
+const SEAL_SIZES = [1024, 1024 * 1024];
+const SEAL_SECONDS = 1;
+
+/** RSA-3072 private (sign) ops/s of `openssl speed`, summed over `processes` parallel processes. */
+function opensslRsa3072(processes: number): number {
+  const multi = processes > 1 ? ['-multi', String(processes)] : [];
+  const run = spawnSync('openssl', ['speed', '-seconds', String(RUN_SECONDS), ...multi, 'rsa3072'], { encoding: 'utf8' });
+  const match = /rsa\s+3072 bits\s+\S+\s+\S+\s+([\d.]+)\s+[\d.]+/.exec(run.stdout);
+  if (!match) throw new Error(`cannot parse openssl speed output:\n${run.stdout}\n${run.stderr}`);
+  return Number(match[1]);
+}
+
+async function decryptRate(enclave: EnclaveHandle, batch: Uint8Array[]): Promise<number> {
+  await enclave.decryptShieldedBatch(batch); // warm-up: JIT, thread start-up
+  let done = 0;
+  const start = performance.now();
+  while (performance.now() - start < RUN_SECONDS * 1000) {
+    const results = await enclave.decryptShieldedBatch(batch);
+    if (!results.every((r) => r.ok)) throw new Error('a benchmark ciphertext failed to decrypt');
+    done += results.length;
+  }
+  return done / ((performance.now() - start) / 1000);
+}
+
+function sealRates(enclave: EnclaveHandle, size: number): { bytes: number; sealPerSec: number; unsealPerSec: number; sealMiBPerSec: number; unsealMiBPerSec: number } {
+  const plaintext = new Uint8Array(randomBytes(size));
+  const time = (op: () => void): number => {
+    op();
+    let n = 0;
+    const start = performance.now();
+    while (performance.now() - start < SEAL_SECONDS * 1000) {
+      op();
+      n++;
+    }
+    return n / ((performance.now() - start) / 1000);
+  };
+  const sealed = enclave.seal('bench', plaintext);
+  const sealPerSec = time(() => enclave.seal('bench', plaintext));
+  const unsealPerSec = time(() => enclave.unseal('bench', sealed));
+  const mib = size / (1024 * 1024);
+  return { bytes: size, sealPerSec, unsealPerSec, sealMiBPerSec: sealPerSec * mib, unsealMiBPerSec: unsealPerSec * mib };
+}
+
+const round = (x: number): number => Math.round(x * 10) / 10;
+
+async function main(): Promise<void> {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-bench-enclave-'));
+  const open = (threads: number): Promise<EnclaveHandle> =>
+    openEnclave({ dataDir: path.join(tmp, 'data'), platformSecretPath: path.join(tmp, 'platform-secret'), decryptThreads: threads });
+  try {
+    const opensslSingle = opensslRsa3072(1);
+    const pool: Array<Record<string, unknown>> = [];
+    let seal: ReturnType<typeof sealRates>[] = [];
+    for (const threads of THREAD_COUNTS) {
+      // Measured right before the pool run, so both see the same machine load.
+      const opensslParallel = threads === 1 ? opensslSingle : opensslRsa3072(threads);
+      const enclave = await open(threads);
+      try {
+        const key = shieldingKeyFromJson(enclave.shieldingPublicKeyJson());
+        const batch = Array.from({ length: BATCH_SIZE }, () => shieldEncrypt(key, randomBytes(PLAINTEXT_BYTES)));
+        const loadBefore = os.loadavg()[0];
+        const perSec = await decryptRate(enclave, batch);
+        const target = TARGET_FRACTION * opensslSingle * threads;
+        pool.push({
+          threads,
+          batchSize: BATCH_SIZE,
+          decryptionsPerSec: round(perSec),
+          targetPerSec: round(target),
+          meetsTarget: perSec >= target,
+          ratioToOpensslSingleTimesThreads: round((perSec / (opensslSingle * threads)) * 100) / 100,
+          opensslMultiPerSec: opensslParallel,
+          ratioToOpensslMulti: round((perSec / opensslParallel) * 100) / 100,
+          loadAverage1m: round(loadBefore ?? 0),
+        });
+        if (threads === THREAD_COUNTS[0]) seal = SEAL_SIZES.map((size) => sealRates(enclave, size));
+      } finally {
+        await enclave.close();
+      }
+    }
+    const result = {
+      benchmark: 'enclave',
+      date: new Date().toISOString(),
+      node: process.version,
+      cpus: os.availableParallelism(),
+      cpuModel: os.cpus()[0]?.model,
+      openssl: { version: spawnSync('openssl', ['version'], { encoding: 'utf8' }).stdout.trim(), rsa3072PrivateOpsPerSec: opensslSingle, seconds: RUN_SECONDS },
+      shieldedDecryption: { plaintextBytes: PLAINTEXT_BYTES, runSeconds: RUN_SECONDS, targetFraction: TARGET_FRACTION, pool },
+      sealing: seal.map((s) => ({ ...s, sealPerSec: round(s.sealPerSec), unsealPerSec: round(s.unsealPerSec), sealMiBPerSec: round(s.sealMiBPerSec), unsealMiBPerSec: round(s.unsealMiBPerSec) })),
+    };
+    fs.mkdirSync(path.join(BENCH_DIR, 'results'), { recursive: true });
+    fs.writeFileSync(path.join(BENCH_DIR, 'results', 'enclave.json'), `${JSON.stringify(result, null, 2)}\n`);
+    console.log(`openssl rsa3072 private ops/s (1 process): ${opensslSingle}`);
+    for (const p of pool) {
+      console.log(`pool ${p.threads} thread(s): ${p.decryptionsPerSec} decryptions/s (target ≥ ${p.targetPerSec}) ${p.meetsTarget ? 'OK' : 'BELOW TARGET'}; openssl ${p.threads} process(es) same moment: ${p.opensslMultiPerSec}/s; load ${p.loadAverage1m}`);
+    }
+    for (const s of result.sealing) {
+      console.log(`seal ${s.bytes} B: ${s.sealPerSec}/s (${s.sealMiBPerSec} MiB/s), unseal ${s.unsealPerSec}/s (${s.unsealMiBPerSec} MiB/s)`);
+    }
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+await main();
