@@ -4,6 +4,8 @@ import { HASH, SHARD, bytes, hex, toHex, u128, repeat } from './test/helpers.js'
 import {
   InputError,
   decodeExact,
+  decodeGetterResult,
+  encodeGetterResult,
   decodeRequest,
   decodeRpcReturnValue,
   encodeRequest,
@@ -20,15 +22,21 @@ const TOP_HASH = repeat('c3', 32);
 describe('worker RPC values (§2.3)', () => {
   it('encodes the getter example: balance 5·10¹² → 48 01 40 <u128> 00 00', () => {
     const balance = 5_000_000_000_000n;
-    const getterResult = sealbridgeRegistry.createType('GetterResult', hex(u128(balance))).toU8a();
+    const getterResult = encodeGetterResult(bytes(u128(balance)));
+    assert.deepEqual(getterResult, sealbridgeRegistry.createType('GetterResult', hex(u128(balance))).toU8a());
     const result = rpcOk(getterResult);
     assert.equal(toHex(result), hex('48', '01', '40', u128(balance), '00', '00'));
 
     const decoded = decodeRpcReturnValue(result);
     assert.deepEqual(decoded.status, { kind: 'Ok' });
     assert.equal(decoded.doWatch, false);
-    const option = decodeExact(sealbridgeRegistry, 'GetterResult', decoded.value);
-    assert.equal(sealbridgeRegistry.createType('u128', option.unwrap().toU8a(true)).toBigInt(), balance);
+    assert.equal(decodeExact(sealbridgeRegistry, 'Balance', decodeGetterResult(decoded.value)!).toBigInt(), balance);
+  });
+
+  it('encodes a missing getter result as None', () => {
+    assert.deepEqual(encodeGetterResult(undefined), Uint8Array.of(0));
+    assert.equal(decodeGetterResult(Uint8Array.of(0)), undefined);
+    assert.equal(toHex(rpcOk(encodeGetterResult(undefined))), '0x04000000');
   });
 
   it('encodes the submit example: 80 <TOP hash> 00 01 00, and 01 for submitAndWatch', () => {

@@ -23,6 +23,20 @@ export function decodeRequest(bytes: Uint8Array): DecodedRequest {
   return { shard: request.shard.toU8a(), cyphertext: request.cyphertext.toU8a(true) };
 }
 
+/**
+ * `state_executeGetter` value (§3.6): SCALE `Option<Vec<u8>>` — `00` for None, `01 ‖ compact(len) ‖ bytes` where
+ * `bytes` is the SCALE-encoded getter result (u128 balance, u32 nonce, …). Wrap it with `rpcOk`.
+ */
+export function encodeGetterResult(result: Uint8Array | undefined): Uint8Array {
+  return result === undefined ? Uint8Array.of(0) : u8aConcat(Uint8Array.of(1), compactAddLength(result));
+}
+
+/** Inverse of `encodeGetterResult` (strict); `undefined` for None. */
+export function decodeGetterResult(value: Uint8Array): Uint8Array | undefined {
+  const option = decodeExact(sealbridgeRegistry, 'GetterResult', value);
+  return option.isSome ? option.unwrap().toU8a(true) : undefined;
+}
+
 /** Status argument of `rpcTopStatus`: a unit status name or `{ InSidechainBlock: blockHash }`. */
 export type TopStatusInput = Exclude<TrustedOperationStatusName, 'InSidechainBlock'> | { readonly InSidechainBlock: Uint8Array };
 
