@@ -164,7 +164,8 @@ function admit(tx: StateTransaction, signed: SignedCall, env: ExecutionEnv): voi
   tx.putAccount(sender, { ...account, nonce: account.nonce + 1 });
 }
 
-function senderOf(call: Call): Bytes {
+/** The account that must sign `call`: its first AccountId, as `sender_account()` in Integritee. */
+export function senderOf(call: Call): Bytes {
   switch (call.kind) {
     case 'noop':
       return call.who;

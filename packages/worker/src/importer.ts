@@ -1,0 +1,119 @@
+import { u8aToHex } from '@polkadot/util';
+import { blake2AsU8a } from '@polkadot/util-crypto';
+
+import { trustedCallsMerkleRoot } from '@sealbridge/chain-types';
+
+import { findIndirectCalls } from './indirect-calls.js';
+import type { Logger } from './log.js';
+import type { Metrics } from './metrics.js';
+import type { Mutex } from './mutex.js';
+import type { Outbox } from './outbox.js';
+import type { BlockRef, ParentchainBlock, ParentchainClient } from './parentchain.js';
+import type { ShardRuntime } from './shard-runtime.js';
+import type { OperationResult } from '@sealbridge/stf';
+import type { OutboxEntry, WorkerStore } from './store.js';
+
+export class ChainMismatchError extends Error {
+  override name = 'ChainMismatchError';
+}
+
+export interface BlockImporterDeps {
+  client: ParentchainClient;
+  store: WorkerStore;
+  outbox: Outbox;
+  shard: ShardRuntime;
+  lock: Mutex;
+  log: Logger;
+  metrics: Metrics;
+  fetchConcurrency: number;
+  /** Told about every committed block's operation results (RPC watchers of relayed direct calls). */
+  onExecuted?: (results: OperationResult[], block: BlockRef) => void;
+}
+
+/**
+ * Imports finalized parentchain blocks one at a time: finds the indirect invocations, executes them in the
+ * enclave against the shard state, and commits the new state, the import cursor and the enclave-signed
+ * confirmation in one LevelDB batch before anything is sent.
+ */
+export class BlockImporter {
+  readonly #deps: BlockImporterDeps;
+  #last: BlockRef;
+
+  constructor(deps: BlockImporterDeps, last: BlockRef) {
+    this.#deps = deps;
+    this.#last = last;
+  }
+
+  get lastImported(): BlockRef {
+    return this.#last;
+  }
+
+  /** Imports every block after the last imported one up to `target` (a finalized block). */
+  async syncTo(target: BlockRef): Promise<number> {
+    const { client, log, fetchConcurrency, outbox } = this.#deps;
+    if (target.number <= this.#last.number) return 0;
+    const from = this.#last.number + 1;
+    if (target.number - from > 100) log.info('catching up', { from, to: target.number, blocks: target.number - from + 1 });
+    let imported = 0;
+    let lastFlush = Date.now();
+    for await (const block of client.fetchRange(from, target.number, fetchConcurrency)) {
+      await this.importBlock(block);
+      imported++;
+      // During a long catch-up, send confirmations as we go instead of in one burst at the end.
+      if (Date.now() - lastFlush > 1_000) {
+        void outbox.flush();
+        lastFlush = Date.now();
+      }
+    }
+    return imported;
+  }
+
+  async importBlock(block: ParentchainBlock): Promise<void> {
+    const { outbox, shard, store, lock, log, metrics } = this.#deps;
+    if (block.number !== this.#last.number + 1 || block.parentHash !== this.#last.hash) {
+      throw new ChainMismatchError(
+        `block #${block.number} ${block.hash} does not extend the last imported block #${this.#last.number} ${this.#last.hash}`,
+      );
+    }
+    const calls = findIndirectCalls(block);
+    const execution = await shard.executeBlock(block, calls);
+    const root = trustedCallsMerkleRoot(calls.map((call) => blake2AsU8a(call.leafPreimage)));
+    const included = outbox.includedIn(block.extrinsics.map((xt) => xt.hash.toHex()));
+
+    await lock.run(async () => {
+      const added: OutboxEntry[] = [];
+      try {
+        for (const call of execution.parentchainCalls) added.push(await outbox.sign(call.tx, call.kind, block.number));
+        const confirm = shard.confirmationCall(block, root);
+        added.push(await outbox.sign(confirm, 'confirm', block.number));
+        await store.commitBlock({
+          block: { number: block.number, hash: block.hash },
+          shardWrites: [shard.sealedChanges(execution)],
+          outboxAdd: added,
+          outboxRemove: included,
+          nextNonce: outbox.nextNonce,
+        });
+      } catch (error) {
+        outbox.rollback();
+        throw error;
+      }
+      outbox.committed(added, included, block.number);
+    });
+    const results = shard.commit(execution);
+    this.#last = { number: block.number, hash: block.hash };
+    this.#deps.onExecuted?.(results, this.#last);
+
+    metrics.set('sealbridge_last_imported_block', block.number);
+    metrics.inc('sealbridge_invocations_total', { result: 'ok' }, execution.ok);
+    metrics.inc('sealbridge_invocations_total', { result: 'failed' }, execution.failed);
+    const level = calls.length > 1 || execution.failed > 0 ? 'info' : 'debug';
+    log[level]('imported block', {
+      block: block.number,
+      hash: block.hash,
+      indirectCalls: calls.length,
+      ok: execution.ok,
+      failed: execution.failed,
+      root: u8aToHex(root),
+    });
+  }
+}

@@ -1,0 +1,203 @@
+import type { SubmittableExtrinsic } from '@polkadot/api/types';
+import type { Signer, SignerResult } from '@polkadot/api/types';
+import type { SignerPayloadJSON } from '@polkadot/types/types';
+import type { TypeRegistry } from '@polkadot/types';
+import { u8aConcat, u8aToHex } from '@polkadot/util';
+import { blake2AsU8a, encodeAddress } from '@polkadot/util-crypto';
+
+import type { Logger } from './log.js';
+import type { Metrics } from './metrics.js';
+import type { ParentchainClient } from './parentchain.js';
+import type { OutboxEntry, WorkerStore } from './store.js';
+
+/** Payloads longer than this are signed as their blake2-256 hash (Substrate rule). */
+const MAX_UNHASHED_PAYLOAD = 256;
+/** A sent extrinsic not seen in a finalized block after this long is sent again (same bytes, same nonce). */
+const RESEND_AFTER_MS = 6_000;
+/** Finalized blocks to wait after a "stale nonce" answer before concluding the nonce went to another extrinsic. */
+const STALE_GRACE_BLOCKS = 5;
+
+/** A polkadot-js `Signer` whose key never leaves the enclave: it only sees payloads and returns ed25519 signatures. */
+export class EnclaveSigner implements Signer {
+  readonly #registry: TypeRegistry;
+  readonly #sign: (payload: Uint8Array) => Uint8Array;
+
+  constructor(registry: TypeRegistry, sign: (payload: Uint8Array) => Uint8Array) {
+    this.#registry = registry;
+    this.#sign = sign;
+  }
+
+  async signPayload(payload: SignerPayloadJSON): Promise<SignerResult> {
+    const extrinsicPayload = this.#registry.createType('ExtrinsicPayload', payload, { version: payload.version });
+    let message = extrinsicPayload.toU8a({ method: true });
+    if (message.length > MAX_UNHASHED_PAYLOAD) message = blake2AsU8a(message);
+    // MultiSignature::Ed25519 = variant 0.
+    return { id: 0, signature: u8aToHex(u8aConcat([0], this.#sign(message))) };
+  }
+}
+
+interface PendingEntry {
+  entry: OutboxEntry;
+  sentAt?: number;
+  staleSinceBlock?: number;
+}
+
+/**
+ * Enclave-signed parentchain extrinsics (block confirmations, unshield payouts, relayed direct calls) with a
+ * locally managed nonce. Every entry is persisted with the block commit that produced it and resent, byte for
+ * byte, until the worker sees it in an imported block — so a crash or a dropped transaction never loses a
+ * confirmation, and reusing the nonce means a resend can never be included twice.
+ */
+export class Outbox {
+  readonly #client: ParentchainClient;
+  readonly #store: WorkerStore;
+  readonly #signer: EnclaveSigner;
+  readonly #account: Uint8Array;
+  readonly #log: Logger;
+  readonly #metrics: Metrics;
+  readonly #pending = new Map<string, PendingEntry>();
+  #committedNonce = 0;
+  #nextNonce = 0;
+  #flushing: Promise<void> | undefined;
+  /** Last imported block number, to date stale-nonce answers. */
+  #lastBlockHint = 0;
+
+  constructor(deps: { client: ParentchainClient; store: WorkerStore; signer: EnclaveSigner; account: Uint8Array; log: Logger; metrics: Metrics }) {
+    this.#client = deps.client;
+    this.#store = deps.store;
+    this.#signer = deps.signer;
+    this.#account = deps.account;
+    this.#log = deps.log;
+    this.#metrics = deps.metrics;
+  }
+
+  get address(): string {
+    return encodeAddress(this.#account);
+  }
+
+  get size(): number {
+    return this.#pending.size;
+  }
+
+  get nextNonce(): number {
+    return this.#nextNonce;
+  }
+
+  /** Loads unconfirmed entries and aligns the nonce with the chain (which wins if someone else used the account). */
+  async init(): Promise<void> {
+    for (const entry of await this.#store.outbox()) this.#pending.set(entry.hash, { entry });
+    const chainNonce = await this.#client.accountNonce(this.#account);
+    const stored = await this.#store.nextNonce();
+    const highestPending = Math.max(-1, ...[...this.#pending.values()].map(({ entry }) => entry.nonce));
+    this.#committedNonce = this.#nextNonce = Math.max(chainNonce, stored, highestPending + 1);
+    this.#log.info('enclave account nonce', { account: this.address, chainNonce, stored, next: this.#nextNonce, pending: this.#pending.size });
+  }
+
+  /** Signs `tx` with the next nonce. The entry only becomes real once `commit` is called with it. */
+  async sign(tx: SubmittableExtrinsic<'promise'>, kind: string, origin: number): Promise<OutboxEntry> {
+    const nonce = this.#nextNonce++;
+    await tx.signAsync(this.address, { signer: this.#signer, nonce, era: 0 });
+    return { hash: tx.hash.toHex(), nonce, kind, extrinsic: tx.toHex(), origin };
+  }
+
+  /** Persists and queues an entry signed outside a block import (a relayed direct call). Call under the nonce lock. */
+  async add(entry: OutboxEntry): Promise<void> {
+    try {
+      await this.#store.addOutboxEntry(entry, this.#nextNonce);
+    } catch (error) {
+      this.rollback();
+      throw error;
+    }
+    this.#committedNonce = this.#nextNonce;
+    this.#pending.set(entry.hash, { entry });
+  }
+
+  /** Marks `nextNonce` as used by an extrinsic sent outside the outbox (the registration). Call under the nonce lock. */
+  async consumeNonce(): Promise<void> {
+    await this.#store.setNextNonce(++this.#nextNonce);
+    this.#committedNonce = this.#nextNonce;
+  }
+
+  /** Forgets nonces handed out for a block whose commit failed, so the retry signs the same bytes again. */
+  rollback(): void {
+    this.#nextNonce = this.#committedNonce;
+  }
+
+  /** Hashes of pending entries that `includedHashes` (extrinsics of a newly imported block) contain. */
+  includedIn(includedHashes: Iterable<string>): string[] {
+    return [...includedHashes].filter((hash) => this.#pending.has(hash));
+  }
+
+  /** Applies a committed block: new entries become pending, included ones are done. */
+  committed(added: OutboxEntry[], removed: string[], blockNumber: number): void {
+    for (const hash of removed) this.#pending.delete(hash);
+    for (const entry of added) this.#pending.set(entry.hash, { entry });
+    this.#committedNonce = this.#nextNonce;
+    this.#metrics.set('sealbridge_outbox_pending', this.#pending.size);
+  }
+
+  /**
+   * Re-signs entries whose nonce the chain called stale and that still did not show up in a finalized block
+   * after a grace period: their nonce went to another extrinsic of the enclave account. Call under the nonce lock.
+   */
+  async resignStale(blockNumber: number): Promise<void> {
+    this.#lastBlockHint = blockNumber;
+    for (const pending of [...this.#pending.values()]) {
+      if (pending.staleSinceBlock !== undefined && blockNumber - pending.staleSinceBlock >= STALE_GRACE_BLOCKS) {
+        await this.#resign(pending);
+      }
+    }
+  }
+
+  /** Sends every pending entry that was never sent or not seen for a while; errors are logged and retried later. */
+  flush(): Promise<void> {
+    this.#flushing ??= this.#flush().finally(() => {
+      this.#flushing = undefined;
+    });
+    return this.#flushing;
+  }
+
+  async #flush(): Promise<void> {
+    if (!this.#client.isConnected) return;
+    const now = Date.now();
+    const due = [...this.#pending.values()]
+      .filter((p) => p.sentAt === undefined || now - p.sentAt > RESEND_AFTER_MS)
+      .sort((a, b) => a.entry.nonce - b.entry.nonce);
+    // Submitted in nonce order over one connection; the node queues future nonces, so no round trip per entry.
+    await Promise.all(due.map(async (pending) => {
+      pending.sentAt = now;
+      try {
+        await this.#client.submit(pending.entry.extrinsic);
+        this.#metrics.inc('sealbridge_extrinsics_sent_total', { kind: pending.entry.kind });
+      } catch (error) {
+        this.#onSubmitError(pending, error);
+      }
+    }));
+  }
+
+  #onSubmitError(pending: PendingEntry, error: unknown): void {
+    const text = String((error as Error)?.message ?? error);
+    if (/1012|1013|already imported|temporarily banned/i.test(text)) return;
+    if (/outdated|stale/i.test(text)) {
+      // Either it is in a block we have not imported yet, or the nonce went to another extrinsic.
+      pending.staleSinceBlock ??= this.#lastBlockHint;
+      return;
+    }
+    pending.sentAt = undefined;
+    this.#log.warn('extrinsic submission failed, will retry', { kind: pending.entry.kind, nonce: pending.entry.nonce, error: text });
+  }
+
+
+  async #resign(pending: PendingEntry): Promise<void> {
+    const chainNonce = await this.#client.accountNonce(this.#account);
+    this.#nextNonce = this.#committedNonce = Math.max(this.#nextNonce, chainNonce);
+    const { api } = this.#client;
+    const fresh = api.tx(api.createType('Call', api.tx(pending.entry.extrinsic).method.toU8a()));
+    const replacement = await this.sign(fresh, pending.entry.kind, pending.entry.origin);
+    await this.#store.replaceOutboxEntry(pending.entry, replacement, this.#nextNonce);
+    this.#committedNonce = this.#nextNonce;
+    this.#pending.delete(pending.entry.hash);
+    this.#pending.set(replacement.hash, { entry: replacement });
+    this.#log.warn('nonce was taken by another extrinsic; re-signed', { kind: replacement.kind, old: pending.entry.nonce, nonce: replacement.nonce });
+  }
+}

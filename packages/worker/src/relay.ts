@@ -1,0 +1,95 @@
+import { u8aEq, u8aToHex } from '@polkadot/util';
+
+import { shieldEncrypt, topHash, verifyTrustedCallSigned } from '@sealbridge/chain-types';
+import type { EnclaveHandle } from '@sealbridge/enclave-sim';
+import { decodeOperation, senderOf, type OperationResult, type SignedCall } from '@sealbridge/stf';
+
+import type { Logger } from './log.js';
+import type { Mutex } from './mutex.js';
+import type { Outbox } from './outbox.js';
+import type { ParentchainClient } from './parentchain.js';
+import { RpcServerError, type TopWatcher } from './rpc/index.js';
+
+interface PendingDirectCall {
+  top: Uint8Array;
+  signed: SignedCall;
+  sender: Uint8Array;
+  watcher?: TopWatcher;
+}
+
+export interface DirectCallRelayDeps {
+  client: ParentchainClient;
+  enclave: EnclaveHandle;
+  outbox: Outbox;
+  lock: Mutex;
+  shard: Uint8Array;
+  log: Logger;
+  /** Parentchain block the import is at; recorded with the outbox entry. */
+  lastImported: () => number;
+}
+
+/**
+ * Direct calls are not executed out of order on one worker (that would fork the state between workers): the
+ * enclave re-encrypts them to its shielding key and relays them on chain inside `EnclaveBridge.invoke`, paid
+ * by the enclave account. They execute when the block carrying them is imported, like any indirect call.
+ */
+export class DirectCallRelay {
+  readonly #deps: DirectCallRelayDeps;
+  readonly #pending = new Map<string, PendingDirectCall>();
+
+  constructor(deps: DirectCallRelayDeps) {
+    this.#deps = deps;
+  }
+
+  async submit(shard: Uint8Array, top: Uint8Array, watcher?: TopWatcher): Promise<Uint8Array> {
+    const { client, enclave, outbox, lock, log } = this.#deps;
+    if (!u8aEq(shard, this.#deps.shard)) throw new RpcServerError('SHARD_NOT_FOUND');
+    let operation;
+    try {
+      operation = decodeOperation(top);
+    } catch (error) {
+      throw new RpcServerError('TOP_BAD_FORMAT', undefined, { cause: error });
+    }
+    if (operation.kind !== 'direct_call') throw new RpcServerError('UNSUPPORTED_OPERATION');
+    if (!verifyTrustedCallSigned(operation.signed.codec, enclave.mrenclave, shard)) throw new RpcServerError('TOP_INVALID', 'bad signature');
+    const hash = topHash(top);
+    const key = u8aToHex(hash);
+    if (this.#pending.has(key)) throw new RpcServerError('TOP_ALREADY_IMPORTED');
+
+    const cyphertext = shieldEncrypt(enclave.shieldingPublicKey(), top);
+    // Vec<u8> arguments go in as hex: polkadot-js reads a raw Uint8Array as already length-prefixed.
+    const tx = client.api.tx.enclaveBridge.invoke({ shard, cyphertext: u8aToHex(cyphertext) });
+    this.#pending.set(key, { top, signed: operation.signed, sender: senderOf(operation.signed.call), watcher });
+    try {
+      await lock.run(async () => {
+        const entry = await outbox.sign(tx, 'relay', this.#deps.lastImported());
+        await outbox.add(entry);
+      });
+    } catch (error) {
+      this.#pending.delete(key);
+      throw error;
+    }
+    log.info('direct call relayed on chain', { top: key });
+    void outbox.flush().then(() => this.#pending.get(key)?.watcher?.({ kind: 'Ready' }));
+    return hash;
+  }
+
+  /** Reports the outcome of relayed calls once the block that carried them was imported. */
+  executed(results: OperationResult[], blockHash: Uint8Array): void {
+    for (const result of results) {
+      const key = u8aToHex(result.topHash);
+      const pending = this.#pending.get(key);
+      if (!pending) continue;
+      this.#pending.delete(key);
+      pending.watcher?.(result.executed ? { kind: 'InSidechainBlock', blockHash } : { kind: 'Invalid', reason: result.error?.message });
+    }
+  }
+
+  pendingFor(account: Uint8Array): Uint8Array[] {
+    return [...this.#pending.values()].filter((p) => u8aEq(p.sender, account)).map((p) => p.signed.encoded);
+  }
+
+  pendingOperations(): Uint8Array[] {
+    return [...this.#pending.values()].map((p) => p.top);
+  }
+}

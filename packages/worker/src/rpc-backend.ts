@@ -1,0 +1,106 @@
+import { u8aEq } from '@polkadot/util';
+
+import { buildReportData } from '@sealbridge/chain-types';
+import type { EnclaveHandle } from '@sealbridge/enclave-sim';
+import { executeGetter, StfError } from '@sealbridge/stf';
+
+import type { Metrics } from './metrics.js';
+import type { DirectCallRelay } from './relay.js';
+import { RpcServerError, type RpcBackend, type ShardVault, type TopWatcher } from './rpc/index.js';
+import type { ShardRuntime } from './shard-runtime.js';
+
+export interface WorkerRpcBackendDeps {
+  enclave: EnclaveHandle;
+  shard: ShardRuntime;
+  relay: DirectCallRelay;
+  metrics: Metrics;
+  certPem: string;
+  metadata: Uint8Array;
+  rpcUrl: () => string;
+}
+
+/** Report data of the worker's quotes: the enclave signer, bound to the shielding key clients encrypt to. */
+export function enclaveReportData(enclave: EnclaveHandle): Uint8Array {
+  return buildReportData(enclave.signerPublicKey(), new TextEncoder().encode(enclave.shieldingPublicKeyJson()));
+}
+
+/** The worker core as the trusted RPC server sees it. */
+export class WorkerRpcBackend implements RpcBackend {
+  readonly #deps: WorkerRpcBackendDeps;
+  readonly #quote: Uint8Array;
+
+  constructor(deps: WorkerRpcBackendDeps) {
+    this.#deps = deps;
+    // The quote served by `sealbridge_attestation` binds the signer and the shielding key clients encrypt to.
+    this.#quote = deps.enclave.quote(enclaveReportData(deps.enclave));
+  }
+
+  mrenclave(): Uint8Array {
+    return this.#deps.enclave.mrenclave;
+  }
+
+  shards(): Uint8Array[] {
+    return [this.#deps.shard.shard];
+  }
+
+  shieldingKeyJson(): string {
+    return this.#deps.enclave.shieldingPublicKeyJson();
+  }
+
+  decryptRequest(cyphertext: Uint8Array): Promise<Uint8Array> {
+    return this.#deps.enclave.decryptShielded(cyphertext);
+  }
+
+  async executeGetter(shard: Uint8Array, getter: Uint8Array): Promise<Uint8Array | null> {
+    this.#requireShard(shard);
+    try {
+      return executeGetter(this.#deps.shard.state, getter);
+    } catch (error) {
+      if (error instanceof StfError && error.code === 'GetterIsNotAuthorized') throw new RpcServerError('GETTER_NOT_AUTHORIZED', undefined, { cause: error });
+      if (error instanceof StfError) throw new RpcServerError('GETTER_DECODE', error.message, { cause: error });
+      throw error;
+    }
+  }
+
+  submitTrustedOperation(shard: Uint8Array, top: Uint8Array, watcher?: TopWatcher): Promise<Uint8Array> {
+    return this.#deps.relay.submit(shard, top, watcher);
+  }
+
+  pendingTrustedCallsFor(shard: Uint8Array, account: Uint8Array): Uint8Array[] {
+    this.#requireShard(shard);
+    return this.#deps.relay.pendingFor(account);
+  }
+
+  pendingOperations(shard: Uint8Array): Uint8Array[] {
+    this.#requireShard(shard);
+    return this.#deps.relay.pendingOperations();
+  }
+
+  shardVault(): ShardVault | null {
+    return null;
+  }
+
+  attestation(): { quote: Uint8Array; certPem: string } {
+    return { quote: this.#quote, certPem: this.#deps.certPem };
+  }
+
+  muRaUrl(): string {
+    return this.#deps.rpcUrl();
+  }
+
+  untrustedUrl(): string {
+    return this.#deps.rpcUrl();
+  }
+
+  metadata(): Uint8Array {
+    return this.#deps.metadata;
+  }
+
+  onRequest(method: string): void {
+    this.#deps.metrics.inc('sealbridge_rpc_requests_total', { method });
+  }
+
+  #requireShard(shard: Uint8Array): void {
+    if (!u8aEq(shard, this.#deps.shard.shard)) throw new RpcServerError('SHARD_NOT_FOUND');
+  }
+}

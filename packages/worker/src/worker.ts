@@ -1,0 +1,194 @@
+import fs from 'node:fs/promises';
+import type http from 'node:http';
+import path from 'node:path';
+
+import { Keyring } from '@polkadot/keyring';
+import { hexToU8a, u8aToHex } from '@polkadot/util';
+
+import { cryptoReady, parseShard, shardToBase58 } from '@sealbridge/chain-types';
+import { openEnclave, type EnclaveHandle } from '@sealbridge/enclave-sim';
+
+import { Follower } from './follower.js';
+import { BlockImporter } from './importer.js';
+import { silentLogger, type Logger } from './log.js';
+import { Metrics, serveMetrics } from './metrics.js';
+import { Mutex } from './mutex.js';
+import { DEFAULT_WORKER_OPTIONS, type WorkerOptions } from './options.js';
+import { EnclaveSigner, Outbox } from './outbox.js';
+import { ParentchainClient, type BlockRef } from './parentchain.js';
+import { chooseAttestation, fundEnclaveAccountOnDevChain, submitAndWaitFinalized } from './registration.js';
+import { DirectCallRelay } from './relay.js';
+import { enclaveReportData, WorkerRpcBackend } from './rpc-backend.js';
+import { startRpcServer, type RpcServer } from './rpc/index.js';
+import { ShardRuntime } from './shard-runtime.js';
+import { WorkerStore } from './store.js';
+
+export type StartWorkerOptions = Partial<WorkerOptions> & Pick<WorkerOptions, 'dataDir'> & { log?: Logger };
+
+export interface WorkerHandle {
+  mrenclave: Uint8Array;
+  shard: Uint8Array;
+  /** The enclave's parentchain account (ed25519 public key). */
+  account: Uint8Array;
+  rpcUrl?: string;
+  metrics: Metrics;
+  lastImported(): BlockRef;
+  /** Resolves when a fatal error stopped the import (the process should exit). */
+  failed: Promise<Error>;
+  stop(): Promise<void>;
+}
+
+function defineMetrics(metrics: Metrics): void {
+  metrics.define('sealbridge_last_imported_block', 'gauge', 'Number of the last imported parentchain block');
+  metrics.define('sealbridge_last_finalized_block', 'gauge', 'Number of the latest finalized parentchain block seen');
+  metrics.define('sealbridge_confirmation_lag_blocks', 'gauge', 'Finalized blocks not yet imported and confirmed');
+  metrics.define('sealbridge_invocations_total', 'counter', 'Trusted operations executed, by result');
+  metrics.define('sealbridge_invocations_rejected_total', 'counter', 'Indirect invocations rejected, by reason');
+  metrics.define('sealbridge_import_errors_total', 'counter', 'Errors of the import loop (each retried)');
+  metrics.define('sealbridge_extrinsics_sent_total', 'counter', 'Enclave-signed parentchain extrinsics sent, by kind');
+  metrics.define('sealbridge_outbox_pending', 'gauge', 'Enclave-signed extrinsics not yet seen in a finalized block');
+  metrics.define('sealbridge_rpc_requests_total', 'counter', 'Trusted RPC requests, by method');
+}
+
+/** Connects to the parentchain, retrying with backoff until `timeoutMs`; the error says what to check. */
+async function connectParentchain(url: string, log: Logger, timeoutMs = 60_000): Promise<ParentchainClient> {
+  const deadline = Date.now() + timeoutMs;
+  let delay = 500;
+  for (;;) {
+    try {
+      return await ParentchainClient.connect({ url, log: log.child('parentchain'), connectTimeoutMs: 5_000 });
+    } catch (error) {
+      if (Date.now() + delay > deadline) throw new Error(`parentchain not reachable at ${url}: ${(error as Error).message}`);
+      log.warn('parentchain not reachable yet, retrying', { url, retryInMs: delay });
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      delay = Math.min(delay * 2, 5_000);
+    }
+  }
+}
+
+/**
+ * The worker's composition root: opens the enclave and the store, registers the enclave on the parentchain,
+ * starts the trusted RPC server and follows finalized blocks.
+ */
+export async function startWorker(options: StartWorkerOptions): Promise<WorkerHandle> {
+  const opts: WorkerOptions = { ...DEFAULT_WORKER_OPTIONS, ...options };
+  const log = options.log ?? silentLogger;
+  const metrics = new Metrics();
+  defineMetrics(metrics);
+  await fs.mkdir(opts.dataDir, { recursive: true });
+
+  const cleanup: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    for (const step of cleanup.reverse()) await step().catch((error: unknown) => log.warn('shutdown step failed', { error }));
+    cleanup.length = 0;
+  };
+  try {
+    await cryptoReady();
+    const enclaveLog = log.child('enclave');
+    const enclave: EnclaveHandle = await openEnclave({
+      dataDir: path.join(opts.dataDir, 'enclave'),
+      platformSecretPath: opts.platformSecretPath,
+      log: (level, component, msg, fields) => enclaveLog[level === 'debug' ? 'debug' : level](msg, { component, ...fields }),
+    });
+    cleanup.push(() => enclave.close());
+    log.info('enclave opened', { mrenclave: shardToBase58(enclave.mrenclave), mrenclaveHex: u8aToHex(enclave.mrenclave), mrsigner: u8aToHex(enclave.mrsigner) });
+
+    const store = await WorkerStore.open(path.join(opts.dataDir, 'db'));
+    cleanup.push(() => store.close());
+
+    const client = await connectParentchain(opts.parentchainUrl, log);
+    cleanup.push(() => client.disconnect());
+    const storedGenesis = await store.genesisHash();
+    if (storedGenesis === undefined) await store.setGenesisHash(client.genesisHash);
+    else if (storedGenesis !== client.genesisHash) {
+      throw new Error(`data dir ${opts.dataDir} belongs to the chain with genesis ${storedGenesis}, but ${opts.parentchainUrl} has genesis ${client.genesisHash}; use a fresh --data-dir`);
+    }
+
+    const account = enclave.signerPublicKey();
+    const lock = new Mutex();
+    const signer = new EnclaveSigner(client.api.registry as never, (payload) => enclave.sign(payload));
+    const outbox = new Outbox({ client, store, signer, account, log: log.child('outbox'), metrics });
+    await outbox.init();
+
+    const shardBytes = opts.shard ? parseShard(opts.shard) : enclave.mrenclave;
+    const chainType = await client.api.rpc.system.chainType();
+    const isDev = chainType.isDevelopment || chainType.isLocal;
+    const shard = await ShardRuntime.load({
+      shard: shardBytes,
+      enclave,
+      client,
+      store,
+      log: log.child('stf'),
+      metrics,
+      sudoAccount: isDev ? new Keyring({ type: 'sr25519' }).addFromUri('//Alice').publicKey : undefined,
+    });
+
+    let lastImported = await store.lastImported();
+    let importer: BlockImporter | undefined;
+    const relay = new DirectCallRelay({ client, enclave, outbox, lock, shard: shardBytes, log: log.child('relay'), lastImported: () => importer?.lastImported.number ?? 0 });
+
+    let rpc: RpcServer | undefined;
+    if (opts.rpcPort >= 0) {
+      const tls = enclave.tlsCredentials();
+      let rpcUrl = '';
+      const backend = new WorkerRpcBackend({
+        enclave, shard, relay, metrics, certPem: tls.certPem, metadata: client.api.runtimeMetadata.toU8a(), rpcUrl: () => rpcUrl,
+      });
+      const rpcLog = log.child('rpc');
+      rpc = await startRpcServer({
+        backend, tls, host: opts.rpcHost, port: opts.rpcPort,
+        log: ({ level, msg, ...fields }) => rpcLog[level](msg, fields),
+      });
+      rpcUrl = opts.advertisedUrl ?? rpc.url;
+      cleanup.push(() => rpc!.close());
+      log.info('trusted RPC listening', { url: rpc.url });
+    }
+
+    // Register on every start (as Integritee does), then import from the registration block on.
+    await fundEnclaveAccountOnDevChain(client, account, log);
+    const attestation = chooseAttestation(client, () => enclave.quote(enclaveReportData(enclave)), enclave.mrenclave);
+    const url = opts.advertisedUrl ?? rpc?.url;
+    const registerTx = client.api.tx.teerex.registerSgxEnclave(u8aToHex(attestation.proof), url ? u8aToHex(new TextEncoder().encode(url)) : null, attestation.method === 'Skip' ? { Skip: { proxied: false } } : 'Simulated');
+    await outbox.flush();
+    const registered = await lock.run(async () => {
+      await registerTx.signAsync(outbox.address, { signer, nonce: outbox.nextNonce, era: 0 });
+      const result = await submitAndWaitFinalized(client, registerTx, 'enclave registration');
+      await outbox.consumeNonce();
+      return result;
+    });
+    log.info('enclave registered', { account: outbox.address, method: attestation.method, url, block: registered.blockHash, shard: shardToBase58(shardBytes) });
+
+    if (!lastImported) {
+      const header = await client.api.rpc.chain.getHeader(registered.blockHash);
+      lastImported = { number: header.number.toNumber() - 1, hash: header.parentHash.toHex() };
+    }
+    importer = new BlockImporter(
+      { client, store, outbox, shard, lock, log: log.child('import'), metrics, fetchConcurrency: opts.fetchConcurrency, onExecuted: (results, block) => relay.executed(results, hexToU8a(block.hash)) },
+      lastImported,
+    );
+    const imports = importer;
+    const follower = new Follower({ client, importer: imports, outbox, lock, log: log.child('follow'), metrics });
+    follower.start();
+    cleanup.push(() => follower.stop());
+
+    let metricsServer: http.Server | undefined;
+    if (opts.metricsPort !== undefined) {
+      metricsServer = await serveMetrics(metrics, opts.metricsPort);
+      cleanup.push(() => new Promise<void>((resolve) => metricsServer!.close(() => resolve())));
+    }
+
+    return {
+      mrenclave: enclave.mrenclave,
+      shard: shardBytes,
+      account,
+      rpcUrl: rpc?.url,
+      metrics,
+      lastImported: () => imports.lastImported,
+      failed: follower.failed,
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
