@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 
 import { hexToU8a, u8aToHex } from '@polkadot/util';
 
-import { decodeNode, encodeCompact, encodeNode, nodeReference } from './codec.js';
+import { decodeNode, encodeCompact, encodeNode, encodeNodeReference } from './codec.js';
 import { TRIE_ERROR_CODES, TrieError } from './errors.js';
 import { blake2b256 } from './hash.js';
 import { PersistentTrie } from './persistent-trie.js';
@@ -90,10 +90,16 @@ describe('trie codec', () => {
   });
 
   it('references nodes inline below 32 bytes and by hash from 32 bytes', () => {
-    const small = new Uint8Array(31).fill(1);
-    const big = new Uint8Array(32).fill(1);
-    assert.equal(nodeReference(small), small);
-    assert.deepEqual(nodeReference(big), blake2b256(big));
+    // A leaf with 0 nibbles and a v-byte value encodes to 1 + 1 + v bytes.
+    const small = encodeNodeReference(new Uint8Array(), new Uint8Array(29).fill(1), undefined, 1);
+    assert.deepEqual(small, encodeNode(new Uint8Array(), new Uint8Array(29).fill(1), undefined, 1));
+    assert.equal(small.length, 31);
+    const bigEncoding = encodeNode(new Uint8Array(), new Uint8Array(30).fill(1), undefined, 1);
+    assert.equal(bigEncoding.length, 32);
+    assert.deepEqual(encodeNodeReference(new Uint8Array(), new Uint8Array(30).fill(1), undefined, 1), blake2b256(bigEncoding));
+    // Inline references are private copies, not views of the reused encoding buffer.
+    encodeNodeReference(new Uint8Array([1, 2]), new Uint8Array(20).fill(9), undefined, 1);
+    assert.deepEqual(small, encodeNode(new Uint8Array(), new Uint8Array(29).fill(1), undefined, 1));
   });
 
   it('rejects malformed nodes with ERR_INVALID_NODE', () => {

@@ -127,6 +127,39 @@ export function encodeNode(
   childRefs: ReadonlyArray<Uint8Array | undefined> | undefined,
   version: StateVersion,
 ): Uint8Array {
+  return writeNode((size) => new Uint8Array(size), partial, value, childRefs, version);
+}
+
+// Encodings that are only hashed go through one reused buffer: most node encodings exceed V8's 64-byte
+// on-heap limit, and allocating (then collecting) an off-heap backing store per node dominated root().
+let scratch = new Uint8Array(4096);
+
+function scratchOf(size: number): Uint8Array {
+  if (scratch.length < size) scratch = new Uint8Array(Math.max(size, scratch.length * 2));
+  return scratch.subarray(0, size);
+}
+
+/**
+ * How a parent refers to the node: the blake2-256 of its encoding when that is 32 bytes or longer, else the
+ * encoding itself ("inline"). Does not allocate the encoding when it ends up hashed.
+ */
+export function encodeNodeReference(
+  partial: Uint8Array,
+  value: Uint8Array | undefined,
+  childRefs: ReadonlyArray<Uint8Array | undefined> | undefined,
+  version: StateVersion,
+): Uint8Array {
+  const encoded = writeNode(scratchOf, partial, value, childRefs, version);
+  return encoded.length >= HASH_LENGTH ? blake2b256(encoded) : encoded.slice();
+}
+
+function writeNode(
+  allocate: (size: number) => Uint8Array,
+  partial: Uint8Array,
+  value: Uint8Array | undefined,
+  childRefs: ReadonlyArray<Uint8Array | undefined> | undefined,
+  version: StateVersion,
+): Uint8Array {
   const hashed = value !== undefined && isHashedValue(value, version);
   const storedValue = hashed ? blake2b256(value) : value;
   let prefix: number;
@@ -152,7 +185,7 @@ export function encodeNode(
     }
   }
 
-  const out = new Uint8Array(size);
+  const out = allocate(size);
   let at = writePartial(out, writeHeader(out, prefix, prefixBits, partial.length), partial);
   let bitmapAt = -1;
   if (childRefs !== undefined) {
@@ -178,11 +211,6 @@ export function encodeNode(
     out[bitmapAt + 1] = bitmap >> 8;
   }
   return out;
-}
-
-/** How a parent refers to a node: by hash when the encoding is 32 bytes or longer, else inline. */
-export function nodeReference(encoded: Uint8Array): Uint8Array {
-  return encoded.length >= HASH_LENGTH ? blake2b256(encoded) : encoded;
 }
 
 // ---------------------------------------------------------------------------------------------- decoding

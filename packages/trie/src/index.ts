@@ -1,4 +1,4 @@
-export { decodeNode, encodeCompact, EMPTY_NODE, VALUE_HASH_THRESHOLD } from './codec.js';
+export { decodeNode, VALUE_HASH_THRESHOLD } from './codec.js';
 export type { DecodedNode, DecodedValue, StateVersion } from './codec.js';
 export { TRIE_ERROR_CODES, TrieError } from './errors.js';
 export type { TrieErrorCode } from './errors.js';

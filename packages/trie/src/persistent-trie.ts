@@ -3,7 +3,7 @@
 // Each node memoises its reference (hash or inline encoding); a new root therefore rehashes only the
 // nodes on the paths of changed keys.
 
-import { assertStateVersion, encodeNode, isHashedValue, nodeReference, type StateVersion } from './codec.js';
+import { assertStateVersion, encodeNode, encodeNodeReference, isHashedValue, type StateVersion } from './codec.js';
 import { TRIE_ERROR_CODES, TrieError } from './errors.js';
 import { HASH_LENGTH, blake2b256 } from './hash.js';
 import { bytesEqual, bytesToNibbles, concatNibbles, copyBytes, nibbleAt, nibblesToBytes, sortKey } from './nibbles.js';
@@ -151,20 +151,26 @@ function applyThrough(node: TrieNode, depth: number, ch: Change[], lo: number, h
   return normalize(node.partial, value, children ?? node.children);
 }
 
-function encode(node: TrieNode, version: StateVersion): Uint8Array {
-  let refs: Array<Uint8Array | undefined> | undefined;
-  if (node.children !== undefined) {
-    refs = new Array<Uint8Array | undefined>(16);
-    for (let i = 0; i < 16; i++) {
-      const child = node.children[i];
-      refs[i] = child === undefined ? undefined : reference(child, version);
-    }
+function childRefs(node: TrieNode, version: StateVersion): Array<Uint8Array | undefined> | undefined {
+  if (node.children === undefined) return undefined;
+  const refs = new Array<Uint8Array | undefined>(16);
+  for (let i = 0; i < 16; i++) {
+    const child = node.children[i];
+    refs[i] = child === undefined ? undefined : reference(child, version);
   }
-  return encodeNode(node.partial, node.value, refs, version);
+  return refs;
+}
+
+function encode(node: TrieNode, version: StateVersion): Uint8Array {
+  return encodeNode(node.partial, node.value, childRefs(node, version), version);
 }
 
 function reference(node: TrieNode, version: StateVersion): Uint8Array {
-  return (node.ref ??= nodeReference(encode(node, version)));
+  if (node.ref === undefined) {
+    const refs = childRefs(node, version); // before encoding: the children's encodings share the scratch buffer
+    node.ref = encodeNodeReference(node.partial, node.value, refs, version);
+  }
+  return node.ref;
 }
 
 function* walk(

@@ -2,9 +2,9 @@
 // keys, then encode every node bottom-up straight from sorted ranges without building a tree. It is a
 // separate algorithm from PersistentTrie's incremental updates, which is what lets the specs cross-check them.
 
-import { EMPTY_NODE, assertStateVersion, encodeCompact, encodeNode, nodeReference, type StateVersion } from './codec.js';
+import { EMPTY_NODE, assertStateVersion, encodeCompact, encodeNodeReference, type StateVersion } from './codec.js';
 import { TRIE_ERROR_CODES, TrieError } from './errors.js';
-import { blake2b256 } from './hash.js';
+import { HASH_LENGTH, blake2b256 } from './hash.js';
 import { bytesToNibbles, copyBytes, sortKey } from './nibbles.js';
 
 /** blake2-256 of the empty node `0x00`: the root of a trie without entries. */
@@ -22,10 +22,10 @@ export function assertBytes(value: unknown, what: string): asserts value is Uint
   }
 }
 
-/** Encodes the subtrie holding the sorted, distinct `items[lo, hi)` whose first `depth` nibbles are shared. */
-function encodeRange(items: Item[], lo: number, hi: number, depth: number, version: StateVersion): Uint8Array {
+/** Reference (hash or inline encoding) of the subtrie holding the sorted, distinct `items[lo, hi)` whose first `depth` nibbles are shared. */
+function referenceRange(items: Item[], lo: number, hi: number, depth: number, version: StateVersion): Uint8Array {
   const first = items[lo]!.nibbles;
-  if (hi - lo === 1) return encodeNode(first.subarray(depth), items[lo]!.value, undefined, version);
+  if (hi - lo === 1) return encodeNodeReference(first.subarray(depth), items[lo]!.value, undefined, version);
 
   // Sorted, so the common prefix of the first and last key is common to all of them.
   const last = items[hi - 1]!.nibbles;
@@ -41,10 +41,10 @@ function encodeRange(items: Item[], lo: number, hi: number, depth: number, versi
     const nibble = items[i]!.nibbles[pos]!;
     let j = i + 1;
     while (j < hi && items[j]!.nibbles[pos] === nibble) j++;
-    children[nibble] = nodeReference(encodeRange(items, i, j, pos + 1, version));
+    children[nibble] = referenceRange(items, i, j, pos + 1, version);
     i = j;
   }
-  return encodeNode(first.subarray(depth, pos), value, children, version);
+  return encodeNodeReference(first.subarray(depth, pos), value, children, version);
 }
 
 /**
@@ -66,7 +66,8 @@ export function trieRoot(entries: Iterable<readonly [Uint8Array, Uint8Array]>, s
     if (distinct.length > 0 && distinct[distinct.length - 1]!.order === item.order) distinct[distinct.length - 1] = item;
     else distinct.push(item);
   }
-  return blake2b256(encodeRange(distinct, 0, distinct.length, 0, stateVersion));
+  const ref = referenceRange(distinct, 0, distinct.length, 0, stateVersion);
+  return ref.length === HASH_LENGTH ? ref : blake2b256(ref); // the root is hashed even when short
 }
 
 /**
