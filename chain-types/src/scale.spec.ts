@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 
 import { ALICE, BOB, bytes, hex, u32, u128, repeat } from './test/helpers.js';
-import { ScaleDecodeError, SealbridgeError, decodeExact, sealbridgeRegistry } from './index.js';
+import { InputError, ScaleDecodeError, SealbridgeError, createSealbridgeType, decodeExact, sealbridgeRegistry } from './index.js';
 
 const TRANSFER = hex('02', ALICE, BOB, u128(1));
 const TCS = hex(TRANSFER, u32(0), '01', repeat('aa', 64));
@@ -82,5 +82,45 @@ describe('SealbridgeError', () => {
     assert.equal(err.code, 'WORKER_STOPPED');
     assert.equal(err.cause, cause);
     assert.match(String(err.stack), /WorkerError \[WORKER_STOPPED\]: stopped/);
+  });
+});
+
+describe('createSealbridgeType', () => {
+  it('takes Uint8Arrays at Vec<u8> positions as raw content, where plain createType would misread them', () => {
+    const input = Uint8Array.of(0xc0, 0xff, 0xee);
+    const expected = hex('96', ALICE, BOB, '0c', 'c0ffee');
+    const call = createSealbridgeType(sealbridgeRegistry, 'TrustedCall', { smart_worker_call: [bytes(ALICE), bytes(BOB), input] });
+    assert.equal(call.toHex(), expected);
+    assert.equal(call.asSmartWorkerCall[2].toHex(), '0xc0ffee');
+    assert.throws(() => sealbridgeRegistry.createType('TrustedCall', { smart_worker_call: [bytes(ALICE), bytes(BOB), input] }));
+
+    const shard = repeat('33', 32);
+    const indirect = createSealbridgeType(sealbridgeRegistry, 'IndirectCall', { Invoke: { request: { shard: bytes(shard), cyphertext: input } } });
+    assert.equal(indirect.toHex(), hex('01', shard, '0c', 'c0ffee'));
+    const shield = createSealbridgeType(sealbridgeRegistry, 'IndirectCall', { ShieldFunds: { shard: bytes(shard), account_encrypted: input, amount: 1 } });
+    assert.equal(shield.toHex(), hex('00', shard, '0c', 'c0ffee', u128(1)));
+    const enclave = createSealbridgeType(sealbridgeRegistry, 'RegisterSgxEnclaveArgs', { proof: input, worker_url: Uint8Array.of(0x61), attestation_method: 'Simulated' });
+    assert.equal(enclave.toHex(), hex('0c', 'c0ffee', '01', '04', '61', '03'));
+    const rrv = createSealbridgeType(sealbridgeRegistry, 'RpcReturnValue', { value: input, doWatch: true, status: 'Ok' });
+    assert.equal(rrv.toHex(), hex('0c', 'c0ffee', '01', '00'));
+  });
+
+  it('decodes byte input strictly and keeps codecs as they are', () => {
+    assert.equal(createSealbridgeType(sealbridgeRegistry, 'TrustedCall', bytes(TRANSFER)).toHex(), TRANSFER);
+    assert.throws(() => createSealbridgeType(sealbridgeRegistry, 'TrustedCall', bytes(hex(TRANSFER, '00'))), ScaleDecodeError);
+    const codec = createSealbridgeType(sealbridgeRegistry, 'TrustedCall', bytes(TRANSFER));
+    assert.equal(createSealbridgeType(sealbridgeRegistry, 'TrustedCallSigned', { call: codec, nonce: 0, signature: { Sr25519: bytes(repeat('aa', 64)) } }).toHex(), TCS);
+  });
+});
+
+describe('createSealbridgeType value checks', () => {
+  it('rejects unknown and missing struct fields instead of defaulting them', () => {
+    const isArg = (e: unknown) => e instanceof InputError && e.code === 'INVALID_ARGUMENT';
+    assert.throws(() => createSealbridgeType(sealbridgeRegistry, 'ShardSignerStatus', { signer: bytes(ALICE), fingerprint: bytes(BOB) }), isArg);
+    assert.throws(() => createSealbridgeType(sealbridgeRegistry, 'ShardSignerStatus', { signer: bytes(ALICE), fingerprint: bytes(BOB), last_activity: 1, extra: 2 }), isArg);
+    assert.throws(() => createSealbridgeType(sealbridgeRegistry, 'TrustedCall', { no_such_call: bytes(ALICE) }), isArg);
+    // A missing Option field is None.
+    const config = createSealbridgeType(sealbridgeRegistry, 'ShardConfig', { enclave_fingerprint: bytes(BOB), maintenance_mode: true });
+    assert.equal(config.toHex(), hex(BOB, '00', '00', '01'));
   });
 });

@@ -1,11 +1,11 @@
 import type { Codec, Registry, TypeDef } from '@polkadot/types/types';
 
 import { TypeDefInfo, getTypeDef } from '@polkadot/types';
-import { u8aEq } from '@polkadot/util';
+import { stringCamelCase, u8aEq, u8aToHex } from '@polkadot/util';
 
 import type { SealbridgeCodecs } from './interfaces.js';
 
-import { ScaleDecodeError, type ScaleDecodeErrorCode } from './errors.js';
+import { InputError, ScaleDecodeError, type ScaleDecodeErrorCode } from './errors.js';
 
 /** Fixed byte sizes of plain types that polkadot-js implements as classes (no string definition to expand). */
 const FIXED_SIZES: Record<string, number> = {
@@ -218,8 +218,71 @@ export function decodeExact(registry: Registry, type: string, bytes: Uint8Array)
   return codec;
 }
 
-/** `registry.createType` with the typed result of `SealbridgeCodecs`; byte input goes through `decodeExact`. */
-export function createSealbridgeType<K extends keyof SealbridgeCodecs>(registry: Registry, type: K, value: unknown): SealbridgeCodecs[K] {
+/**
+ * Prepares a createType value: raw `Uint8Array`s at `Vec<u8>` positions become hex strings (polkadot-js would read
+ * them as already length-prefixed SCALE, its constructors cannot tell "encoded" from "raw"), struct keys may be given
+ * in camelCase, and unknown or missing struct fields are errors instead of polkadot-js' silent defaults (a missing
+ * `Option` field means None).
+ */
+function prepareValue(registry: Registry, def: TypeDef, value: unknown, path: string): unknown {
+  if (value === null || value === undefined || typeof value !== 'object' || isCodec(value)) return value;
+  switch (def.info) {
+    case TypeDefInfo.Plain: {
+      const definition = registry.getDefinition(def.type);
+      if (definition !== undefined) return prepareValue(registry, typeDefOf(definition), value, path);
+      return def.type === 'Bytes' && value instanceof Uint8Array ? u8aToHex(value) : value;
+    }
+    case TypeDefInfo.Vec: {
+      const sub = def.sub as TypeDef;
+      if (sub.type === 'u8') return value instanceof Uint8Array ? u8aToHex(value) : value;
+      return Array.isArray(value) ? value.map((v, i) => prepareValue(registry, sub, v, `${path}[${i}]`)) : value;
+    }
+    case TypeDefInfo.Option:
+      return prepareValue(registry, def.sub as TypeDef, value, path);
+    case TypeDefInfo.Tuple:
+      if (!Array.isArray(value)) return value;
+      return value.map((v, i) => {
+        const sub = (def.sub as TypeDef[])[i];
+        return sub ? prepareValue(registry, sub, v, `${path}.${i}`) : v;
+      });
+    case TypeDefInfo.Struct:
+      return value instanceof Uint8Array || Array.isArray(value) ? value : prepareFields(registry, def.sub as TypeDef[], value, path, true);
+    case TypeDefInfo.Enum:
+      return value instanceof Uint8Array || Array.isArray(value) ? value : prepareFields(registry, def.sub as TypeDef[], value, path, false);
+    default:
+      return value;
+  }
+}
+
+function prepareFields(registry: Registry, subs: TypeDef[], value: object, path: string, isStruct: boolean): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) {
+    const lower = key.toLowerCase();
+    const sub = subs.find((s) => s.name !== undefined && (s.name.toLowerCase() === lower || stringCamelCase(s.name) === key));
+    if (!sub) throw new InputError('INVALID_ARGUMENT', `${path}: unknown ${isStruct ? 'field' : 'variant'} "${key}"`);
+    out[sub.name!] = prepareValue(registry, sub, v, `${path}.${sub.name}`);
+  }
+  if (isStruct) {
+    const missing = subs.filter((s) => !(s.name! in out) && s.info !== TypeDefInfo.Option).map((s) => s.name);
+    if (missing.length > 0) throw new InputError('INVALID_ARGUMENT', `${path}: missing field(s) ${missing.join(', ')}`);
+  }
+  return out;
+}
+
+function isCodec(value: object): boolean {
+  return 'toU8a' in value && 'registry' in value;
+}
+
+/**
+ * `registry.createType` with the typed result of `SealbridgeCodecs`. Byte input is a complete SCALE encoding and goes
+ * through `decodeExact`; object/array values are prepared as described at `prepareValue` (raw `Vec<u8>` bytes,
+ * camelCase keys, no silent defaults for unknown or missing struct fields).
+ */
+export function createSealbridgeType<K extends keyof SealbridgeCodecs>(registry: Registry, type: K, value: unknown): SealbridgeCodecs[K];
+export function createSealbridgeType<T extends Codec = Codec>(registry: Registry, type: string, value: unknown): T;
+export function createSealbridgeType(registry: Registry, type: string, value: unknown): Codec {
   if (value instanceof Uint8Array) return decodeExact(registry, type, value);
-  return registry.createType(type, value) as unknown as SealbridgeCodecs[K];
+  const definition = registry.getDefinition(type);
+  const normalised = definition === undefined ? value : prepareValue(registry, typeDefOf(definition), value, type);
+  return registry.createType(type, normalised);
 }

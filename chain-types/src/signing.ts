@@ -10,7 +10,7 @@ import type { MultiSignature, TrustedCall, TrustedCallSigned, TrustedGetter, Tru
 
 import { InputError } from './errors.js';
 import { sealbridgeRegistry } from './registry.js';
-import { decodeExact } from './scale.js';
+import { createSealbridgeType, decodeExact } from './scale.js';
 import { toShardBytes } from './shard.js';
 
 /** The part of a polkadot-js `KeyringPair` needed to sign (raw signature, no type prefix). */
@@ -58,9 +58,8 @@ function signatureVariant(pair: SigningPair): 'Ed25519' | 'Sr25519' | 'Ecdsa' {
 }
 
 function toCodec<T extends Codec>(type: 'TrustedCall' | 'TrustedGetter' | 'TrustedCallSigned' | 'TrustedGetterSigned', value: T | Uint8Array | object): T {
-  if (value instanceof Uint8Array) return decodeExact<T>(sealbridgeRegistry, type, value);
-  if ('toU8a' in value && 'registry' in value) return value as T;
-  return sealbridgeRegistry.createType(type, value) as unknown as T;
+  if ('toU8a' in value && 'registry' in value && !(value instanceof Uint8Array)) return value as T;
+  return createSealbridgeType<T>(sealbridgeRegistry, type, value);
 }
 
 /** Signs `call` (codec, SCALE bytes or a createType value such as `{ balance_transfer: [from, to, amount] }`). */
