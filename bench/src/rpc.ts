@@ -1,0 +1,296 @@
+// Trusted RPC benchmark: trusted getters/s and p50/p99 latency with 64 concurrent wss clients against the worker
+// RPC server (FakeBackend, real sr25519/ed25519 verification per request) compared in the same run with a bare TLS
+// `ws` echo server; then how many idle connections the server holds and its RSS at that point.
+// The load runs in a child process so server and clients do not share one event loop.
+// Run: npx tsc -b bench && node bench/dist/rpc.js  → bench/results/rpc.json
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import { createServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+
+import { Keyring } from '@polkadot/keyring';
+import type { KeyringPair } from '@polkadot/keyring/types';
+import { u8aToHex } from '@polkadot/util';
+import { cryptoReady, encodeRequest, sealbridgeRegistry, signTrustedGetter } from '@sealbridge/chain-types';
+import WebSocket, { WebSocketServer } from 'ws';
+
+const BENCH_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const SELF = fileURLToPath(import.meta.url);
+const CLIENTS = 64;
+const WARMUP_SECONDS = 1;
+const RUN_SECONDS = 5;
+/** Distinct pre-signed getters per client (sr25519 signatures are randomised; every request is verified anew). */
+const GETTERS_PER_CLIENT = 8;
+const IDLE_TARGET = 10_000;
+/** fds the server needs besides the idle sockets (listening socket, stdio, libuv, load clients). */
+const FD_HEADROOM = 300;
+const OPEN_CONCURRENCY = 200;
+const TARGET_RATIO = 0.7;
+const TARGET_P99_MS = 5;
+
+interface LoadResult { requests: number; seconds: number; rps: number; p50Ms: number; p99Ms: number; errors: number }
+/** `pacedRps`: total request rate spread over the clients (latency below saturation); absent = as fast as possible. */
+interface ScenarioMessage { kind: 'load'; url: string; frames: string[][]; expectPrefix: string; pacedRps?: number }
+interface IdleMessage { kind: 'idle'; url: string; count: number }
+
+// ---------------------------------------------------------------- child: load generator
+async function runLoad(msg: ScenarioMessage): Promise<LoadResult> {
+  const sockets = await Promise.all(msg.frames.map(() => openSocket(msg.url)));
+  const latencies: number[] = [];
+  let errors = 0;
+  let measuring = false;
+  let stop = false;
+  const intervalMs = msg.pacedRps ? (sockets.length / msg.pacedRps) * 1000 : 0;
+  const loops = sockets.map(async (ws, i) => {
+    const frames = msg.frames[i]!;
+    let n = 0;
+    let due = performance.now() + Math.random() * intervalMs;
+    while (!stop) {
+      if (intervalMs > 0) {
+        await sleep(Math.max(0, due - performance.now()));
+        due += intervalMs;
+      }
+      const frame = frames[n++ % frames.length]!;
+      const t0 = performance.now();
+      const reply = await roundTrip(ws, frame);
+      if (measuring) {
+        latencies.push(performance.now() - t0);
+        if (!reply.startsWith(msg.expectPrefix)) errors++;
+      }
+    }
+  });
+  await sleep(WARMUP_SECONDS * 1000);
+  measuring = true;
+  const start = performance.now();
+  await sleep(RUN_SECONDS * 1000);
+  measuring = false;
+  const seconds = (performance.now() - start) / 1000;
+  const requests = latencies.length;
+  stop = true;
+  await Promise.all(loops);
+  for (const ws of sockets) ws.terminate();
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number): number => round(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN);
+  return { requests, seconds: round(seconds), rps: Math.round(requests / seconds), p50Ms: pct(0.5), p99Ms: pct(0.99), errors };
+}
+
+async function holdIdle(msg: IdleMessage): Promise<{ opened: number; failed: number; seconds: number }> {
+  const start = performance.now();
+  const held: WebSocket[] = [];
+  let failed = 0;
+  let next = 0;
+  await Promise.all(Array.from({ length: OPEN_CONCURRENCY }, async () => {
+    while (next < msg.count) {
+      next++;
+      try {
+        held.push(await openSocket(msg.url));
+      } catch {
+        failed++;
+      }
+    }
+  }));
+  (globalThis as { held?: WebSocket[] }).held = held; // keep them referenced until the parent kills us
+  return { opened: held.length, failed, seconds: round((performance.now() - start) / 1000) };
+}
+
+function openSocket(url: string): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { rejectUnauthorized: false, perMessageDeflate: false });
+    ws.once('open', () => resolve(ws));
+    ws.once('error', reject);
+  });
+}
+
+function roundTrip(ws: WebSocket, frame: string): Promise<string> {
+  return new Promise((resolve) => {
+    ws.once('message', (data) => resolve(data.toString()));
+    ws.send(frame);
+  });
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const round = (v: number): number => Math.round(v * 1000) / 1000;
+
+// ---------------------------------------------------------------- parent: servers and orchestration
+interface WorkerRpc {
+  startRpcServer(o: { backend: unknown; tls: { certPem: string; keyPem: string }; port: number; limits?: Record<string, number> }): Promise<{ url: string; connectionCount(): number; close(): Promise<void> }>;
+  FakeBackend: new (certPem: string) => { shard: Uint8Array; setAccount(a: Uint8Array, s: { free: bigint }): void };
+  selfSignedTls(): { certPem: string; keyPem: string };
+}
+
+/** The server and its FakeBackend come from the worker's build (the double is not part of its public door). */
+async function loadWorkerRpc(): Promise<WorkerRpc> {
+  const base = new URL('../../packages/worker/dist/rpc/', import.meta.url);
+  const parts = await Promise.all(['server.js', 'testing/fake-backend.js', 'testing/tls.js'].map((f) => import(new URL(f, base).href)));
+  return Object.assign({}, ...parts) as WorkerRpc;
+}
+
+async function startEcho(tls: { certPem: string; keyPem: string }): Promise<{ url: string; close(): Promise<void> }> {
+  const https = createServer({ cert: tls.certPem, key: tls.keyPem });
+  const wss = new WebSocketServer({ server: https, perMessageDeflate: false, clientTracking: false });
+  wss.on('connection', (ws) => ws.on('message', (data) => ws.send(data, { binary: false })));
+  await new Promise<void>((r) => https.listen(0, '127.0.0.1', r));
+  return {
+    url: `wss://127.0.0.1:${(https.address() as AddressInfo).port}`,
+    close: () => new Promise((r) => {
+      https.closeAllConnections();
+      https.close(() => r());
+    }),
+  };
+}
+
+function child(): ChildProcess {
+  return fork(SELF, ['--child'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+}
+
+function ask<T>(proc: ChildProcess, msg: ScenarioMessage | IdleMessage): Promise<T> {
+  return new Promise((resolve, reject) => {
+    proc.once('message', (m) => resolve(m as T));
+    proc.once('exit', (code) => reject(new Error(`load process exited with ${code}`)));
+    proc.send(msg);
+  });
+}
+
+function fdLimits(): { soft: number; hard: number } {
+  const [soft, hard] = execFileSync('/bin/sh', ['-c', 'ulimit -Sn; ulimit -Hn'], { encoding: 'utf8' }).trim().split('\n').map(Number);
+  return { soft: soft!, hard: hard! };
+}
+
+function getterFrames(pairs: KeyringPair[], shard: Uint8Array): string[][] {
+  return pairs.map((pair) => Array.from({ length: GETTERS_PER_CLIENT }, () => {
+    const signed = signTrustedGetter(pair, { free_balance: pair.publicKey });
+    const getter = sealbridgeRegistry.createType('Getter', { trusted: signed }).toU8a();
+    return JSON.stringify({ jsonrpc: '2.0', method: 'state_executeGetter', params: [u8aToHex(encodeRequest(shard, getter))], id: 1 });
+  }));
+}
+
+async function main(): Promise<void> {
+  const loadAtStart = os.loadavg().map(round);
+  await cryptoReady();
+  const rpc = await loadWorkerRpc();
+  const tls = rpc.selfSignedTls();
+  const backend = new rpc.FakeBackend(tls.certPem);
+  // Benchmark clients must not be throttled by the per-connection limiter.
+  const server = await rpc.startRpcServer({ backend, tls, port: 0, limits: { rateLimitPerSecond: 1e9, rateLimitBurst: 1e9 } });
+  const echo = await startEcho(tls);
+  const srPairs = Array.from({ length: CLIENTS }, (_, i) => new Keyring({ type: 'sr25519' }).addFromUri(`//bench//${i}`));
+  const edPairs = Array.from({ length: CLIENTS }, (_, i) => new Keyring({ type: 'ed25519' }).addFromUri(`//bench//${i}`));
+  for (const p of [...srPairs, ...edPairs]) backend.setAccount(p.publicKey, { free: 10n ** 15n });
+  const srFrames = getterFrames(srPairs, backend.shard);
+  const edFrames = getterFrames(edPairs, backend.shard);
+  const fingerprint = Array.from({ length: CLIENTS }, () => [JSON.stringify({ jsonrpc: '2.0', method: 'author_getFingerprint', params: [], id: 1 })]);
+  const okBalance = '{"jsonrpc":"2.0","result":"0x480140';
+
+  const load = child();
+  const scenario = (url: string, frames: string[][], expectPrefix: string, pacedRps?: number): Promise<LoadResult> =>
+    ask<LoadResult>(load, { kind: 'load', url, frames, expectPrefix, ...(pacedRps && { pacedRps }) });
+  const echoPrefix = '{"jsonrpc":"2.0","method":';
+  // Echo gets the same sr25519 getter frames, so message sizes match.
+  const echoResult = await scenario(echo.url, srFrames, echoPrefix);
+  const srResult = await scenario(server.url, srFrames, okBalance);
+  const edResult = await scenario(server.url, edFrames, okBalance);
+  const fpResult = await scenario(server.url, fingerprint, '{"jsonrpc":"2.0","result":"0x80');
+  const echoSmall = await scenario(echo.url, fingerprint, echoPrefix);
+  // Latency below saturation: half the measured getter capacity, the same rate against echo.
+  const pacedRps = Math.max(10, Math.round(srResult.rps / 2));
+  const srPaced = await scenario(server.url, srFrames, okBalance, pacedRps);
+  const echoPaced = await scenario(echo.url, srFrames, echoPrefix, pacedRps);
+  const echoAgain = await scenario(echo.url, srFrames, echoPrefix);
+  load.kill();
+  await echo.close();
+
+  // Idle connections: the server keeps its fds within the soft limit it was started with.
+  const limits = fdLimits();
+  const idleCount = Math.min(IDLE_TARGET, limits.soft - FD_HEADROOM);
+  const rssBefore = process.memoryUsage().rss;
+  const holders = [child(), child()];
+  const half = Math.ceil(idleCount / 2);
+  const opened = await Promise.all(holders.map((h, i) => ask<{ opened: number; failed: number; seconds: number }>(h, { kind: 'idle', url: server.url, count: i === 0 ? half : idleCount - half })));
+  await sleep(500);
+  const held = server.connectionCount();
+  const rssAtPeak = process.memoryUsage().rss;
+  // While they are held, one more client still gets answered.
+  const probe = await openSocket(server.url);
+  const t0 = performance.now();
+  const probeReply = await roundTrip(probe, srFrames[0]![0]!);
+  const probeMs = round(performance.now() - t0);
+  probe.terminate();
+  for (const h of holders) h.kill();
+  await server.close();
+
+  const echoRps = Math.max(echoResult.rps, echoAgain.rps);
+  const result = {
+    benchmark: 'rpc',
+    date: new Date().toISOString(),
+    machine: {
+      cpus: os.cpus().length,
+      model: os.cpus()[0]?.model,
+      node: process.version,
+      totalMemMb: Math.round(os.totalmem() / 2 ** 20),
+      /** Other processes share these cores; a high load average makes every number below noisier. */
+      loadAverageAtStart: loadAtStart,
+    },
+    config: { clients: CLIENTS, warmupSeconds: WARMUP_SECONDS, runSeconds: RUN_SECONDS, gettersPerClient: GETTERS_PER_CLIENT, loadProcess: 'separate child process', requestsPerClientInFlight: 1 },
+    echo: { first: echoResult, last: echoAgain, rpsUsed: echoRps },
+    trustedGetterSr25519: { ...srResult, ratioToEcho: round(srResult.rps / echoRps) },
+    trustedGetterEd25519: { ...edResult, ratioToEcho: round(edResult.rps / echoRps) },
+    /** Server overhead without backend work, against echo of the same small frames. */
+    getFingerprint: { ...fpResult, echoSameFrames: echoSmall, ratioToEcho: round(fpResult.rps / echoSmall.rps) },
+    /** Open-loop at half the getter capacity: latency without queueing behind 64 saturating clients. */
+    paced: { totalRps: pacedRps, trustedGetterSr25519: srPaced, echo: echoPaced },
+    targets: {
+      ratio: TARGET_RATIO,
+      p99Ms: TARGET_P99_MS,
+      trustedGetterMet: srResult.rps / echoRps >= TARGET_RATIO && srResult.p99Ms < TARGET_P99_MS,
+      serverOverheadMet: fpResult.rps / echoSmall.rps >= TARGET_RATIO,
+      pacedGetterP99Met: srPaced.p99Ms < TARGET_P99_MS,
+    },
+    idle: {
+      fdLimitSoft: limits.soft,
+      fdLimitHard: limits.hard,
+      requested: idleCount,
+      opened: opened.reduce((s, o) => s + o.opened, 0),
+      failed: opened.reduce((s, o) => s + o.failed, 0),
+      heldByServer: held,
+      openSeconds: Math.max(...opened.map((o) => o.seconds)),
+      serverRssMbBefore: Math.round(rssBefore / 2 ** 20),
+      serverRssMbAtPeak: Math.round(rssAtPeak / 2 ** 20),
+      rssKbPerConnection: Math.round((rssAtPeak - rssBefore) / 1024 / Math.max(1, held)),
+      probeGetterWhileHeldMs: probeMs,
+      probeOk: probeReply.startsWith(okBalance),
+      target: IDLE_TARGET,
+      met: held >= IDLE_TARGET,
+    },
+  };
+  fs.mkdirSync(path.join(BENCH_DIR, 'results'), { recursive: true });
+  fs.writeFileSync(path.join(BENCH_DIR, 'results', 'rpc.json'), `${JSON.stringify(result, null, 2)}\n`);
+  const line = (name: string, r: LoadResult): string => `${name.padEnd(26)} ${String(r.rps).padStart(7)} req/s  p50 ${r.p50Ms} ms  p99 ${r.p99Ms} ms  errors ${r.errors}`;
+  console.log(`rpc benchmark (${CLIENTS} wss clients, ${RUN_SECONDS} s each, ${result.machine.cpus} cpus, load avg ${loadAtStart.join(' ')})`);
+  console.log(line('echo (bare TLS ws)', echoResult));
+  console.log(line('trusted getter sr25519', srResult), ` ratio ${result.trustedGetterSr25519.ratioToEcho}`);
+  console.log(line('trusted getter ed25519', edResult), ` ratio ${result.trustedGetterEd25519.ratioToEcho}`);
+  console.log(line('author_getFingerprint', fpResult), ` ratio ${result.getFingerprint.ratioToEcho}`);
+  console.log(line('echo (fingerprint frames)', echoSmall));
+  console.log(line(`getter sr25519 @${pacedRps}/s`, srPaced));
+  console.log(line(`echo @${pacedRps}/s`, echoPaced));
+  console.log(line('echo again', echoAgain));
+  console.log(`idle: ${held} connections held (fd soft limit ${limits.soft}), server RSS ${result.idle.serverRssMbAtPeak} MB ` +
+    `(${result.idle.rssKbPerConnection} KB/conn), getter while held ${probeMs} ms`);
+  console.log('→ bench/results/rpc.json');
+}
+
+if (process.argv.includes('--child')) {
+  process.on('message', (msg: ScenarioMessage | IdleMessage) => {
+    const job = msg.kind === 'load' ? runLoad(msg) : holdIdle(msg);
+    job.then((r) => process.send?.(r), (err: unknown) => {
+      console.error(err);
+      process.exit(1);
+    });
+  });
+} else {
+  await main();
+}
