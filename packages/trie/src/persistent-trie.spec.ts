@@ -165,5 +165,9 @@ describe('PersistentTrie', () => {
     assert.throws(() => PersistentTrie.empty().set('k' as unknown as Uint8Array, s('v')), isInvalid);
     assert.throws(() => PersistentTrie.empty().set(s('k'), undefined as unknown as Uint8Array), isInvalid);
     assert.throws(() => PersistentTrie.empty(3 as 1), isInvalid);
+    assert.throws(() => PersistentTrie.empty().setMany(42 as unknown as []), isInvalid);
+    assert.throws(() => PersistentTrie.empty().setMany([[s('k')]] as unknown as []), isInvalid);
+    assert.throws(() => PersistentTrie.empty().proof([s('k'), 'x' as unknown as Uint8Array]), isInvalid);
+    assert.throws(() => PersistentTrie.fromEntries(null as unknown as []), isInvalid);
   });
 });

@@ -7,7 +7,8 @@ import { assertStateVersion, encodeNode, encodeNodeReference, isHashedValue, typ
 import { TRIE_ERROR_CODES, TrieError } from './errors.js';
 import { HASH_LENGTH, blake2b256 } from './hash.js';
 import { bytesEqual, bytesToNibbles, concatNibbles, copyBytes, nibbleAt, nibblesToBytes, sortKey } from './nibbles.js';
-import { EMPTY_TRIE_ROOT, assertBytes } from './trie-root.js';
+import { EMPTY_TRIE_ROOT } from './trie-root.js';
+import { assertByteArray, assertBytes, pairs } from './validate.js';
 
 /** A leaf has `children === undefined`; a branch has 16 slots and either a value or >= 2 children. */
 class TrieNode {
@@ -220,9 +221,9 @@ function* walk(
 
 function toChanges(changes: Iterable<readonly [Uint8Array, Uint8Array | null]>): Change[] {
   const list: Array<{ order: string; key: Uint8Array; value: Uint8Array | null }> = [];
-  for (const [key, value] of changes) {
+  for (const [key, value] of pairs(changes, 'changes')) {
     assertBytes(key, 'key');
-    if (value !== null) assertBytes(value, 'value');
+    if (value !== null) assertBytes(value, 'value (or null)');
     // Copy: callers may reuse their buffers, snapshots must not change under them.
     list.push({ order: sortKey(key), key, value: value === null ? null : copyBytes(value) });
   }
@@ -353,8 +354,8 @@ export class PersistentTrie {
     const version = this.#version;
     const nodes = new Set<TrieNode>();
     const values = new Set<Uint8Array>();
+    assertByteArray(keys, 'keys');
     for (const key of keys) {
-      assertBytes(key, 'key');
       if (root === undefined) continue;
       nodes.add(root);
       const total = key.length * 2;

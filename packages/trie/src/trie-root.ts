@@ -6,6 +6,7 @@ import { EMPTY_NODE, assertStateVersion, encodeCompact, encodeNodeReference, typ
 import { TRIE_ERROR_CODES, TrieError } from './errors.js';
 import { HASH_LENGTH, blake2b256 } from './hash.js';
 import { bytesToNibbles, copyBytes, sortKey } from './nibbles.js';
+import { assertByteArray, assertBytes, pairs } from './validate.js';
 
 /** blake2-256 of the empty node `0x00`: the root of a trie without entries. */
 export const EMPTY_TRIE_ROOT: Uint8Array = blake2b256(EMPTY_NODE);
@@ -14,12 +15,6 @@ interface Item {
   order: string;
   nibbles: Uint8Array;
   value: Uint8Array;
-}
-
-export function assertBytes(value: unknown, what: string): asserts value is Uint8Array {
-  if (!(value instanceof Uint8Array)) {
-    throw new TrieError(TRIE_ERROR_CODES.ERR_INVALID_INPUT, `${what} must be a Uint8Array`);
-  }
 }
 
 /** Reference (hash or inline encoding) of the subtrie holding the sorted, distinct `items[lo, hi)` whose first `depth` nibbles are shared. */
@@ -54,7 +49,7 @@ function referenceRange(items: Item[], lo: number, hi: number, depth: number, ve
 export function trieRoot(entries: Iterable<readonly [Uint8Array, Uint8Array]>, stateVersion: StateVersion = 1): Uint8Array {
   assertStateVersion(stateVersion);
   const items: Item[] = [];
-  for (const [key, value] of entries) {
+  for (const [key, value] of pairs(entries, 'entries')) {
     assertBytes(key, 'key');
     assertBytes(value, 'value');
     items.push({ order: sortKey(key), nibbles: bytesToNibbles(key), value });
@@ -77,7 +72,7 @@ export function trieRoot(entries: Iterable<readonly [Uint8Array, Uint8Array]>, s
  * which is 0 for the common `systemVersion: 1` runtimes.
  */
 export function orderedTrieRoot(values: readonly Uint8Array[], stateVersion: StateVersion = 1): Uint8Array {
-  if (!Array.isArray(values)) throw new TrieError(TRIE_ERROR_CODES.ERR_INVALID_INPUT, 'values must be an array');
+  assertByteArray(values, 'values');
   return trieRoot(
     values.map((value, index) => [encodeCompact(index), value] as const),
     stateVersion,

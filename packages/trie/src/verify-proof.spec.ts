@@ -99,5 +99,7 @@ describe('verifyProof', () => {
 
   it('rejects a root of the wrong length', () => {
     assert.throws(() => verifyProof(new Uint8Array(31), [], []), hasCode(TRIE_ERROR_CODES.ERR_INVALID_INPUT));
+    assert.throws(() => verifyProof(EMPTY_TRIE_ROOT, ['0x00' as unknown as Uint8Array], []), hasCode(TRIE_ERROR_CODES.ERR_INVALID_INPUT));
+    assert.throws(() => verifyProof(EMPTY_TRIE_ROOT, [], 'k' as unknown as Uint8Array[]), hasCode(TRIE_ERROR_CODES.ERR_INVALID_INPUT));
   });
 });

@@ -8,7 +8,8 @@ import { decodeNode, type DecodedValue } from './codec.js';
 import { TRIE_ERROR_CODES, TrieError } from './errors.js';
 import { HASH_LENGTH, blake2b256 } from './hash.js';
 import { bytesEqual, copyBytes, nibbleAt } from './nibbles.js';
-import { EMPTY_TRIE_ROOT, assertBytes } from './trie-root.js';
+import { EMPTY_TRIE_ROOT } from './trie-root.js';
+import { assertByteArray, assertBytes } from './validate.js';
 
 type ProofDb = Map<string, Uint8Array>;
 
@@ -63,14 +64,12 @@ export function verifyProof(
   if (root.length !== HASH_LENGTH) {
     throw new TrieError(TRIE_ERROR_CODES.ERR_INVALID_INPUT, `root must be ${HASH_LENGTH} bytes, got ${root.length}`);
   }
+  assertByteArray(proof, 'proof');
+  assertByteArray(keys, 'keys');
   const db: ProofDb = new Map();
-  for (const node of proof) {
-    assertBytes(node, 'proof node');
-    db.set(u8aToHex(blake2b256(node)), node);
-  }
+  for (const node of proof) db.set(u8aToHex(blake2b256(node)), node);
   const out = new Map<string, Uint8Array | null>();
   for (const key of keys) {
-    assertBytes(key, 'key');
     out.set(u8aToHex(key), lookup(db, root, key));
   }
   return out;
