@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import type { Vec } from '@polkadot/types-codec';
+import type { Codec } from '@polkadot/types/types';
 
 import { ALICE, BOB, bytes, hex, u32, u128, repeat } from './test/helpers.js';
 import { InputError, ScaleDecodeError, SealbridgeError, createSealbridgeType, decodeExact, sealbridgeRegistry } from './index.js';
@@ -122,5 +124,20 @@ describe('createSealbridgeType value checks', () => {
     // A missing Option field is None.
     const config = createSealbridgeType(sealbridgeRegistry, 'ShardConfig', { enclave_fingerprint: bytes(BOB), maintenance_mode: true });
     assert.equal(config.toHex(), hex(BOB, '00', '00', '01'));
+  });
+});
+
+describe('decodeExact on type expressions', () => {
+  it('walks Vec<…>, tuples and Option<…> given inline', () => {
+    const two = hex('08', TCS, TCS);
+    assert.equal(decodeExact<Vec<Codec>>(sealbridgeRegistry, 'Vec<TrustedCallSigned>', bytes(two)).length, 2);
+    // A count no input of this size could hold is an overflow; one element short is a truncation.
+    rejects('Vec<TrustedCallSigned>', hex('fdff', TCS, TCS), 'SCALE_LENGTH_OVERFLOW');
+    rejects('Vec<TrustedCallSigned>', hex('0c', TCS, TCS), 'SCALE_TRUNCATED');
+    rejects('Vec<TrustedCallSigned>', hex('08', TCS, TCS.slice(0, -2)), 'SCALE_TRUNCATED');
+    assert.equal(decodeExact(sealbridgeRegistry, '(AccountId, ParentchainId)', bytes(hex(ALICE, '02'))).toHex(), hex(ALICE, '02'));
+    rejects('(AccountId, ParentchainId)', hex(ALICE, '03'), 'SCALE_UNKNOWN_VARIANT');
+    rejects('Option<Vec<u8>>', '0x0108', 'SCALE_LENGTH_OVERFLOW');
+    assert.equal(createSealbridgeType(sealbridgeRegistry, 'Vec<Request>', [{ shard: bytes(repeat('33', 32)), cyphertext: Uint8Array.of(1) }]).toHex(), hex('04', repeat('33', 32), '04', '01'));
   });
 });

@@ -205,7 +205,8 @@ export function decodeExact<K extends keyof SealbridgeCodecs>(registry: Registry
 export function decodeExact<T extends Codec = Codec>(registry: Registry, type: string, bytes: Uint8Array): T;
 export function decodeExact(registry: Registry, type: string, bytes: Uint8Array): Codec {
   const walker = new StrictWalker(registry, type, bytes);
-  walker.plain(type, type);
+  // getTypeDef also expands expressions such as 'Vec<TrustedCallSigned>' or '(AccountId, ParentchainId)'.
+  walker.walk(typeDefOf(type), type);
   if (walker.remaining > 0) walker.fail('SCALE_TRAILING_BYTES', `${walker.remaining} bytes left after the value`);
   let codec: Codec;
   try {
@@ -282,7 +283,6 @@ export function createSealbridgeType<K extends keyof SealbridgeCodecs>(registry:
 export function createSealbridgeType<T extends Codec = Codec>(registry: Registry, type: string, value: unknown): T;
 export function createSealbridgeType(registry: Registry, type: string, value: unknown): Codec {
   if (value instanceof Uint8Array) return decodeExact(registry, type, value);
-  const definition = registry.getDefinition(type);
-  const normalised = definition === undefined ? value : prepareValue(registry, typeDefOf(definition), value, type);
+  const normalised = prepareValue(registry, typeDefOf(type), value, type);
   return registry.createType(type, normalised);
 }
