@@ -201,8 +201,10 @@ describe('openEnclave (simulated TEE end to end)', function () {
       assert.equal(new TextDecoder().decode(await handle().olmDecryptPreKey(message)), 'x');
     });
 
-    it('rejects bad arguments', async () => {
+    it('rejects bad arguments and refuses to overfill libolm’s one-time key store', async () => {
       await assert.rejects(handle().olmGenerateOneTimeKeys(0), { code: 'INVALID_ARGUMENT' });
+      await handle().olmGenerateOneTimeKeys(50);
+      await assert.rejects(handle().olmGenerateOneTimeKeys(50), /capacity of 100/);
       await assert.rejects(handle().olmDecryptPreKey({ senderIdentityKey: 'a', oneTimeKey: 'b', ciphertext: 'AAAA' }), {
         code: 'OLM_BAD_MESSAGE',
       });
@@ -270,6 +272,10 @@ describe('openEnclave (simulated TEE end to end)', function () {
       const ct = shieldEncrypt(shieldingKeyFromJson(before.json), text('after restart'));
       assert.deepEqual(await handle().decryptShielded(ct), text('after restart'));
       assert.equal(new TextDecoder().decode(await handle().olmDecryptPreKey(preKeyMessage(pending, 'late'))), 'late');
+    });
+
+    it('cannot be opened twice at the same time', async () => {
+      await assert.rejects(open(), { code: 'DATA_DIR_LOCKED' });
     });
 
     it('stops on a key file that does not unseal and never regenerates it', async () => {

@@ -29,27 +29,31 @@ export interface OpenEnclaveOptions {
  */
 export async function openEnclave(options: OpenEnclaveOptions): Promise<EnclaveHandle> {
   const log = options.log ?? noopLog;
-  const storage = await FileSealedStorage.open(options.dataDir);
-  const platformSecret = await loadOrCreatePlatformSecret(options.platformSecretPath ?? defaultPlatformSecretPath(), options.dataDir);
-  const identity = { mrenclave: await measureTrustedBundle(), mrsigner: devMrsigner() };
-  const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
-  log('info', 'enclave', 'measured enclave', { mrenclave: hex(identity.mrenclave), mrsigner: hex(identity.mrsigner) });
-  const enclave = await TrustedEnclave.create({
-    storage,
-    platformSecret,
-    identity,
-    quotingService: createAttestationService(options.attestationServiceKey),
-    buildMode: options.buildMode ?? 'Debug',
-    decryptThreads: options.decryptThreads ?? os.availableParallelism(),
-    log,
-  });
-  log('info', 'enclave', 'enclave ready', { signer: hex(enclave.signerPublicKey()), dataDir: options.dataDir });
-  return enclave;
+  const storage = await FileSealedStorage.open(options.dataDir, log);
+  try {
+    const platformSecret = await loadOrCreatePlatformSecret(options.platformSecretPath ?? defaultPlatformSecretPath(), options.dataDir);
+    const identity = { mrenclave: await measureTrustedBundle(), mrsigner: devMrsigner() };
+    const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+    log('info', 'enclave', 'measured enclave', { mrenclave: hex(identity.mrenclave), mrsigner: hex(identity.mrsigner) });
+    const enclave = await TrustedEnclave.create({
+      storage,
+      platformSecret,
+      identity,
+      quotingService: createAttestationService(options.attestationServiceKey),
+      buildMode: options.buildMode ?? 'Debug',
+      decryptThreads: options.decryptThreads ?? os.availableParallelism(),
+      log,
+    });
+    log('info', 'enclave', 'enclave ready', { signer: hex(enclave.signerPublicKey()), dataDir: options.dataDir });
+    return enclave;
+  } catch (error) {
+    await storage.close();
+    throw error;
+  }
 }
 
 export { DEV_ATTESTATION_SERVICE_SEED_HEX } from './attestation-service.js';
 export type { EnclaveHandle } from './enclave-handle.js';
-export { FileSealedStorage } from './host/file-sealed-storage.js';
 export { DEV_VENDOR_PUBLIC_KEY_HEX, devMrsigner, measureTrustedBundle } from './host/measurement.js';
 export { defaultPlatformSecretPath } from './host/platform-secret.js';
 export type { DecryptResult } from './trusted/decrypt-pool.js';

@@ -3,12 +3,13 @@
 import type { KeyObject } from 'node:crypto';
 import { createPrivateKey } from 'node:crypto';
 import fs from 'node:fs/promises';
+import path from 'node:path';
 
-import { FileSealedStorage } from './host/file-sealed-storage.js';
 import { devMrsigner, measureTrustedBundle } from './host/measurement.js';
 import { EnclaveError } from './trusted/errors.js';
 import { noopLog } from './trusted/log.js';
 import { SealedStore } from './trusted/sealed-store.js';
+import type { SealedStorage } from './trusted/sealed-storage.js';
 import { Sealer } from './trusted/sealing.js';
 import { SHIELDING_KEY_FILE, SIGNING_KEY_FILE } from './trusted/settings.js';
 
@@ -24,7 +25,14 @@ export async function unsealEnclaveKeysForTest(dataDir: string, platformSecretPa
     mrenclave: await measureTrustedBundle(),
     mrsigner: devMrsigner(),
   });
-  const store = new SealedStore(await FileSealedStorage.open(dataDir), sealer, noopLog);
+  // Read-only view: works while the enclave holds the data directory lock.
+  const readOnly: SealedStorage = {
+    read: async (name) => new Uint8Array(await fs.readFile(path.join(dataDir, name))),
+    write: async (name) => {
+      throw new EnclaveError('STORAGE_FAILED', `test storage is read-only (${name})`);
+    },
+  };
+  const store = new SealedStore(readOnly, sealer, noopLog);
   const [seed, der] = await Promise.all([store.load(SIGNING_KEY_FILE), store.load(SHIELDING_KEY_FILE)]);
   if (!seed || !der) throw new EnclaveError('INVALID_ARGUMENT', `no sealed keys in ${dataDir}`);
   return { signingSeed: seed, shieldingPrivateKey: createPrivateKey({ key: Buffer.from(der), format: 'der', type: 'pkcs8' }) };

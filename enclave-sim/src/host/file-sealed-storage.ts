@@ -2,10 +2,14 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 
 import { EnclaveError } from '../trusted/errors.js';
+import type { EnclaveLog } from '../trusted/log.js';
+import { noopLog } from '../trusted/log.js';
 import type { SealedStorage } from '../trusted/sealed-storage.js';
 
 const BACKUP_SUFFIX = '.bak';
 const TEMP_SUFFIX = '.tmp';
+/** Holds the owning pid: two enclaves on one data dir would fork the Olm account and lose one-time keys. */
+export const LOCK_FILE = 'enclave.lock';
 
 /**
  * Host side of the storage OCALL: one file per name in the data directory. Writes are atomic (temp file,
@@ -18,13 +22,22 @@ export class FileSealedStorage implements SealedStorage {
     this.#dir = dir;
   }
 
-  static async open(dataDir: string): Promise<FileSealedStorage> {
-    await fs.mkdir(dataDir, { recursive: true, mode: 0o700 });
-    return new FileSealedStorage(path.resolve(dataDir));
+  /** Creates the directory if needed and takes its lock; `log` reports a stale lock being taken over. */
+  static async open(dataDir: string, log: EnclaveLog = noopLog): Promise<FileSealedStorage> {
+    if (typeof dataDir !== 'string' || dataDir.length === 0) throw new EnclaveError('INVALID_ARGUMENT', 'dataDir must be a non-empty path');
+    const dir = path.resolve(dataDir);
+    await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+    await acquireLock(path.join(dir, LOCK_FILE), log);
+    return new FileSealedStorage(dir);
+  }
+
+  /** Releases the data directory lock. */
+  async close(): Promise<void> {
+    await fs.rm(path.join(this.#dir, LOCK_FILE), { force: true });
   }
 
   #path(name: string): string {
-    if (name !== path.basename(name) || name.startsWith('.')) {
+    if (name !== path.basename(name) || name.startsWith('.') || name === LOCK_FILE) {
       throw new EnclaveError('INVALID_ARGUMENT', `sealed storage name "${name}" is not a plain file name`);
     }
     return path.join(this.#dir, name);
@@ -73,4 +86,33 @@ export class FileSealedStorage implements SealedStorage {
       throw new EnclaveError('STORAGE_FAILED', `cannot write ${file}`, { cause: error });
     }
   }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function acquireLock(lockPath: string, log: EnclaveLog): Promise<void> {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await fs.writeFile(lockPath, `${process.pid}\n`, { flag: 'wx', mode: 0o600 });
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw new EnclaveError('STORAGE_FAILED', `cannot create ${lockPath}`, { cause: error });
+      }
+    }
+    const owner = Number.parseInt(await fs.readFile(lockPath, 'utf8').catch(() => ''), 10);
+    if (Number.isInteger(owner) && isAlive(owner)) {
+      throw new EnclaveError('DATA_DIR_LOCKED', `${path.dirname(lockPath)} is in use by ${owner === process.pid ? 'another handle in this process' : `process ${owner}`}; close it first`);
+    }
+    log('warn', 'storage', 'taking over stale data directory lock', { lock: lockPath, previousOwner: owner });
+    await fs.rm(lockPath, { force: true });
+  }
+  throw new EnclaveError('DATA_DIR_LOCKED', `${lockPath} keeps reappearing; another enclave is starting on this directory`);
 }

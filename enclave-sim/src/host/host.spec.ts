@@ -23,14 +23,29 @@ describe('host side', () => {
       await storage.write('a', Uint8Array.of(3));
       assert.deepEqual(await storage.read('a'), Uint8Array.of(3));
       assert.deepEqual(await storage.readBackup('a'), Uint8Array.of(2));
-      assert.deepEqual(fs.readdirSync(path.join(tmp, 'data')).sort(), ['a', 'a.bak']);
+      assert.deepEqual(fs.readdirSync(path.join(tmp, 'data')).sort(), ['a', 'a.bak', 'enclave.lock']);
       assert.equal(fs.statSync(path.join(tmp, 'data', 'a')).mode & 0o777, 0o600);
+      await storage.close();
+    });
+
+    it('locks the data directory against a second opener and takes over stale locks', async () => {
+      const dir = path.join(tmp, 'data');
+      const storage = await FileSealedStorage.open(dir);
+      await assert.rejects(FileSealedStorage.open(dir), { code: 'DATA_DIR_LOCKED' });
+      await storage.close();
+      fs.writeFileSync(path.join(dir, 'enclave.lock'), '2147483646\n'); // no such pid
+      const warnings: string[] = [];
+      const again = await FileSealedStorage.open(dir, (level, _c, message) => level === 'warn' && warnings.push(message));
+      assert.deepEqual(warnings, ['taking over stale data directory lock']);
+      await assert.rejects(again.write('enclave.lock', Uint8Array.of(1)), { code: 'INVALID_ARGUMENT' });
+      await again.close();
     });
 
     it('refuses names that are not plain file names', async () => {
       const storage = await FileSealedStorage.open(tmp);
       await assert.rejects(storage.write('../escape', Uint8Array.of(1)), { code: 'INVALID_ARGUMENT' });
       await assert.rejects(storage.read('.hidden'), { code: 'INVALID_ARGUMENT' });
+      await storage.close();
     });
   });
 

@@ -185,7 +185,7 @@ export class TrustedEnclave implements EnclaveHandle {
     if (this.#closed) return;
     this.#closed = true;
     await this.#p.pool.close();
-    await this.#p.store.flush();
+    await this.#p.store.close();
     this.#p.olm.close();
   }
 }

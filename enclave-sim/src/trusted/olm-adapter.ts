@@ -95,6 +95,11 @@ export class OlmAccount {
     return (JSON.parse(this.#account.one_time_keys()) as { curve25519: Record<string, string> }).curve25519;
   }
 
+  /** How many one-time keys libolm can hold; beyond it, it silently forgets the oldest. */
+  maxOneTimeKeys(): number {
+    return this.#account.max_number_of_one_time_keys();
+  }
+
   markKeysAsPublished(): void {
     this.#account.mark_keys_as_published();
   }

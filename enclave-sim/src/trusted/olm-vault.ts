@@ -81,6 +81,13 @@ export class OlmVault {
     if (!Number.isInteger(n) || n < 1 || n > MAX_OLM_ONE_TIME_KEYS_PER_CALL) {
       throw new EnclaveError('INVALID_ARGUMENT', `one-time key count must be 1..${MAX_OLM_ONE_TIME_KEYS_PER_CALL}, got ${n}`);
     }
+    const capacity = this.#account.maxOneTimeKeys();
+    if (this.#oneTimeKeys.size + n > capacity) {
+      throw new EnclaveError(
+        'INVALID_ARGUMENT',
+        `${this.#oneTimeKeys.size} unused one-time keys held; ${n} more would exceed libolm's capacity of ${capacity} (it would silently drop published keys)`,
+      );
+    }
     const unpublished = this.#account.generateOneTimeKeys(n);
     for (const [id, key] of Object.entries(unpublished)) this.#oneTimeKeys.set(id, key);
     await this.#persist();

@@ -7,4 +7,6 @@ export interface SealedStorage {
   read(name: string): Promise<Uint8Array | undefined>;
   write(name: string, bytes: Uint8Array): Promise<void>;
   readBackup?(name: string): Promise<Uint8Array | undefined>;
+  /** Called once when the enclave closes, after its last write (the host releases the data directory). */
+  close?(): Promise<void>;
 }

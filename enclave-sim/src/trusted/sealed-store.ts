@@ -67,9 +67,10 @@ export class SealedStore {
     return next;
   }
 
-  /** Waits for all pending writes (used by close()). */
-  async flush(): Promise<void> {
+  /** Waits for all pending writes, then tells the host storage the enclave is done with it. */
+  async close(): Promise<void> {
     await Promise.allSettled([...this.#writes.values()]);
+    await this.#storage.close?.();
   }
 }
 
