@@ -384,7 +384,12 @@ export interface AddedSgxEnclaveEvent extends Struct {
 export interface SealbridgeCodecs {
   AccountId: AccountId;
   Balance: Balance;
+  Index: u32;
+  BlockNumber: u32;
   ShardIdentifier: ShardIdentifier;
+  EnclaveFingerprint: H256;
+  MrEnclave: U8aFixed;
+  MrSigner: U8aFixed;
   MultiSignature: MultiSignature;
   ParentchainId: ParentchainId;
   Request: Request;

@@ -138,6 +138,7 @@ describe('decodeExact on type expressions', () => {
     assert.equal(decodeExact(sealbridgeRegistry, '(AccountId, ParentchainId)', bytes(hex(ALICE, '02'))).toHex(), hex(ALICE, '02'));
     rejects('(AccountId, ParentchainId)', hex(ALICE, '03'), 'SCALE_UNKNOWN_VARIANT');
     rejects('Option<Vec<u8>>', '0x0108', 'SCALE_LENGTH_OVERFLOW');
+    rejects('Compact<Balance>', hex('37', repeat('ff', 17)), 'SCALE_NON_CANONICAL'); // 17-byte value > u128
     assert.equal(createSealbridgeType(sealbridgeRegistry, 'Vec<Request>', [{ shard: bytes(repeat('33', 32)), cyphertext: Uint8Array.of(1) }]).toHex(), hex('04', repeat('33', 32), '04', '01'));
   });
 });

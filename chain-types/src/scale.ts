@@ -96,7 +96,7 @@ class StrictWalker {
         return;
       case TypeDefInfo.Compact: {
         const value = this.compact(path);
-        const bits = UINT_BITS[(def.sub as TypeDef).type];
+        const bits = this.uintBits(def.sub as TypeDef);
         if (bits !== undefined && value >= 1n << BigInt(bits)) this.fail('SCALE_NON_CANONICAL', `${path}: compact exceeds u${bits}`);
         return;
       }
@@ -167,6 +167,14 @@ class StrictWalker {
     const size = FIXED_SIZES[type];
     if (size === undefined) this.fail('SCALE_UNKNOWN_TYPE', `${path}: type ${type} is not registered`);
     this.take(size, path);
+  }
+
+  /** Width of the unsigned integer behind a Compact (following aliases such as Balance → u128). */
+  uintBits(def: TypeDef): number | undefined {
+    if (def.info === TypeDefInfo.UInt) return def.length;
+    if (def.info !== TypeDefInfo.Plain) return undefined;
+    const definition = this.#registry.getDefinition(def.type);
+    return definition !== undefined ? this.uintBits(typeDefOf(definition)) : UINT_BITS[def.type];
   }
 
   /** Lower bound of an element's encoded size, used to reject absurd vector lengths before looping. */
