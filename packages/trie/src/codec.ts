@@ -68,12 +68,12 @@ function writeHeader(out: Uint8Array, prefix: number, prefixBits: number, nibble
   return at;
 }
 
-export function compactLength(n: number): number {
+function compactLength(n: number): number {
   return n < 1 << 6 ? 1 : n < 1 << 14 ? 2 : n < 2 ** 30 ? 4 : 5;
 }
 
 /** Writes SCALE `Compact<u32>` of `n` at `at`; returns the offset after it. */
-export function writeCompact(out: Uint8Array, at: number, n: number): number {
+function writeCompact(out: Uint8Array, at: number, n: number): number {
   if (n < 1 << 6) {
     out[at] = n << 2;
     return at + 1;
