@@ -79,7 +79,11 @@ const VECTORS: Array<[string, unknown, string]> = [
   ['EnclaveBridgeEvent', { UnshieldedFunds: { shard: hex(SHARD), beneficiary: hex(BOB), amount: 1 } }, hex('02', SHARD, BOB, u128(1))],
   ['EnclaveBridgeEvent', { ProcessedParentchainBlock: { shard: hex(SHARD), block_hash: hex(HASH), trusted_calls_merkle_root: hex(repeat('99', 32)), block_number: 9 } }, hex('03', SHARD, HASH, repeat('99', 32), u32(9))],
   ['EnclaveBridgeEvent', { PublishedHash: { enclave_fingerprint: hex(repeat('77', 32)), hash: hex(HASH), data: '0x6869' } }, hex('04', repeat('77', 32), HASH, '08', '6869')],
+  ['EnclaveBridgeCall', { update_shard_config: { shard: hex(SHARD), shard_config: { enclave_fingerprint: hex(HASH), max_instances: null, authorities: [hex(ALICE)], maintenance_mode: true }, enactment_delay: 5 } }, hex('05', SHARD, HASH, '00', '01', '04', ALICE, '01', u32(5))],
+  ['EnclaveBridgeCall', { purge_enclave_from_shard_status: { shard: hex(SHARD), subject: hex(ALICE) } }, hex('06', SHARD, ALICE)],
   ['EnclaveBridgeEvent', { ShardConfigUpdated: hex(SHARD) }, hex('05', SHARD)],
+  ['EnclaveBridgeEvent', { PurgedEnclaveFromShardConfig: { shard: hex(SHARD), subject: hex(ALICE) } }, hex('06', SHARD, ALICE)],
+  ['UpgradableShardConfig', { active_config: { enclave_fingerprint: hex(HASH), max_instances: null, authorities: null, maintenance_mode: false }, pending_upgrade: null, upgrade_at: 7 }, hex(HASH, '00', '00', '00', '00', '01', u32(7))],
   ['ShardSignerStatus', { signer: hex(ALICE), fingerprint: hex(HASH), last_activity: 12 }, hex(ALICE, HASH, u32(12))],
   ['ShardConfig', { enclave_fingerprint: hex(HASH), max_instances: 3, authorities: null, maintenance_mode: false }, hex(HASH, '01', u32(3), '00', '00')],
   ['SgxReportData', { d: hex(repeat('66', 64)) }, hex(repeat('66', 64))],
@@ -109,6 +113,8 @@ const VECTORS: Array<[string, unknown, string]> = [
     SGX_ENCLAVE,
   ],
   ['MultiEnclave', { Sgx: bytes(SGX_ENCLAVE) }, hex('00', SGX_ENCLAVE)],
+  ['RegisterSgxEnclaveArgs', { proof: hex(repeat('77', 32)), worker_url: '0x' + URL, attestation_method: { Skip: { proxied: false } } }, hex('80', repeat('77', 32), '01', '50', URL, '00', '00')],
+  ['AddedSgxEnclaveEvent', { registered_by: hex(ALICE), worker_url: null, tcb_status: 'Ok', attestation_method: 'Simulated' }, hex(ALICE, '00', '01', '01', '03')],
 ];
 
 describe('sealbridgeTypes registry', () => {
@@ -139,6 +145,15 @@ describe('sealbridgeTypes registry', () => {
     assert.ok(enclave.asSgx.attestation_method.isDcap);
     assert.ok(enclave.asSgx.attestation_method.asDcap.proxied.isTrue);
     assert.equal(Buffer.from(enclave.asSgx.url.unwrap().toU8a(true)).toString(), 'wss://127.0.0.1:2000');
+  });
+
+  it('forms pallet calls as [pallet index, call index] ‖ args (Appendix A, EnclaveBridge = 54)', () => {
+    const call = (value: unknown) => toHex(Uint8Array.of(54, ...sealbridgeRegistry.createType('EnclaveBridgeCall', value).toU8a()));
+    const request = { shard: hex(SHARD), cyphertext: '0xdead' };
+    assert.equal(call({ invoke: { request } }), hex('3600', SHARD, '08', 'dead'));
+    assert.equal(call({ shield_funds: { shard: hex(SHARD), incognito_account_encrypted: '0xc0ffee', amount: 6 } }), hex('3602', SHARD, '0c', 'c0ffee', u128(6)));
+    const confirm = { shard: hex(SHARD), block_hash: hex(HASH), block_number: 9, trusted_calls_merkle_root: hex(repeat('99', 32)) };
+    assert.equal(call({ confirm_processed_parentchain_block: confirm }), hex('3601', SHARD, HASH, u32(9), repeat('99', 32)));
   });
 
   it('puts a direct_call(balance_transfer) TOP at 151 bytes, one RSA block (§3.3)', () => {
