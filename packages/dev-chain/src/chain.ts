@@ -21,6 +21,8 @@ export const FINALITY_NOTIFY_DELAY_MS = 100;
 /** Instant sealing collects what arrives within this window into one block. */
 export const INSTANT_BATCH_MS = 50;
 export const DEFAULT_MAX_EXTRINSICS_PER_BLOCK = 2000;
+/** Longest wait of non-triggering extrinsics (acknowledgements of acknowledgement-only blocks) in instant mode. */
+export const ACK_SEAL_DELAY_MS = 6000;
 
 export interface HeaderJson {
   parentHash: string;
@@ -41,7 +43,7 @@ export interface BlockRecord {
   /** Storage changes of this block (hex key → value or null), what storage subscriptions and the DB use. */
   changes: Map<string, Uint8Array | null>;
   importedAt: number;
-  /** Only the inherent and acknowledgement calls (e.g. worker confirmations): acknowledging it never triggers a block. */
+  /** Acknowledgement calls (e.g. worker confirmations) besides the inherent, nothing else: acknowledging it does not trigger instant sealing. */
   ackOnly: boolean;
 }
 
@@ -95,6 +97,7 @@ export class Chain {
   readonly #banned = new Map<string, number>();
   readonly #timers = new Set<NodeJS.Timeout>();
   #sealTimer: NodeJS.Timeout | undefined;
+  #sealAt = 0;
   #interval: NodeJS.Timeout | undefined;
   #lock: Promise<unknown> = Promise.resolve();
   #stopped = false;
@@ -224,15 +227,27 @@ export class Chain {
 
   // --- block production ------------------------------------------------------------------------------------
 
+  /**
+   * Instant sealing: a block INSTANT_BATCH_MS after a triggering extrinsic arrives. Extrinsics that only acknowledge
+   * an acknowledgement-only block (a worker confirming the block that carried its previous confirmation) do not
+   * trigger; they ride along with the next block, at the latest after ACK_SEAL_DELAY_MS — so a worker that confirms
+   * every block paces the chain at that period instead of making it spin.
+   */
   #scheduleInstant(delayMs = INSTANT_BATCH_MS): void {
-    if (this.#opts.mode !== 'instant' || this.#sealTimer || this.#stopped) return;
-    if (!this.pool.ready().some((e) => e.triggers)) return;
+    if (this.#opts.mode !== 'instant' || this.#stopped) return;
+    const ready = this.pool.ready();
+    if (!ready.length) return;
+    const delay = ready.some((e) => e.triggers) ? delayMs : ACK_SEAL_DELAY_MS;
+    const at = Date.now() + delay;
+    if (this.#sealTimer && this.#sealAt <= at) return;
+    clearTimeout(this.#sealTimer);
+    this.#sealAt = at;
     this.#sealTimer = setTimeout(() => {
       this.#sealTimer = undefined;
       this.createBlock({})
         .catch((e) => this.#log.log('error', 'instant block failed', { error: String(e) }))
         .finally(() => this.#scheduleInstant(0));
-    }, delayMs);
+    }, delay);
   }
 
   /** Seals a block (manual-seal `engine_createBlock`); resolves after import (and finalization if requested). */
@@ -318,7 +333,7 @@ export class Chain {
       extrinsicsRoot: u8aToHex(extrinsicsRoot),
       digest: { logs: [] },
     };
-    const ackOnly = extrinsics.slice(1).every((bytes) => this.runtime.acknowledgedBlock(this.runtime.decodeExtrinsic(bytes).call) !== undefined);
+    const ackOnly = extrinsics.length > 1 && extrinsics.slice(1).every((bytes) => this.runtime.acknowledgedBlock(this.runtime.decodeExtrinsic(bytes).call) !== undefined);
     return { number, hash, parentHash: header.parentHash, header, extrinsics, state, changes, importedAt, ackOnly };
   }
 
