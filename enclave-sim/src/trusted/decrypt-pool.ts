@@ -66,10 +66,6 @@ export class DecryptPool {
     return new DecryptPool(slots);
   }
 
-  get size(): number {
-    return this.#slots.length;
-  }
-
   #watch(slot: Slot): void {
     slot.worker.on('message', (m: FromDecryptWorker) => {
       if (m.type !== 'batch') return;
