@@ -75,7 +75,10 @@ export class BlockImporter {
         `block #${block.number} ${block.hash} does not extend the last imported block #${this.#last.number} ${this.#last.hash}`,
       );
     }
-    const calls = findIndirectCalls(block);
+    const calls = findIndirectCalls(block, (extrinsic, error) => {
+      log.warn('unreadable indirect call skipped', { block: block.number, extrinsic, error: error.message });
+      metrics.inc('sealbridge_invocations_rejected_total', { reason: 'malformed_call' });
+    });
     const execution = await shard.executeBlock(block, calls);
     const root = trustedCallsMerkleRoot(calls.map((call) => blake2AsU8a(call.leafPreimage)));
     const included = outbox.includedIn(block.extrinsics.map((xt) => xt.hash.toHex()));

@@ -47,10 +47,10 @@ export interface RpcBackend {
   submitTrustedOperation(shard: Uint8Array, top: Uint8Array, watcher?: TopWatcher): Promise<Uint8Array>;
   /** SCALE(TrustedCallSigned) of the calls in the pool signed by `account`. */
   pendingTrustedCallsFor(shard: Uint8Array, account: Uint8Array): Uint8Array[];
-  /** SCALE(TrustedOperation) of every pending operation of the shard (`author_pendingExtrinsics`). */
-  pendingOperations(shard: Uint8Array): Uint8Array[];
-  /** The shard's vault, or null when none was created. */
-  shardVault(shard: Uint8Array): ShardVault | null;
+  /** SCALE(TrustedOperation) of every pending operation of the shard (`author_pendingExtrinsics`); absent = none. */
+  pendingOperations?(shard: Uint8Array): Uint8Array[];
+  /** The shard's vault, or null (or no method) when none was created. */
+  shardVault?(shard: Uint8Array): ShardVault | null;
   /** Attestation evidence: the quote and the RA-TLS certificate this server presents. */
   attestation(): { quote: Uint8Array; certPem: string };
   muRaUrl(): string;

@@ -77,7 +77,7 @@ const handlers: Record<string, RpcHandler> = {
   },
   author_getShardVault: (p, { backend }) => {
     noParams('author_getShardVault')(p);
-    const vault = backend.shardVault(firstShard(backend));
+    const vault = backend.shardVault?.(firstShard(backend)) ?? null;
     if (vault === null) throw new RpcServerError('NO_SHARD_VAULT');
     return rpcOkHex(u8aConcat(vault.account, Uint8Array.of(vault.parentchainId)));
   },
@@ -99,7 +99,7 @@ const handlers: Record<string, RpcHandler> = {
   author_submitAndWatchExtrinsic: submit('author_submitAndWatchExtrinsic', true),
   author_pendingExtrinsics: (params, { backend }) => {
     const shards = stringParams(params, 'author_pendingExtrinsics', { min: 0, max: 64 }).map(parseShardParam);
-    return rpcOkHex(scaleVecOfEncoded(shards.map((s) => scaleVecOfBytes(backend.pendingOperations(s)))));
+    return rpcOkHex(scaleVecOfEncoded(shards.map((s) => scaleVecOfBytes(backend.pendingOperations?.(s) ?? []))));
   },
   author_pendingTrustedCallsFor: (params, { backend }) => {
     const [shardB58, accountHex] = stringParams(params, 'author_pendingTrustedCallsFor', { min: 2, max: 2 });
