@@ -81,7 +81,7 @@ export class CommandContext implements Context {
         new CliError(CliErrorCode.WORKER_UNREACHABLE, `cannot connect to the worker at ${url}: ${why} — is the worker running?`, { cause });
       // The worker's TLS certificate is self-signed (as in Integritee); trust comes from attestation (verify-worker).
       const client = await withTimeout(
-        connectWorker(url, { tls: { rejectUnauthorized: false } }).catch((error: unknown) => {
+        connectWorker(url, { tls: 'insecure', timeoutMs: this.options.timeout * 1000 }).catch((error: unknown) => {
           throw unreachable(messageOf(error), error);
         }),
         this.options.connectTimeout * 1000,

@@ -104,8 +104,9 @@ export async function signAndWait(
           unsubscribe = unsub;
         })
         .catch((error: unknown) => {
-          const message = messageOf(error);
-          const funds = /Inability to pay|InsufficientBalance|FundsUnavailable|1010/.test(message) && /pay|fund|Balance/i.test(message);
+          // "1010: Invalid Transaction: Inability to pay some fees , e.g. account balance too low" → the reason only.
+          const message = messageOf(error).replace(/^\d+: Invalid Transaction: /, '').replace(/\s+,/g, ',');
+          const funds = /Inability to pay|InsufficientBalance|FundsUnavailable/.test(message);
           reject(new CliError(funds ? CliErrorCode.INSUFFICIENT_FUNDS : CliErrorCode.EXTRINSIC_FAILED,
             funds ? `insufficient funds: ${message}` : `extrinsic rejected: ${message}`, { cause: error }));
         });

@@ -1,5 +1,6 @@
 import { base58Encode } from '@polkadot/util-crypto';
 import { toBytes } from './bytes.js';
+import { devChainLogger } from './service-log.js';
 
 export type StackSource = 'chain' | 'worker';
 
@@ -9,7 +10,8 @@ export interface StackOptions {
   /** 0 = any free port. */
   readonly chainPort?: number;
   readonly workerRpcPort?: number;
-  readonly blockTimeMs?: number;
+  /** Dev chain block production: 'instant' (default), or an interval such as 1000 / '6s'. */
+  readonly blockTime?: string | number;
   /** Receives every log line of the chain and the worker; default: discarded. */
   readonly log?: (source: StackSource, line: string) => void;
 }
@@ -30,8 +32,12 @@ export interface Stack {
 export async function startStack(options: StackOptions): Promise<Stack> {
   const [{ startDevChain }, { startWorker, createLogger }] = await Promise.all([import('@sealbridge/dev-chain'), import('@sealbridge/worker')]);
   const log = options.log ?? (() => {});
-  const chain = await startDevChain({ port: options.chainPort ?? 0, blockTime: options.blockTimeMs, db: `${options.dir}/chain` });
-  log('chain', `dev chain listening on ${chain.url}`);
+  const chain = await startDevChain({
+    port: options.chainPort ?? 0,
+    blockTime: options.blockTime,
+    db: `${options.dir}/chain`,
+    logger: devChainLogger((line) => log('chain', line), false),
+  });
   let worker: Awaited<ReturnType<typeof startWorker>>;
   try {
     worker = await startWorker({
@@ -46,10 +52,15 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     await chain.stop();
     throw error;
   }
+  const workerUrl = worker.rpcUrl;
+  if (!workerUrl) {
+    await worker.stop().finally(() => chain.stop());
+    throw new Error('the worker started without a trusted RPC server');
+  }
   let stopped: Promise<void> | undefined;
   return {
     nodeUrl: chain.url,
-    workerUrl: worker.rpcUrl,
+    workerUrl,
     mrenclave: base58Encode(toBytes(worker.mrenclave)),
     stop: () =>
       (stopped ??= (async () => {

@@ -1,19 +1,18 @@
 import { defineCommand } from '../context.js';
-import { CliError, CliErrorCode } from '../errors.js';
+import { devChainLogger } from '../service-log.js';
 import { untilAborted } from '../signals.js';
 
-export const devChainCommand = defineCommand<{ port: number; blockTime?: number; db?: string }>({
+export const devChainCommand = defineCommand<{ port: number; blockTime?: string; db?: string }>({
   command: 'dev-chain',
-  describe: 'run the embedded dev parentchain (//Alice…//Ferdie funded) until Ctrl-C',
+  describe: 'run the embedded dev parentchain (//Alice…//Ferdie funded, sudo //Alice) until Ctrl-C',
   builder: (y) =>
     y
       .option('port', { type: 'number', default: 9944, describe: 'WebSocket port (0 = any free port)' })
-      .option('block-time', { type: 'number', describe: 'milliseconds between empty blocks (default: instant seal only)' })
-      .option('db', { type: 'string', describe: 'directory to persist the chain in (default: in memory)' }),
+      .option('block-time', { type: 'string', describe: "'instant' (default: a block per submission), 'manual', or an interval like 6s / 500ms" })
+      .option('db', { type: 'string', describe: 'LevelDB directory to persist the chain in (default: in memory)' }),
   async run(ctx, { port, blockTime, db }) {
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(CliErrorCode.BAD_INPUT, `--port must be a port number, got ${port}`);
     const { startDevChain } = await import('@sealbridge/dev-chain');
-    const chain = await startDevChain({ port, blockTime, db });
+    const chain = await startDevChain({ port, blockTime, db, logger: devChainLogger((line) => ctx.out.log(`[chain] ${line}`), ctx.options.verbose) });
     ctx.defer(() => chain.stop());
     ctx.out.result({ human: [`dev chain listening on ${chain.url} (Ctrl-C to stop)`], quiet: [chain.url], json: { url: chain.url } });
     await untilAborted(ctx.signal);

@@ -1,6 +1,6 @@
 import type { ApiPromise } from '@polkadot/api';
 import { hexToString, hexToU8a, isHex, u8aToHex } from '@polkadot/util';
-import { base58Encode } from '@polkadot/util-crypto';
+import { base58Encode, decodeAddress } from '@polkadot/util-crypto';
 import { toSs58 } from '../accounts.js';
 import { defineCommand } from '../context.js';
 
@@ -43,7 +43,8 @@ export async function listWorkers(api: ApiPromise): Promise<WorkerInfo[]> {
   for (const [key, value] of statuses) {
     const shard = base58Encode(key.args[0].toU8a());
     for (const status of (value.toJSON() ?? []) as Json[]) {
-      const signer = toSs58(hexToU8a(status.signer as string));
+      // AccountIds serialise to SS58 or hex depending on the registry; decodeAddress takes both.
+      const signer = toSs58(decodeAddress(status.signer as string));
       activity.set(signer, [...(activity.get(signer) ?? []), { shard, lastActivity: Number(status.lastActivity) }]);
     }
   }

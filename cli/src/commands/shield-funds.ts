@@ -1,3 +1,4 @@
+import { u8aToHex } from '@polkadot/util';
 import { parseShard, shardToBase58, shieldEncrypt } from '@sealbridge/chain-types';
 import { resolveAccountId, resolveSigner, toSs58 } from '../accounts.js';
 import { formatAmount, parseAmount } from '../amount.js';
@@ -29,7 +30,8 @@ export const shieldFundsCommand = defineCommand<{ from: string; to: string; amou
     // The incognito account travels RSA-encrypted: only the enclave learns who receives the funds.
     const encrypted = shieldEncrypt(await worker.getShieldingKey(), to);
     const timeoutMs = ctx.options.timeout * 1000;
-    const tx = api.tx.enclaveBridge.shieldFunds(shard, encrypted, amount);
+    // Bytes arguments take hex (raw content); a Uint8Array would be read as already length-prefixed SCALE.
+    const tx = api.tx.enclaveBridge.shieldFunds(shard, u8aToHex(encrypted), amount);
     const inclusion = await signAndWait(api, tx, from, 'Finalized', timeoutMs);
     const spinner = ctx.out.spinner(`waiting for the worker to confirm block #${inclusion.blockNumber}`);
     const confirmation = await waitForProcessedBlock(api, {

@@ -8,14 +8,14 @@ import { untilAborted } from '../signals.js';
 
 const PREFIX: Record<StackSource, string> = { chain: '[chain] ', worker: '[worker]' };
 
-export const upCommand = defineCommand<{ port: number; workerPort: number; blockTime?: number; dataDir?: string }>({
+export const upCommand = defineCommand<{ port: number; workerPort: number; blockTime?: string; dataDir?: string }>({
   command: 'up',
   describe: 'run the dev chain and a worker together with prefixed logs until Ctrl-C',
   builder: (y) =>
     y
       .option('port', { type: 'number', default: 9944, describe: 'dev chain WebSocket port' })
       .option('worker-port', { type: 'number', default: 2000, describe: 'worker trusted RPC port' })
-      .option('block-time', { type: 'number', describe: 'milliseconds between empty blocks' })
+      .option('block-time', { type: 'string', describe: "dev chain blocks: 'instant' (default) or an interval like 6s" })
       .option('data-dir', { type: 'string', describe: 'keep chain and worker data here (default: a temporary directory, removed on exit)' }),
   async run(ctx, args) {
     const dir = args.dataDir ? path.resolve(args.dataDir) : await fs.mkdtemp(path.join(os.tmpdir(), 'sealbridge-up-'));
@@ -25,7 +25,7 @@ export const upCommand = defineCommand<{ port: number; workerPort: number; block
       dir,
       chainPort: args.port,
       workerRpcPort: args.workerPort,
-      blockTimeMs: args.blockTime,
+      blockTime: args.blockTime,
       // Logs go to stderr so stdout carries only the result (the URLs), also under --json.
       log: (source, line) => ctx.out.log(`${PREFIX[source]} ${line}`),
     });

@@ -10,8 +10,6 @@ import { CliError, CliErrorCode, messageOf } from '../errors.js';
 import { signAndWait } from '../parentchain.js';
 import type { TrustedArgs, TrustedTarget } from './target.js';
 
-/** Statuses after which the worker sends no further updates (integritee-cli stops watching there). */
-const TERMINAL_STATUSES = new Set(['InSidechainBlock', 'Finalized', 'Invalid', 'Usurped', 'Dropped']);
 const FAILED_STATUSES = new Set(['Invalid', 'Usurped', 'Dropped']);
 
 export interface TrustedCallOutcome {
@@ -28,10 +26,10 @@ export interface TrustedCallOutcome {
 /** L2 nonce = getter nonce + calls of the account still pending in the pool (integritee-cli `get_layer_two_nonce!`). */
 export async function nextTrustedNonce(target: TrustedTarget, signer: KeyringPair): Promise<number> {
   const [nonce, pending] = await Promise.all([
-    target.worker.getNonce(signer, target.shard),
+    target.worker.getNonce(target.shard, signer),
     target.worker.pendingTrustedCallsFor(target.shard, signer.publicKey),
   ]);
-  return Number(nonce ?? 0) + pending.length;
+  return nonce + pending.length;
 }
 
 /** Signs `call` with `signer` and sends it indirectly (default) or directly (--direct); see README "trusted". */
@@ -53,12 +51,10 @@ export async function sendTrustedCall(
 
 async function sendDirect(ctx: Context, target: TrustedTarget, top: Uint8Array, hash: string, nonce: number): Promise<TrustedCallOutcome> {
   const statuses: string[] = [];
-  const watch = await target.worker.submitDirect(top, target.shard);
-  for await (const status of watch) {
-    const name = typeof status === 'string' ? status : String((status as { type?: string }).type ?? status);
-    statuses.push(name);
-    ctx.out.line(`Trusted call ${hash} is ${name}`);
-    if (TERMINAL_STATUSES.has(name)) break;
+  for await (const update of target.worker.watch(target.shard, top)) {
+    statuses.push(update.status);
+    ctx.out.line(`Trusted call ${hash} is ${update.status}`);
+    if (update.final) break;
   }
   const last = statuses.at(-1);
   if (!last || FAILED_STATUSES.has(last)) {
@@ -79,7 +75,8 @@ async function sendIndirect(
   const cyphertext = shieldEncrypt(key, top);
   const xtSigner = createKeyring().addFromUri(args.xtSigner);
   const timeoutMs = ctx.options.timeout * 1000;
-  const tx = api.tx.enclaveBridge.invoke({ shard: target.shard, cyphertext });
+  // Bytes arguments take hex (raw content); a Uint8Array would be read as already length-prefixed SCALE.
+  const tx = api.tx.enclaveBridge.invoke({ shard: target.shard, cyphertext: u8aToHex(cyphertext) });
   const invocation = await signAndWait(api, tx, xtSigner, 'InBlock', timeoutMs);
   const spinner = ctx.out.spinner(`waiting for the worker to confirm block #${invocation.blockNumber}`);
   try {

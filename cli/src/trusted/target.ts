@@ -1,6 +1,7 @@
 import type { WorkerClient } from '@sealbridge/client';
+import { u8aEq } from '@polkadot/util';
+import { base58Encode } from '@polkadot/util-crypto';
 import { parseShard, shardToBase58 } from '@sealbridge/chain-types';
-import { toBytes } from '../bytes.js';
 import type { Context } from '../context.js';
 import { CliError, CliErrorCode, messageOf } from '../errors.js';
 import type { Keystore } from '../keystore.js';
@@ -36,7 +37,15 @@ function parseShardArg(text: string, flag: string): Uint8Array {
  */
 export async function resolveTarget(ctx: Context, args: TrustedArgs): Promise<TrustedTarget> {
   const worker = await ctx.worker();
-  const mrenclave = args.mrenclave ? parseShardArg(args.mrenclave, '--mrenclave') : toBytes(await worker.getFingerprint());
+  const fingerprint = await worker.getFingerprint();
+  const mrenclave = args.mrenclave ? parseShardArg(args.mrenclave, '--mrenclave') : fingerprint;
+  // Calls are signed over the MRENCLAVE; a wrong one would be dropped silently by the worker, so fail here.
+  if (!u8aEq(mrenclave, fingerprint)) {
+    throw new CliError(
+      CliErrorCode.MRENCLAVE_MISMATCH,
+      `the worker at ${ctx.options.workerUrl} runs MRENCLAVE ${base58Encode(fingerprint)}, not ${base58Encode(mrenclave)}`,
+    );
+  }
   const shard = args.shard ? parseShardArg(args.shard, '--shard') : mrenclave;
   const shardBase58 = shardToBase58(shard);
   return { worker, mrenclave, shard, shardBase58, keystore: ctx.trustedKeystore(shardBase58) };

@@ -13,7 +13,7 @@ export const trustedBalanceCommand = defineCommand<TrustedArgs & { account: stri
     const target = await resolveTarget(ctx, args);
     const account = await resolveTrustedSigner(ctx, target, args.account);
     // No state for the account → None → 0 (integritee-cli); transport and signature errors propagate.
-    const free = BigInt((await target.worker.getFreeBalance(account, target.shard)) ?? 0n);
+    const free = await target.worker.getFreeBalance(target.shard, account);
     return {
       human: [`${free} (${formatAmount(free)})`],
       quiet: [free.toString()],

@@ -11,7 +11,7 @@ export const trustedNonceCommand = defineCommand<TrustedArgs & { account: string
   async run(ctx, args) {
     const target = await resolveTarget(ctx, args);
     const account = await resolveTrustedSigner(ctx, target, args.account);
-    const nonce = Number((await target.worker.getNonce(account, target.shard)) ?? 0);
+    const nonce = await target.worker.getNonce(target.shard, account);
     return { human: [String(nonce)], json: { account: toSs58(account.publicKey), shard: target.shardBase58, nonce } };
   },
 });
