@@ -74,7 +74,7 @@ export class RpcConnection {
     const slot: Slot = {};
     this.#slots.push(slot);
     if (this.#inFlight >= this.#limits.maxInFlightPerConnection) {
-      this.#finish(slot, errorFrame(null, { code: JSON_RPC_CODES.LIMIT_EXCEEDED, message: 'Too many requests in flight' }));
+      this.#finish(slot, errorFrame(peekId(data), { code: JSON_RPC_CODES.LIMIT_EXCEEDED, message: 'Too many requests in flight' }));
       return;
     }
     this.#inFlight++;
@@ -192,6 +192,16 @@ export class RpcConnection {
     if (this.#tokens < 1) return false;
     this.#tokens -= 1;
     return true;
+  }
+}
+
+/** Id of a single request, so an id-matching client can pair the refusal with its request. */
+function peekId(data: RawData): JsonRpcId {
+  try {
+    const id = (JSON.parse(rawToString(data)) as { id?: unknown } | null)?.id;
+    return isValidId(id) ? id : null;
+  } catch {
+    return null;
   }
 }
 

@@ -392,15 +392,16 @@ describe('worker rpc server', function () {
       const srv = await startRpcServer({ backend: gated, tls, port: 0, limits: { maxInFlightPerConnection: 2 } });
       const c = await RawClient.connect(srv.url);
       try {
-        const getter = JSON.stringify({ jsonrpc: '2.0', method: 'state_executeGetter', params: [requestHex(gated.shard, Uint8Array.of(0, 0))], id: 1 });
-        c.send(getter);
-        c.send(getter);
-        c.send(getter);
+        const getter = (id: number): string =>
+          JSON.stringify({ jsonrpc: '2.0', method: 'state_executeGetter', params: [requestHex(gated.shard, Uint8Array.of(0, 0))], id });
+        c.send(getter(1));
+        c.send(getter(2));
+        c.send(getter(3));
         await new Promise((r) => setTimeout(r, 20));
         assert.equal(c.backlog, 0, 'the refusal waits behind the two gated getters');
         release();
         const replies = await Promise.all([c.nextJson(), c.nextJson(), c.nextJson()]);
-        assert.deepEqual(replies.map((r) => r.error?.code ?? 'ok'), ['ok', 'ok', -32005]);
+        assert.deepEqual(replies.map((r) => [r.id, r.error?.code ?? 'ok']), [[1, 'ok'], [2, 'ok'], [3, -32005]]);
       } finally {
         await c.close();
         await srv.close();
