@@ -44,7 +44,10 @@ interface WorkerRpcModules {
 async function loadWorkerRpc(): Promise<WorkerRpcModules> {
   const base = new URL('../../worker/dist/rpc/', import.meta.url);
   const load = async (file: string): Promise<Record<string, unknown>> => import(new URL(file, base).href) as Promise<Record<string, unknown>>;
-  const [server, fake, tls] = await Promise.all([load('server.js'), load('testing/fake-backend.js'), load('testing/tls.js')]);
+  const modules = Promise.all([load('server.js'), load('testing/fake-backend.js'), load('testing/tls.js')]);
+  const [server, fake, tls] = await modules.catch((cause: unknown) => {
+    throw new Error('the worker rpc build is missing: run `npx tsc -b packages/worker` first', { cause });
+  });
   return { ...server, ...fake, ...tls } as unknown as WorkerRpcModules;
 }
 
