@@ -164,6 +164,12 @@ describe('openEnclave (simulated TEE end to end)', function () {
       assert.throws(() => rebuilt.unseal('app/app-data', strict), { code: 'UNSEAL_FAILED' });
       assert.deepEqual(rebuilt.unseal('app/app-data', portable), secret);
     });
+
+    it('cannot be used by the host to mint the enclave’s own sealed files', () => {
+      const forged = handle().seal('signing-key.sealed', new Uint8Array(32), 'MRSIGNER');
+      const same = new Sealer(fs.readFileSync(secretPath), { mrenclave: handle().mrenclave, mrsigner: handle().mrsigner });
+      assert.throws(() => same.unseal('enclave/signing-key.sealed', forged), { code: 'UNSEAL_FAILED' });
+    });
   });
 
   describe('Olm', () => {
