@@ -130,24 +130,31 @@ export class RpcConnection {
     if (handler === undefined) {
       return isNotification ? null : errorFrame(id, { code: JSON_RPC_CODES.METHOD_NOT_FOUND, message: 'Method not found' });
     }
+    const opened: Watch[] = [];
     const ctx: CallContext = {
       backend: this.#backend,
       // A notification has no id to answer with, so it cannot be watched.
-      openWatch: (topHash) => (isNotification ? () => {} : this.#openWatch(slot, id, topHash)),
+      openWatch: (topHash) => (isNotification ? () => {} : this.#openWatch(slot, id, topHash, opened)),
     };
     let frame: string;
     try {
       frame = resultFrame(id, await handler(req.params, ctx));
     } catch (err) {
+      // A failed submission is not watched: drop anything its watcher may already have reported.
+      for (const watch of opened) {
+        watch.done = true;
+        watch.early.length = 0;
+      }
       const failure = toRpcFailure(err, method, this.#log);
       frame = 'error' in failure ? errorFrame(id, failure.error) : resultFrame(id, failure.result);
     }
     return isNotification ? null : frame;
   }
 
-  #openWatch(slot: Slot, id: JsonRpcId, topHash: Uint8Array): TopWatcher {
+  #openWatch(slot: Slot, id: JsonRpcId, topHash: Uint8Array, opened: Watch[]): TopWatcher {
     const watch: Watch = { id, topHash, armed: false, done: false, early: [] };
     (slot.watches ??= []).push(watch);
+    opened.push(watch);
     return (status: TopStatus) => {
       if (watch.done || this.#closed) return;
       const terminal = TERMINAL_STATUSES.has(status.kind);

@@ -8,6 +8,7 @@ import { BN, u8aConcat, u8aToHex } from '@polkadot/util';
 import { base58Encode, blake2AsU8a, cryptoWaitReady } from '@polkadot/util-crypto';
 import { cryptoReady } from '@sealbridge/chain-types';
 
+import { RpcServerError } from './errors.js';
 import { startRpcServer, type RpcServer } from './server.js';
 import { FakeBackend } from './testing/fake-backend.js';
 import { RawClient } from './testing/raw-client.js';
@@ -278,6 +279,26 @@ describe('worker rpc server', function () {
         assert.equal((await c.nextJson()).result, rrvHex(hash, 1, [1, 0]));
         assert.equal((await c.nextJson()).result, rrvHex(hash, 1, [1, 2]));
         assert.equal((await c.nextJson()).result, `${rrvHex(hash, 0, [1, 4])}${hex(eager.blockHash)}`);
+      } finally {
+        await c.close();
+        await srv.close();
+      }
+    });
+
+    it('a submission that fails after its watcher fired sends the Error and nothing more', async () => {
+      const failing = new FakeBackend(tls.certPem, { shareKeyWith: backend });
+      failing.submitTrustedOperation = async (_shard, _top, watcher) => {
+        watcher?.({ kind: 'Ready' });
+        throw new RpcServerError('TOP_INVALID');
+      };
+      const srv = await startRpcServer({ backend: failing, tls, port: 0 });
+      const c = await RawClient.connect(srv.url);
+      try {
+        const top = directTransfer(failing, alice, bob.publicKey, 1n, 0);
+        const cyphertext = publicEncrypt({ key: failing.shieldingPublicKey(), padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, top);
+        const reply = await c.call('author_submitAndWatchExtrinsic', [requestHex(failing.shard, cyphertext)]);
+        assert.equal(reply.result, errorRrvHex('Error { code: ServerError(1010), message: "Invalid Trusted Operation", data: None }'));
+        assert.equal((await c.call('author_getFingerprint')).result, rrvHex(failing.mrenclaveBytes, 0, [0]));
       } finally {
         await c.close();
         await srv.close();
