@@ -8,4 +8,3 @@ export * from './shard.js';
 export * from './shielding.js';
 export * from './signing.js';
 export * from './attestation/index.js';
-export * from './attestation/index.js';

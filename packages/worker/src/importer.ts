@@ -117,6 +117,7 @@ export class BlockImporter {
       ok: execution.ok,
       failed: execution.failed,
       root: u8aToHex(root),
+      stateRoot: u8aToHex(shard.state.root()),
     });
   }
 }

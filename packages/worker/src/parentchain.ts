@@ -7,6 +7,9 @@ import { u8aToHex } from '@polkadot/util';
 
 import type { Logger } from './log.js';
 
+/** Longest wait for one parentchain request before the import loop retries. */
+const REQUEST_TIMEOUT_MS = 30_000;
+
 export interface BlockRef {
   number: number;
   hash: string;
@@ -37,9 +40,11 @@ export class ParentchainClient {
   #eventsKey: string;
 
   readonly #onClose: () => void;
+  readonly #provider: WsProvider;
 
-  private constructor(api: ApiPromise, log: Logger, onClose: () => void) {
+  private constructor(api: ApiPromise, provider: WsProvider, log: Logger, onClose: () => void) {
     this.api = api;
+    this.#provider = provider;
     this.#log = log;
     this.#onClose = onClose;
     this.#eventsKey = api.query.system.events.key();
@@ -54,7 +59,7 @@ export class ParentchainClient {
     provider.on('connected', () => log.info('parentchain connected', { url }));
     try {
       const api = await withTimeout(ApiPromise.create({ provider, noInitWarn: true, throwOnConnect: true }), connectTimeoutMs, `parentchain ${url} not reachable`);
-      return new ParentchainClient(api, log, () => {
+      return new ParentchainClient(api, provider, log, () => {
         closing = true;
       });
     } catch (error) {
@@ -72,9 +77,11 @@ export class ParentchainClient {
   }
 
   async finalizedHead(): Promise<BlockRef> {
-    const hash = await this.api.rpc.chain.getFinalizedHead();
-    const header = await this.api.rpc.chain.getHeader(hash);
-    return { number: header.number.toNumber(), hash: hash.toHex() };
+    return withTimeout((async () => {
+      const hash = await this.api.rpc.chain.getFinalizedHead();
+      const header = await this.api.rpc.chain.getHeader(hash);
+      return { number: header.number.toNumber(), hash: hash.toHex() };
+    })(), REQUEST_TIMEOUT_MS, 'parentchain did not answer chain_getFinalizedHead');
   }
 
   async blockHash(number: number): Promise<string | undefined> {
@@ -82,7 +89,12 @@ export class ParentchainClient {
     return hash.isEmpty ? undefined : hash.toHex();
   }
 
-  async fetchBlock(number: number): Promise<ParentchainBlock> {
+  /** A request that was in flight when the connection dropped may never be answered: every fetch has a deadline. */
+  fetchBlock(number: number): Promise<ParentchainBlock> {
+    return withTimeout(this.#fetchBlock(number), REQUEST_TIMEOUT_MS, `parentchain did not deliver block #${number}`);
+  }
+
+  async #fetchBlock(number: number): Promise<ParentchainBlock> {
     const hash = await this.api.rpc.chain.getBlockHash(number);
     if (hash.isEmpty) throw new Error(`parentchain has no block #${number}`);
     const [signed, rawEvents]: [SignedBlock, unknown] = await Promise.all([
@@ -108,7 +120,12 @@ export class ParentchainClient {
     const inFlight: Promise<ParentchainBlock>[] = [];
     let next = from;
     const fill = () => {
-      while (next <= to && inFlight.length < concurrency) inFlight.push(this.fetchBlock(next++));
+      while (next <= to && inFlight.length < concurrency) {
+        const block = this.fetchBlock(next++);
+        // Marked handled now: if the import stops early, the blocks still in flight must not become unhandled rejections.
+        block.catch(() => undefined);
+        inFlight.push(block);
+      }
     };
     fill();
     while (inFlight.length > 0) {
@@ -130,9 +147,12 @@ export class ParentchainClient {
     return nonce.toNumber();
   }
 
+  /**
+   * `author_submitExtrinsic` straight through the provider: the outbox expects "already imported" answers
+   * when it resends, and `api.rpc` would print each of them to the console as an error.
+   */
   async submit(extrinsicHex: string): Promise<string> {
-    const hash = await this.api.rpc.author.submitExtrinsic(extrinsicHex);
-    return hash.toHex();
+    return (await this.#provider.send('author_submitExtrinsic', [extrinsicHex])) as string;
   }
 
   async disconnect(): Promise<void> {

@@ -1,0 +1,70 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import readline from 'node:readline';
+
+const require = createRequire(import.meta.url);
+
+/** Path of a workspace's built bin (`dist/bin.js` beside its `dist/index.js`), resolved through the package. */
+export function binPath(pkg: '@sealbridge/worker' | '@sealbridge/dev-chain' | '@sealbridge/cli'): string {
+  return path.join(path.dirname(require.resolve(pkg)), 'bin.js');
+}
+
+export interface LogRecord {
+  level: string;
+  msg: string;
+  [field: string]: unknown;
+}
+
+/** A real `sealbridge-worker` process with JSON logs parsed line by line. */
+export class WorkerProcess {
+  readonly child: ChildProcess;
+  readonly records: LogRecord[] = [];
+  readonly #waiters = new Set<{ test: (r: LogRecord) => boolean; resolve: (r: LogRecord) => void }>();
+  readonly exited: Promise<number | null>;
+
+  constructor(args: string[]) {
+    this.child = spawn(process.execPath, [binPath('@sealbridge/worker'), '--log-format', 'json', '--log-level', 'debug', ...args], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
+    readline.createInterface({ input: this.child.stderr! }).on('line', (line) => {
+      let record: LogRecord;
+      try {
+        record = JSON.parse(line) as LogRecord;
+      } catch {
+        record = { level: 'raw', msg: line };
+      }
+      this.records.push(record);
+      for (const waiter of this.#waiters) {
+        if (waiter.test(record)) {
+          this.#waiters.delete(waiter);
+          waiter.resolve(record);
+        }
+      }
+    });
+  }
+
+  /** Resolves with the first record (past or future) matching `test`. */
+  waitFor(test: (r: LogRecord) => boolean, timeoutMs = 60_000): Promise<LogRecord> {
+    const seen = this.records.find(test);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const waiter = { test, resolve: (r: LogRecord) => { clearTimeout(timer); resolve(r); } };
+      const timer = setTimeout(() => {
+        this.#waiters.delete(waiter);
+        reject(new Error(`worker log did not show the expected record within ${timeoutMs} ms; last: ${JSON.stringify(this.records.slice(-3))}`));
+      }, timeoutMs);
+      this.#waiters.add(waiter);
+    });
+  }
+
+  importedBlocks(): Array<{ block: number; stateRoot: string; root: string }> {
+    return this.records.filter((r) => r.msg === 'imported block') as never;
+  }
+
+  async kill(signal: NodeJS.Signals): Promise<number | null> {
+    this.child.kill(signal);
+    return this.exited;
+  }
+}
