@@ -31,6 +31,7 @@ interface FakeBackendLike {
   mrenclaveBytes: Uint8Array;
   blockHash: Uint8Array;
   quote: Uint8Array;
+  shieldingKeyJson(): string;
   setAccount(account: Uint8Array, state: { free?: bigint; reserved?: bigint; nonce?: number }): void;
   account(account: Uint8Array): { free: bigint; nonce: number } | undefined;
 }
@@ -52,22 +53,25 @@ async function loadWorkerRpc(): Promise<WorkerRpcModules> {
 }
 
 /** RA-TLS certificate for `mrenclave`, quoted by a test attestation service. */
-function raTls(mrenclave: Uint8Array): { certPem: string; keyPem: string; quote: Uint8Array; servicePublicKey: Uint8Array } {
+function raTls(mrenclave: Uint8Array) {
   const service = generateKeyPairSync('ed25519');
   const tlsKey = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const spki = tlsKey.publicKey.export({ format: 'der', type: 'spki' });
-  const quote = encodeQuote(signQuote({
+  const signer = new Uint8Array(randomBytes(32));
+  /** A quote of this enclave whose report data binds `bound`. */
+  const quoteFor = (bound: Uint8Array): Uint8Array => encodeQuote(signQuote({
     version: SIMULATED_QUOTE_VERSION,
     mrenclave,
     mrsigner: new Uint8Array(32).fill(1),
-    reportData: buildReportData(new Uint8Array(randomBytes(32)), spki),
+    reportData: buildReportData(signer, bound),
     timestamp: BigInt(Date.now()),
     buildMode: 'Debug',
   }, service.privateKey));
+  const quote = quoteFor(tlsKey.publicKey.export({ format: 'der', type: 'spki' }));
   return {
     certPem: createRaTlsCertificate({ quote, privateKey: tlsKey.privateKey }),
     keyPem: tlsKey.privateKey.export({ format: 'pem', type: 'pkcs8' }) as string,
     quote,
+    quoteFor,
     servicePublicKey: ed25519RawPublicKey(service.publicKey),
   };
 }
@@ -188,6 +192,7 @@ describe('WorkerClient against the worker rpc server', function () {
     it('verifyWorker checks the RA-TLS certificate of this connection, the quote and the fingerprint', async () => {
       const verified = await client.verifyWorker({ expectedMrenclave: backend.mrenclaveBytes, servicePublicKey: att.servicePublicKey });
       assert.deepEqual(verified.mrenclave, backend.mrenclaveBytes);
+      assert.equal(verified.shieldingKeyAttested, false, 'the test quote binds the TLS key, not the shielding key');
       await assert.rejects(client.verifyWorker({ expectedMrenclave: new Uint8Array(32), servicePublicKey: att.servicePublicKey }),
         (err: unknown) => err instanceof AttestationError && err.code === 'QUOTE_MRENCLAVE_MISMATCH');
       await assert.rejects(client.verifyWorker({ expectedMrenclave: backend.mrenclaveBytes }),
@@ -195,6 +200,20 @@ describe('WorkerClient against the worker rpc server', function () {
       const attestation = await client.getAttestation();
       assert.deepEqual(attestation.quote, att.quote);
       assert.equal(attestation.certPem, att.certPem);
+    });
+
+    it('verifyWorker reports shieldingKeyAttested when the served quote binds the shielding key', async () => {
+      const keyQuote = att.quoteFor(new TextEncoder().encode(backend.shieldingKeyJson()));
+      const bound = new rpc.FakeBackend(att.certPem, { mrenclave: backend.mrenclaveBytes, shareKeyWith: backend }, keyQuote);
+      const srv = await rpc.startRpcServer({ backend: bound, tls: att, port: 0 });
+      const c = await connectWorker(srv.url);
+      try {
+        const verified = await c.verifyWorker({ expectedMrenclave: backend.mrenclaveBytes, servicePublicKey: att.servicePublicKey });
+        assert.equal(verified.shieldingKeyAttested, true);
+      } finally {
+        await c.close();
+        await srv.close();
+      }
     });
 
     it('connects with expectedMrenclave, refuses the wrong one before any request', async () => {

@@ -1,4 +1,4 @@
-import { X509Certificate, type KeyObject } from 'node:crypto';
+import { X509Certificate, createHash, type KeyObject } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 
@@ -77,6 +77,11 @@ export interface VerifiedWorker {
   /** Enclave signer public key bound by the quote. */
   signer: Uint8Array;
   certPem: string;
+  /**
+   * Whether the reported quote's report data binds sha256 of the served shielding-key JSON (Sealbridge workers'
+   * convention: `signer ‖ sha256(shielding key JSON)`), i.e. the key clients encrypt to is attested too.
+   */
+  shieldingKeyAttested: boolean;
 }
 
 interface JsonRpcFrame {
@@ -332,7 +337,8 @@ export class WorkerClient {
   /**
    * Proves that this connection ends in the expected enclave: the certificate presented in the TLS handshake must be
    * an RA-TLS certificate whose quote verifies, names `expectedMrenclave` and binds the certificate's key; the
-   * attestation the worker reports must carry that same certificate and a valid quote; its fingerprint must match.
+   * attestation the worker reports must carry that same certificate and a valid quote of the same enclave signer;
+   * its fingerprint must match.
    */
   async verifyWorker(options: { expectedMrenclave: Uint8Array } & Omit<VerifyQuoteOptions, 'expectedMrenclave'>): Promise<VerifiedWorker> {
     const certPem = this.peerCertificatePem;
@@ -342,12 +348,17 @@ export class WorkerClient {
     if (!u8aEq(new X509Certificate(reported.certPem).raw, this.#peerDer as Uint8Array)) {
       throw new WorkerConnectionError('WORKER_CERT_MISMATCH', 'the attestation certificate differs from the one presented in TLS');
     }
-    verifyQuote(reported.quote, options);
+    const quote = verifyQuote(reported.quote, options);
+    if (!u8aEq(quote.reportData.subarray(0, 32), verified.signer)) {
+      throw new WorkerConnectionError('WORKER_BAD_RESPONSE', 'the reported quote names another enclave signer than the TLS certificate');
+    }
     const fingerprint = await this.getFingerprint();
     if (!u8aEq(fingerprint, verified.quote.mrenclave)) {
       throw new WorkerConnectionError('WORKER_BAD_RESPONSE', 'author_getFingerprint differs from the attested MRENCLAVE');
     }
-    return { mrenclave: verified.quote.mrenclave, signer: verified.signer, certPem };
+    const keyHash = createHash('sha256').update(await this.getShieldingKeyJson()).digest();
+    const shieldingKeyAttested = u8aEq(quote.reportData.subarray(32), keyHash);
+    return { mrenclave: verified.quote.mrenclave, signer: verified.signer, certPem, shieldingKeyAttested };
   }
 
   /** Closes the connection; outstanding requests fail with WORKER_CONNECTION_CLOSED. */
