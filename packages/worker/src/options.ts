@@ -46,10 +46,10 @@ export const WORKER_USAGE = `Usage: sealbridge-worker [options]
   --data-dir <dir>                data directory (default ~/.sealbridge/worker)
   --shard <base58|hex>            shard to operate (default: MRENCLAVE)
   --rpc-host <host>               trusted RPC bind address (default 127.0.0.1)
-  --rpc-port <port>               trusted RPC port, wss (default 2000; 0 = any free port)
+  --rpc-port <port>               trusted RPC port, wss (default 2000; 0 = any free port; -1 = off)
   --advertised-url <url>          RPC URL registered on chain (default wss://<rpc-host>:<rpc-port>)
   --runner-host <host>            Smart Worker runner bind address (default 127.0.0.1)
-  --runner-port <port>            Smart Worker runner port (default 8080; 0 = any free port)
+  --runner-port <port>            Smart Worker runner port (default 8080; 0 = any free port; -1 = off)
   --runner-token <token>          bearer token required by the runner API
   --metrics-port <port>           serve Prometheus metrics on /metrics
   --platform-secret <file>        simulated platform secret (default ~/.sealbridge/platform-secret)

@@ -34,6 +34,7 @@ const KEY = {
   state: (shard: string, key: string) => `s:${shard}:${key}`,
   statePrefix: (shard: string) => `s:${shard}:`,
   outbox: (hash: string) => `o:${hash}`,
+  kv: (key: string) => `k:${key}`,
 };
 
 const utf8 = new TextEncoder();
@@ -121,6 +122,26 @@ export class WorkerStore {
       { type: 'put', key: KEY.outbox(replacement.hash), value: utf8.encode(JSON.stringify(replacement)) },
       { type: 'put', key: KEY.meta('nextNonce'), value: utf8.encode(JSON.stringify(nextNonce)) },
     ], { sync: true });
+  }
+
+  /** Host-side key/value area for other components (Smart Worker records); values arrive sealed. */
+  kvGet(key: string): Promise<Uint8Array | undefined> {
+    return this.#db.get(KEY.kv(key));
+  }
+
+  kvPut(key: string, value: Uint8Array): Promise<void> {
+    return this.#db.put(KEY.kv(key), value, { sync: true });
+  }
+
+  kvDel(key: string): Promise<void> {
+    return this.#db.del(KEY.kv(key));
+  }
+
+  async kvKeys(prefix: string): Promise<string[]> {
+    const keys: string[] = [];
+    const from = KEY.kv(prefix);
+    for await (const key of this.#db.keys({ gte: from, lt: `${from}\xff` })) keys.push(key.slice(KEY.kv('').length));
+    return keys;
   }
 
   close(): Promise<void> {

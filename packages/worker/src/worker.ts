@@ -21,6 +21,7 @@ import { DirectCallRelay } from './relay.js';
 import { enclaveReportData, WorkerRpcBackend } from './rpc-backend.js';
 import { startRpcServer, type RpcServer } from './rpc/index.js';
 import { ShardRuntime } from './shard-runtime.js';
+import { startSmartWorkers } from './smart-workers.js';
 import { WorkerStore } from './store.js';
 
 export type StartWorkerOptions = Partial<WorkerOptions> & Pick<WorkerOptions, 'dataDir'> & { log?: Logger };
@@ -31,6 +32,8 @@ export interface WorkerHandle {
   /** The enclave's parentchain account (ed25519 public key). */
   account: Uint8Array;
   rpcUrl?: string;
+  /** Escrin-compatible Smart Worker runner API, when enabled. */
+  runnerUrl?: string;
   metrics: Metrics;
   lastImported(): BlockRef;
   /** Resolves when a fatal error stopped the import (the process should exit). */
@@ -110,6 +113,15 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     const outbox = new Outbox({ client, store, signer, account, log: log.child('outbox'), metrics });
     await outbox.init();
 
+    const smartWorkers = await startSmartWorkers({
+      enclave,
+      store,
+      log: log.child('smart-worker'),
+      fetchAllow: opts.smartWorkerFetchAllow,
+      runner: opts.runnerPort >= 0 ? { host: opts.runnerHost, port: opts.runnerPort, token: opts.runnerToken } : undefined,
+    });
+    cleanup.push(() => smartWorkers.close());
+
     const shardBytes = opts.shard ? parseShard(opts.shard) : enclave.mrenclave;
     const chainType = await client.api.rpc.system.chainType();
     const isDev = chainType.isDevelopment || chainType.isLocal;
@@ -121,6 +133,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
       log: log.child('stf'),
       metrics,
       sudoAccount: isDev ? new Keyring({ type: 'sr25519' }).addFromUri('//Alice').publicKey : undefined,
+      smartWorkers: smartWorkers.dispatcher,
     });
 
     let lastImported = await store.lastImported();
@@ -182,6 +195,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
       shard: shardBytes,
       account,
       rpcUrl: rpc?.url,
+      runnerUrl: smartWorkers.runner?.url,
       metrics,
       lastImported: () => imports.lastImported,
       failed: follower.failed,

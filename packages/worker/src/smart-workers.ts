@@ -1,0 +1,85 @@
+import { u8aToHex } from '@polkadot/util';
+
+import { shardToBase58 } from '@sealbridge/chain-types';
+import type { EnclaveHandle } from '@sealbridge/enclave-sim';
+import { createSmartWorkerRuntime, type RunnerServer, type SealedKv, type SmartWorkerRuntime } from '@sealbridge/smart-worker';
+import type { SmartWorkerDispatcher, SmartWorkerInvocation, SmartWorkerOutcome } from '@sealbridge/stf';
+
+import type { Logger } from './log.js';
+import type { WorkerStore } from './store.js';
+
+/** The runtime's records (code, config) are sealed by the enclave before they reach LevelDB. */
+function sealedKv(store: WorkerStore, enclave: EnclaveHandle): SealedKv {
+  const purpose = (key: string) => `smart-worker-kv:${key}`;
+  return {
+    async get(key) {
+      const sealed = await store.kvGet(key);
+      return sealed === undefined ? undefined : enclave.unseal(purpose(key), sealed);
+    },
+    put: (key, bytes) => store.kvPut(key, enclave.seal(purpose(key), bytes)),
+    del: (key) => store.kvDel(key),
+    list: (prefix) => store.kvKeys(prefix),
+  };
+}
+
+export interface SmartWorkerHostOptions {
+  enclave: EnclaveHandle;
+  store: WorkerStore;
+  log: Logger;
+  fetchAllow: string[];
+  envProvider?: (workerId: string) => Promise<Record<string, string>>;
+  runner?: { host: string; port: number; token?: string };
+}
+
+export interface SmartWorkerHost {
+  runtime: SmartWorkerRuntime;
+  runner?: RunnerServer;
+  /** What the STF calls for `smart_worker_call`. */
+  dispatcher: SmartWorkerDispatcher;
+  close(): Promise<void>;
+}
+
+/**
+ * Runs the Smart Worker runtime inside the worker process: Omni Keys from the enclave, records sealed in the
+ * worker's store, the Escrin-compatible runner API, and the dispatcher that executes `smart_worker_call`.
+ * A call names a worker by its identity (the H256 its Omni Keys are bound to) among the workers bound to the shard.
+ */
+export async function startSmartWorkers(options: SmartWorkerHostOptions): Promise<SmartWorkerHost> {
+  const { enclave, store, log } = options;
+  const runtime = await createSmartWorkerRuntime({
+    keys: { getOmniKey: (keyStore, identity) => enclave.getOmniKey(keyStore, identity) },
+    storage: sealedKv(store, enclave),
+    envProvider: options.envProvider,
+    fetchAllow: options.fetchAllow,
+    log: { log: (level, message, fields) => log[level](message, fields) },
+  });
+  const runner = options.runner ? await runtime.listen(options.runner) : undefined;
+  if (runner) log.info('Smart Worker runner listening', { url: runner.url });
+
+  const dispatcher: SmartWorkerDispatcher = {
+    async invoke(invocation: SmartWorkerInvocation): Promise<SmartWorkerOutcome> {
+      const identity = u8aToHex(invocation.worker, -1, false);
+      const shardLabels = [u8aToHex(invocation.shard), shardToBase58(invocation.shard)];
+      const id = shardLabels
+        .flatMap((label) => runtime.workersForShard(label))
+        .find((candidate) => runtime.get(candidate)?.identity.replace(/^0x/, '') === identity);
+      if (!id) return { ok: false, error: { code: 'UnknownSmartWorker', message: `no Smart Worker ${identity} is bound to this shard` } };
+      const result = await runtime.invoke(id, {
+        input: invocation.input,
+        sender: invocation.sender,
+        ctx: { blockNumber: invocation.ctx.blockNumber, blockHash: invocation.ctx.blockHash, timestamp: Number(invocation.ctx.timestamp ?? 0n) },
+      });
+      return result.ok ? result : { ok: false, error: { code: 'SmartWorkerFailed', message: result.error } };
+    },
+  };
+
+  return {
+    runtime,
+    runner,
+    dispatcher,
+    async close() {
+      await runner?.close();
+      await runtime.close();
+    },
+  };
+}
