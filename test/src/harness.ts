@@ -49,7 +49,7 @@ export async function startStack(options: { dataDir?: string } = {}): Promise<St
   await Promise.all([cryptoWaitReady(), cryptoReady()]);
   const chain = await startDevChain({ port: 0, blockTime: 'instant' });
   const dataDir = options.dataDir ?? tempDir('worker');
-  const worker = await startWorker({ parentchainUrl: chain.url, dataDir, rpcPort: 0, platformSecretPath: path.join(dataDir, '..', `${path.basename(dataDir)}.platform-secret`), log: testLogger });
+  const worker = await startWorker({ parentchainUrl: chain.url, dataDir, rpcPort: 0, runnerPort: 0, platformSecretPath: path.join(dataDir, '..', `${path.basename(dataDir)}.platform-secret`), log: testLogger });
   const api = await ApiPromise.create({ provider: new WsProvider(chain.url), noInitWarn: true });
   const client = await connectWorker(worker.rpcUrl!, { tls: 'insecure' });
   const shieldingKey = shieldingKeyFromJson(await client.getShieldingKeyJson());

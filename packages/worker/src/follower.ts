@@ -5,7 +5,7 @@ import type { Mutex } from './mutex.js';
 import type { Outbox } from './outbox.js';
 import type { ParentchainClient } from './parentchain.js';
 
-const MAX_BACKOFF_MS = 10_000;
+const MAX_BACKOFF_MS = 5_000;
 
 export interface FollowerDeps {
   client: ParentchainClient;

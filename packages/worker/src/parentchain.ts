@@ -53,10 +53,16 @@ export class ParentchainClient {
   static async connect({ url, log, connectTimeoutMs = 10_000 }: ParentchainClientOptions): Promise<ParentchainClient> {
     const provider = new WsProvider(url, 1_000, {}, connectTimeoutMs);
     let closing = false;
+    let connected = false;
+    // One line per outage, not one per reconnection attempt.
     provider.on('disconnected', () => {
-      if (!closing) log.warn('parentchain connection lost, reconnecting', { url });
+      if (!closing && connected) log.warn('parentchain connection lost, reconnecting', { url });
+      connected = false;
     });
-    provider.on('connected', () => log.info('parentchain connected', { url }));
+    provider.on('connected', () => {
+      connected = true;
+      log.info('parentchain connected', { url });
+    });
     try {
       const api = await withTimeout(ApiPromise.create({ provider, noInitWarn: true, throwOnConnect: true }), connectTimeoutMs, `parentchain ${url} not reachable`);
       return new ParentchainClient(api, provider, log, () => {
