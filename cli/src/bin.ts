@@ -1,12 +1,8 @@
 #!/usr/bin/env node
+import { muteLibraryConsole } from './console.js';
 import { main } from './main.js';
 
-// @polkadot/api logs RPC failures itself with console.error/warn; the CLI reports each failure once as `error: …`,
-// so library console output is only shown under --verbose. The CLI's own output never goes through console.
-if (!process.argv.includes('--verbose')) {
-  console.error = () => {};
-  console.warn = () => {};
-}
+muteLibraryConsole(process.argv);
 
 const controller = new AbortController();
 let interrupted = 0;

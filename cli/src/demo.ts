@@ -4,6 +4,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { formatAmount, parseAmount, UNIT } from './amount.js';
+import { muteLibraryConsole } from './console.js';
 import { messageOf } from './errors.js';
 import { runCliJson } from './spawn-cli.js';
 import type { Stack } from './stack.js';
@@ -161,5 +162,6 @@ async function run(): Promise<number> {
   }
 }
 
+muteLibraryConsole(process.argv);
 for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => controller.abort());
 process.exit(await run());

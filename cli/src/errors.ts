@@ -1,3 +1,5 @@
+import { SealbridgeError } from '@sealbridge/chain-types';
+
 /** Error codes of the CLI. User errors are printed as one line; system errors too, with a stack under --verbose. */
 export const CliErrorCode = {
   /** A command-line argument or config value is malformed (amount, account, URL, option). */
@@ -26,15 +28,7 @@ export const CliErrorCode = {
 
 export type CliErrorCode = (typeof CliErrorCode)[keyof typeof CliErrorCode];
 
-export class CliError extends Error {
-  readonly code: CliErrorCode;
-
-  constructor(code: CliErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
-    this.name = `CliError [${code}]`;
-  }
-}
+export class CliError extends SealbridgeError<CliErrorCode> {}
 
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

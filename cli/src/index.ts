@@ -1,1 +1,11 @@
-export {};
+export { main } from './main.js';
+export type { MainOptions } from './main.js';
+export { DECIMALS, UNIT, formatAmount, parseAmount } from './amount.js';
+export { CliError, CliErrorCode } from './errors.js';
+export { GLOBAL_OPTIONS, resolveGlobalOptions } from './config.js';
+export type { GlobalOptions } from './config.js';
+export { Keystore } from './keystore.js';
+export { startStack } from './stack.js';
+export type { Stack, StackOptions, StackSource } from './stack.js';
+export { CLI_BIN, runCliJson, spawnCli } from './spawn-cli.js';
+export type { CliRun, SpawnCliOptions } from './spawn-cli.js';

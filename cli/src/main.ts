@@ -65,7 +65,6 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     .exitProcess(false)
     .strictCommands()
     .demandCommand(1, 'no command given; see sealbridge --help')
-    .recommendCommands()
     .wrap(Math.min(120, process.stdout.columns ?? 120))
     .fail((message, error) => {
       throw error ?? new CliError(CliErrorCode.BAD_INPUT, message);

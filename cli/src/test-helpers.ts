@@ -1,0 +1,62 @@
+// Fixtures for specs that run the real binary: a dev chain, or dev chain + worker, in a temporary directory,
+// torn down by the returned `stop()`. Trusted/E2E specs use `useStack()` and pass `stack.env` to `runCliJson`.
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Stack } from './stack.js';
+import { startStack } from './stack.js';
+
+export interface ChainFixture {
+  readonly url: string;
+  readonly dir: string;
+  /** SEALBRIDGE_* variables pointing the CLI at this chain and at keystores in `dir`. */
+  readonly env: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+function cliEnv(dir: string, nodeUrl: string, workerUrl?: string): Record<string, string> {
+  return {
+    SEALBRIDGE_NODE_URL: nodeUrl,
+    ...(workerUrl ? { SEALBRIDGE_WORKER_URL: workerUrl } : {}),
+    SEALBRIDGE_KEYSTORE: path.join(dir, 'my_keystore'),
+    SEALBRIDGE_TRUSTED_KEYSTORE: path.join(dir, 'my_trusted_keystore'),
+    SEALBRIDGE_CONNECT_TIMEOUT: '5',
+  };
+}
+
+/** An embedded dev chain on 127.0.0.1, port 0 (in memory). */
+export async function useDevChain(blockTime: string | number = 'instant'): Promise<ChainFixture> {
+  const { startDevChain } = await import('@sealbridge/dev-chain');
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'sealbridge-cli-spec-'));
+  const chain = await startDevChain({ port: 0, host: '127.0.0.1', blockTime });
+  return {
+    url: chain.url,
+    dir,
+    env: cliEnv(dir, chain.url),
+    stop: async () => {
+      await chain.stop();
+      await fs.rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Dev chain + worker (see startStack); `env` also carries SEALBRIDGE_WORKER_URL. */
+export async function useStack(): Promise<Stack & { dir: string; env: Record<string, string> }> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'sealbridge-cli-stack-'));
+  let stack: Stack;
+  try {
+    stack = await startStack({ dir });
+  } catch (error) {
+    await fs.rm(dir, { recursive: true, force: true });
+    throw error;
+  }
+  return {
+    ...stack,
+    dir,
+    env: cliEnv(dir, stack.nodeUrl, stack.workerUrl),
+    stop: async () => {
+      await stack.stop();
+      await fs.rm(dir, { recursive: true, force: true });
+    },
+  };
+}
