@@ -17,9 +17,8 @@ export interface InstanceOptions {
   onLog: (line: LogLine) => void;
 }
 
-interface ScheduledFetcher {
-  scheduled(options: { cron: string; scheduledTime: Date }): Promise<{ outcome: string; noRetry: boolean }>;
-}
+// Served by miniflare's entry worker when `unsafeTriggerHandlers` is on; only the host can dispatch to it.
+const SCHEDULED_TRIGGER_URL = 'http://smart-worker.invalid/cdn-cgi/handler/scheduled';
 
 /** Thrown when a call exceeds its wall-clock bound; the caller must dispose the instance. */
 export class InstanceTimeoutError extends Error {}
@@ -71,6 +70,7 @@ export class WorkerInstance {
     const mfOptions: MiniflareOptions = {
       ...script,
       compatibilityDate: COMPATIBILITY_DATE,
+      unsafeTriggerHandlers: true,
       bindings: { config: options.config as Record<string, never> },
       serviceBindings: { escrin: options.escrin },
       outboundService: options.outbound,
@@ -97,7 +97,11 @@ export class WorkerInstance {
   }
 
   /** Dispatches a request to the worker's fetch handler, aborting after `timeoutMs`. */
-  async fetch(url: string, init: { method: string; headers: Record<string, string>; body?: Uint8Array }, timeoutMs: number) {
+  async fetch(
+    url: string,
+    init: { method: string; headers: Record<string, string>; body?: Uint8Array },
+    timeoutMs: number,
+  ): Promise<{ status: number; body: Uint8Array }> {
     const signal = AbortSignal.timeout(timeoutMs);
     try {
       const res = await this.#mf.dispatchFetch(url, { ...init, signal });
@@ -108,20 +112,15 @@ export class WorkerInstance {
     }
   }
 
-  /** Runs the scheduled handler (and its waitUntil tasks); resolves with workerd's outcome string. */
+  /**
+   * Runs the scheduled handler (and its waitUntil tasks) and resolves with workerd's outcome string. It goes
+   * through miniflare's HTTP trigger route, not `getWorker().scheduled()`: that proxy does synchronous round
+   * trips which block the host's event loop for good when the isolate is stuck in a loop.
+   */
   async scheduled(cron: string, scheduledTime: number, timeoutMs: number): Promise<string> {
-    // miniflare types getWorker() through workers-types; only the scheduled() RPC is needed here.
-    const worker = (await this.#mf.getWorker()) as unknown as ScheduledFetcher;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new InstanceTimeoutError(`timed out after ${timeoutMs} ms`)), timeoutMs);
-    });
-    try {
-      const result = await Promise.race([worker.scheduled({ cron, scheduledTime: new Date(scheduledTime) }), timeout]);
-      return result.outcome;
-    } finally {
-      clearTimeout(timer);
-    }
+    const query = new URLSearchParams({ cron, time: String(scheduledTime) });
+    const res = await this.fetch(`${SCHEDULED_TRIGGER_URL}?${query}`, { method: 'GET', headers: {} }, timeoutMs);
+    return res.status === 200 ? 'ok' : new TextDecoder().decode(res.body);
   }
 
   /** Kills the workerd process (also when its isolate is stuck in a loop). */

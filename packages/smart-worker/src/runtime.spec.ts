@@ -208,6 +208,36 @@ describe('SmartWorkerRuntime', function () {
     assert.deepEqual(pa.noParams, { status: 400, body: { error: 'invalid request body: missing or invalid params' } });
   });
 
+  it('bounds scheduled runs by taskTimeoutMs and recycles the stuck isolate', async () => {
+    const runtime = await open({ limits: { taskTimeoutMs: 1_000 } });
+    const code = `addEventListener('scheduled', (e) => e.waitUntil((async () => { if (config.loop) for (;;) {} })()));
+addEventListener('fetch', (e) => e.respondWith(new Response('up')));`;
+    const stuck = await runtime.create({ code, config: { loop: true } }, { runTasksNow: false });
+    const run = await runtime.runTasks(stuck.id);
+    assert.equal(run.ok, false);
+    assert.match(run.error ?? '', /timed out after 1000 ms/);
+    assert.equal(runtime.get(stuck.id)?.lastError?.message, run.error);
+    const after = await runtime.invoke(stuck.id, call('x'));
+    assert.ok(after.ok, 'a fresh isolate serves the next call');
+    const fine = await runtime.create({ code, config: { loop: false } }, { runTasksNow: false });
+    assert.equal((await runtime.runTasks(fine.id)).ok, true);
+  });
+
+  it('reports key provider failures to the worker as a 500 without details', async () => {
+    const keys: OmniKeyProvider = {
+      getOmniKey: (store, identity) => {
+        if (store === 'sapphire-testnet') throw new Error('enclave says no');
+        return hashKeys.getOmniKey(store, identity);
+      },
+    };
+    const runtime = await open({ keys });
+    const code = await bundleWorker(PROBE_WORKER);
+    const { id } = await runtime.create({ code, type: 'module', config: { deniedUrl: 'http://127.0.0.1:1/', socketPort: 1 } }, { runTasksNow: false });
+    const result = await runtime.invoke(id, call(''));
+    assert.ok(result.ok, !result.ok ? result.error : '');
+    assert.deepEqual(decode(result.output).key, { status: 500, body: { error: 'the key service failed' } });
+  });
+
   it('runs classic (service-worker) scripts with bindings as globals', async () => {
     const runtime = await open();
     const cfg = config({ label: 'classic-label' });
