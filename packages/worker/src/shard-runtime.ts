@@ -38,6 +38,12 @@ export interface ShardRuntimeDeps {
   smartWorkers?: SmartWorkerDispatcher;
 }
 
+/**
+ * Largest shielded payload decrypted per call: 16 RSA blocks (5 KiB of plaintext) — far above any trusted call,
+ * low enough that a padded request cannot make the enclave burn hundreds of private-key operations.
+ */
+export const MAX_SHIELDED_BYTES = 16 * 384;
+
 /** Seal purpose of one state value: binds it to its shard and key, so sealed values cannot be swapped around. */
 const statePurpose = (shardHex: string, keyHex: string) => `shard-state:${shardHex}:${keyHex}`;
 
@@ -85,7 +91,9 @@ export class ShardRuntime {
         metrics.inc('sealbridge_invocations_rejected_total', { reason: 'unknown_shard' });
         continue;
       }
-      encrypted.push(call.kind === 'invoke' ? call.cyphertext : call.accountEncrypted);
+      const ciphertext = call.kind === 'invoke' ? call.cyphertext : call.accountEncrypted;
+      // Oversized payloads are not decrypted; an empty ciphertext stands in so the positions still line up.
+      encrypted.push(ciphertext.length > MAX_SHIELDED_BYTES ? new Uint8Array(0) : ciphertext);
     }
     const decrypted = await enclave.decryptShieldedBatch(encrypted);
 
@@ -102,7 +110,12 @@ export class ShardRuntime {
       }
       if (!u8aEq(call.shard, this.shard)) continue;
       const result = decrypted[next++];
-      if (!result.ok) {
+      const size = call.kind === 'invoke' ? call.cyphertext.length : call.accountEncrypted.length;
+      if (size > MAX_SHIELDED_BYTES) {
+        log.warn('oversized indirect call ignored', { ...blockLog, extrinsic: call.extrinsicIndex, bytes: size, max: MAX_SHIELDED_BYTES });
+        metrics.inc('sealbridge_invocations_rejected_total', { reason: 'oversized' });
+        rejected++;
+      } else if (!result.ok) {
         log.warn('indirect call could not be deciphered', { ...blockLog, extrinsic: call.extrinsicIndex, error: result.error });
         metrics.inc('sealbridge_invocations_rejected_total', { reason: 'undecryptable' });
         rejected++;
