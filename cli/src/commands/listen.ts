@@ -45,7 +45,8 @@ export const listenCommand = defineCommand<{ events?: number; blocks?: number }>
           ctx.out.line(`  ${event.section}.${event.method} ${JSON.stringify(event.data)}`);
           if (maxEvents && seen.length >= maxEvents) return resolve();
         }
-        if (maxBlocks && ++blocks >= maxBlocks) resolve();
+        blocks++;
+        if (maxBlocks && blocks >= maxBlocks) resolve();
       };
       // Heads are handled one after another so the output stays in block order.
       api.rpc.chain
