@@ -8,6 +8,8 @@ import type { RpcLimits } from './settings.js';
 import { TERMINAL_STATUSES, rpcTopStatusHex } from './wire.js';
 
 type JsonRpcId = number | string | null;
+/** A reply frame (null: nothing to send), now or later. */
+type Reply = string | null | Promise<string | null>;
 
 /** One reply position in the connection's FIFO; `frame` stays undefined until the handler is done. */
 interface Slot {
@@ -78,21 +80,29 @@ export class RpcConnection {
       return;
     }
     this.#inFlight++;
-    this.#handleFrame(data, slot).then(
-      (frame) => {
-        this.#inFlight--;
-        this.#finish(slot, frame);
-      },
-      (err: unknown) => {
-        // #handleEntry catches handler errors; reaching here is a server bug, still answered in order.
-        this.#inFlight--;
-        this.#log({ level: 'error', component: 'rpc', msg: 'frame handling failed', error: String(err) });
-        this.#finish(slot, errorFrame(null, { code: JSON_RPC_CODES.INTERNAL_ERROR, message: 'Internal error' }));
-      },
-    );
+    const done = (frame: string | null): void => {
+      this.#inFlight--;
+      this.#finish(slot, frame);
+    };
+    // Synchronous handlers answer without a promise hop; async ones (getters, submissions) resolve later.
+    let out: Reply;
+    try {
+      out = this.#handleFrame(data, slot);
+    } catch (err) {
+      out = Promise.reject(err);
+    }
+    if (typeof out === 'string' || out === null) {
+      done(out);
+      return;
+    }
+    out.then(done, (err: unknown) => {
+      // #handleEntry catches handler errors; reaching here is a server bug, still answered in order.
+      this.#log({ level: 'error', component: 'rpc', msg: 'frame handling failed', error: String(err) });
+      done(errorFrame(null, { code: JSON_RPC_CODES.INTERNAL_ERROR, message: 'Internal error' }));
+    });
   }
 
-  async #handleFrame(data: RawData, slot: Slot): Promise<string | null> {
+  #handleFrame(data: RawData, slot: Slot): Reply {
     let body: unknown;
     try {
       body = JSON.parse(rawToString(data));
@@ -104,11 +114,15 @@ export class RpcConnection {
       const message = body.length === 0 ? 'Invalid request: empty batch' : `Invalid request: batch larger than ${this.#limits.maxBatchItems}`;
       return errorFrame(null, { code: JSON_RPC_CODES.INVALID_REQUEST, message });
     }
-    const replies = (await Promise.all(body.map((entry) => this.#handleEntry(entry, slot)))).filter((r) => r !== null);
-    return replies.length === 0 ? null : `[${replies.join(',')}]`;
+    const join = (replies: (string | null)[]): string | null => {
+      const frames = replies.filter((r) => r !== null);
+      return frames.length === 0 ? null : `[${frames.join(',')}]`;
+    };
+    const replies = body.map((entry) => this.#handleEntry(entry, slot));
+    return replies.some((r) => typeof r === 'object' && r !== null) ? Promise.all(replies).then(join) : join(replies as (string | null)[]);
   }
 
-  async #handleEntry(entry: unknown, slot: Slot): Promise<string | null> {
+  #handleEntry(entry: unknown, slot: Slot): Reply {
     if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
       return errorFrame(null, { code: JSON_RPC_CODES.INVALID_REQUEST, message: 'Invalid request: not an object' });
     }
@@ -136,19 +150,24 @@ export class RpcConnection {
       // A notification has no id to answer with, so it cannot be watched.
       openWatch: (topHash) => (isNotification ? () => {} : this.#openWatch(slot, id, topHash, opened)),
     };
-    let frame: string;
-    try {
-      frame = resultFrame(id, await handler(req.params, ctx));
-    } catch (err) {
+    const succeed = (result: string): string | null => (isNotification ? null : resultFrame(id, result));
+    const fail = (err: unknown): string | null => {
       // A failed submission is not watched: drop anything its watcher may already have reported.
       for (const watch of opened) {
         watch.done = true;
         watch.early.length = 0;
       }
       const failure = toRpcFailure(err, method, this.#log);
-      frame = 'error' in failure ? errorFrame(id, failure.error) : resultFrame(id, failure.result);
+      if (isNotification) return null;
+      return 'error' in failure ? errorFrame(id, failure.error) : resultFrame(id, failure.result);
+    };
+    let result: string | Promise<string>;
+    try {
+      result = handler(req.params, ctx);
+    } catch (err) {
+      return fail(err);
     }
-    return isNotification ? null : frame;
+    return typeof result === 'string' ? succeed(result) : result.then(succeed, fail);
   }
 
   #openWatch(slot: Slot, id: JsonRpcId, topHash: Uint8Array, opened: Watch[]): TopWatcher {
