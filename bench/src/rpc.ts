@@ -195,8 +195,8 @@ async function main(): Promise<void> {
   const edResult = await scenario(server.url, edFrames, okBalance);
   const fpResult = await scenario(server.url, fingerprint, '{"jsonrpc":"2.0","result":"0x80');
   const echoSmall = await scenario(echo.url, fingerprint, echoPrefix);
-  // Latency below saturation: half the measured getter capacity, the same rate against echo.
-  const pacedRps = Math.max(10, Math.round(srResult.rps / 2));
+  // Latency below saturation: a quarter of the measured getter capacity, the same rate against echo.
+  const pacedRps = Math.max(10, Math.round(srResult.rps / 4));
   const srPaced = await scenario(server.url, srFrames, okBalance, pacedRps);
   const echoPaced = await scenario(echo.url, srFrames, echoPrefix, pacedRps);
   const echoAgain = await scenario(echo.url, srFrames, echoPrefix);
@@ -240,7 +240,7 @@ async function main(): Promise<void> {
     trustedGetterEd25519: { ...edResult, ratioToEcho: round(edResult.rps / echoRps) },
     /** Server overhead without backend work, against echo of the same small frames. */
     getFingerprint: { ...fpResult, echoSameFrames: echoSmall, ratioToEcho: round(fpResult.rps / echoSmall.rps) },
-    /** Open-loop at half the getter capacity: latency without queueing behind 64 saturating clients. */
+    /** Paced at a quarter of the getter capacity: latency without queueing behind 64 saturating clients. */
     paced: { totalRps: pacedRps, trustedGetterSr25519: srPaced, echo: echoPaced },
     targets: {
       ratio: TARGET_RATIO,
