@@ -1,5 +1,5 @@
 import { compactAddLength, u8aConcat } from '@polkadot/util';
-import { topHash } from '@sealbridge/chain-types';
+import { encodeShieldingKeyValue, topHash } from '@sealbridge/chain-types';
 
 import type { RpcBackend, TopWatcher } from './backend.js';
 import { RpcServerError } from './errors.js';
@@ -65,7 +65,7 @@ const handlers: Record<string, RpcHandler> = {
   author_getShieldingKey: (p, { backend }) => {
     noParams('author_getShieldingKey')(p);
     // Double wrapping (§2.5): the value is SCALE(String json), then length-prefixed again as Vec<u8>.
-    return rpcOkHex(scaleString(backend.shieldingKeyJson()));
+    return rpcOkHex(encodeShieldingKeyValue(backend.shieldingKeyJson()));
   },
   author_getFingerprint: (p, { backend }) => {
     noParams('author_getFingerprint')(p);
