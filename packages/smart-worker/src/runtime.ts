@@ -108,11 +108,12 @@ export class SmartWorkerRuntime {
     const record: WorkerRecord = { v: 1, id: randomUUID(), createdAt: this.#clock.now(), ...spec };
     const entry = this.#newEntry(record);
     await this.#instance(entry); // throws ERR_SCRIPT_FAILED for scripts workerd cannot load
-    this.#assertOpen();
     try {
+      this.#assertOpen(); // closed while starting: close() cannot see this entry yet, so dispose here
       await this.#store.put(record);
     } catch (e) {
       await this.#disposeInstance(entry);
+      if (e instanceof SmartWorkerError) throw e;
       throw new SmartWorkerError('ERR_INTERNAL', 'could not persist the worker', { cause: e });
     }
     this.#add(record, entry);
