@@ -9,6 +9,7 @@ export { createConsoleLogger, NOOP_LOGGER } from './log.js';
 export type { Logger, LogLevel } from './log.js';
 export { FEES, RUNTIME_VERSION, RUNTIME_APIS } from './runtime/runtime.js';
 export { EXISTENTIAL_DEPOSIT } from './pallets/balances.js';
+export { MAX_ONE_TIME_KEYS, MAX_PRE_KEY_MESSAGE_LEN } from './pallets/worker-env.js';
 export type {
   CallDecl,
   CallValue,

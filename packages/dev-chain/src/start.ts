@@ -16,12 +16,13 @@ import { SUDO_PALLET } from './pallets/sudo.js';
 import { SYSTEM_PALLET } from './pallets/system.js';
 import { TEEREX_PALLET } from './pallets/teerex.js';
 import { TIMESTAMP_PALLET } from './pallets/timestamp.js';
+import { WORKER_ENV_PALLET } from './pallets/worker-env.js';
 import { RpcServer } from './rpc/server.js';
 import { Runtime } from './runtime/runtime.js';
 import { LevelChainStore } from './store.js';
 
 /** The pallet table of the dev runtime (indices as on Integritee chains where they exist). */
-export const DEFAULT_PALLETS: readonly PalletDefinition[] = [SYSTEM_PALLET, TIMESTAMP_PALLET, BALANCES_PALLET, SUDO_PALLET, TEEREX_PALLET, ENCLAVE_BRIDGE_PALLET];
+export const DEFAULT_PALLETS: readonly PalletDefinition[] = [SYSTEM_PALLET, TIMESTAMP_PALLET, BALANCES_PALLET, SUDO_PALLET, TEEREX_PALLET, ENCLAVE_BRIDGE_PALLET, WORKER_ENV_PALLET];
 
 export const TEER = 1_000_000_000_000n;
 export const DEV_ACCOUNT_NAMES = ['Alice', 'Bob', 'Charlie', 'Dave', 'Eve', 'Ferdie'] as const;
