@@ -36,7 +36,14 @@ export interface EnclaveHandle {
   olmMarkKeysAsPublished(): Promise<void>;
   /** Unused one-time keys held (published or not). */
   olmOneTimeKeyCount(): number;
-  olmDecryptPreKey(message: PreKeyMessage): Promise<Uint8Array>;
+  /**
+   * Decrypts a pre-key message to one of our unused one-time keys and consumes the key. With `retain`, the plaintext
+   * stays sealed in the enclave (keyed by `olmPreKeyMessageId`) and the same message is answered again until released.
+   */
+  olmDecryptPreKey(message: PreKeyMessage, options?: { retain?: boolean }): Promise<Uint8Array>;
+  /** Ids of retained pre-key plaintexts not yet released. */
+  olmRetainedPreKeyMessages(): string[];
+  olmReleasePreKeyMessages(ids: string[]): Promise<void>;
   /** 32-byte key per (store, worker identity), created on first request and stable across restarts. */
   getOmniKey(store: string, workerIdentity: Uint8Array): Promise<Uint8Array>;
   close(): Promise<void>;

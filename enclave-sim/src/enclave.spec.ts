@@ -18,7 +18,7 @@ import {
   verifyRaTlsCertificate,
 } from '@sealbridge/chain-types';
 
-import { devMrsigner, openEnclave } from './index.js';
+import { devMrsigner, olmPreKeyMessageId, openEnclave } from './index.js';
 import type { EnclaveHandle, EnclaveLogLevel, OpenEnclaveOptions } from './index.js';
 import { unsealEnclaveKeysForTest } from './testing.js';
 import { initOlm } from './trusted/olm-adapter.js';
@@ -207,6 +207,19 @@ describe('openEnclave (simulated TEE end to end)', function () {
       assert.equal(new TextDecoder().decode(await handle().olmDecryptPreKey(message)), 'x');
     });
 
+    it('retains a plaintext sealed with its consumed key until released, so a crashed host can ask again', async () => {
+      const [otk] = Object.values(await handle().olmGenerateOneTimeKeys(1)) as [string];
+      const message = preKeyMessage(otk, 'TOKEN=abc');
+      const id = olmPreKeyMessageId(message.ciphertext);
+      assert.equal(new TextDecoder().decode(await handle().olmDecryptPreKey(message, { retain: true })), 'TOKEN=abc');
+      assert.deepEqual(handle().olmRetainedPreKeyMessages(), [id]);
+      assert.equal(new TextDecoder().decode(await handle().olmDecryptPreKey(message, { retain: true })), 'TOKEN=abc', 'answered again');
+      await assert.rejects(handle().olmDecryptPreKey(message), { code: 'OLM_UNKNOWN_ONE_TIME_KEY' }, 'only retained lookups see it');
+      await handle().olmReleasePreKeyMessages([id, 'unknown']);
+      assert.deepEqual(handle().olmRetainedPreKeyMessages(), []);
+      await assert.rejects(handle().olmDecryptPreKey(message, { retain: true }), { code: 'OLM_UNKNOWN_ONE_TIME_KEY' });
+    });
+
     it('rejects bad arguments and refuses to overfill libolm’s one-time key store', async () => {
       await assert.rejects(handle().olmGenerateOneTimeKeys(0), { code: 'INVALID_ARGUMENT' });
       await handle().olmGenerateOneTimeKeys(50);
@@ -265,7 +278,9 @@ describe('openEnclave (simulated TEE end to end)', function () {
         omni: await handle().getOmniKey('sapphire-testnet', text('worker-a')),
         mrenclave: handle().mrenclave,
       };
-      const [pending] = Object.values(await handle().olmGenerateOneTimeKeys(1)) as [string];
+      const [pending, retainedKey] = Object.values(await handle().olmGenerateOneTimeKeys(2)) as [string, string];
+      const retained = preKeyMessage(retainedKey, 'kept');
+      await handle().olmDecryptPreKey(retained, { retain: true });
       await handle().close();
       await assert.rejects(handle().decryptShielded(new Uint8Array(384)), { code: 'ENCLAVE_CLOSED' });
 
@@ -278,6 +293,8 @@ describe('openEnclave (simulated TEE end to end)', function () {
       const ct = shieldEncrypt(shieldingKeyFromJson(before.json), text('after restart'));
       assert.deepEqual(await handle().decryptShielded(ct), text('after restart'));
       assert.equal(new TextDecoder().decode(await handle().olmDecryptPreKey(preKeyMessage(pending, 'late'))), 'late');
+      assert.deepEqual(handle().olmRetainedPreKeyMessages(), [olmPreKeyMessageId(retained.ciphertext)]);
+      assert.equal(new TextDecoder().decode(await handle().olmDecryptPreKey(retained, { retain: true })), 'kept');
     });
 
     it('cannot be opened twice at the same time', async () => {

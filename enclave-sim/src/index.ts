@@ -60,6 +60,7 @@ export type { DecryptResult } from './trusted/decrypt-pool.js';
 export { ENCLAVE_ERROR_CODES, EnclaveError } from './trusted/errors.js';
 export type { EnclaveErrorCode } from './trusted/errors.js';
 export type { EnclaveLog, EnclaveLogLevel } from './trusted/log.js';
+export { preKeyMessageId as olmPreKeyMessageId } from './trusted/olm-vault.js';
 export type { PreKeyMessage } from './trusted/olm-vault.js';
 export type { SealedStorage } from './trusted/sealed-storage.js';
 export type { SealPolicy } from './trusted/sealing.js';

@@ -173,8 +173,16 @@ export class TrustedEnclave implements EnclaveHandle {
     return this.#open().olm.oneTimeKeyCount();
   }
 
-  async olmDecryptPreKey(message: PreKeyMessage): Promise<Uint8Array> {
-    return this.#open().olm.decryptPreKey(message);
+  async olmDecryptPreKey(message: PreKeyMessage, options?: { retain?: boolean }): Promise<Uint8Array> {
+    return this.#open().olm.decryptPreKey(message, options);
+  }
+
+  olmRetainedPreKeyMessages(): string[] {
+    return this.#open().olm.retainedPreKeyMessages();
+  }
+
+  async olmReleasePreKeyMessages(ids: string[]): Promise<void> {
+    return this.#open().olm.releasePreKeyMessages(ids);
   }
 
   async getOmniKey(store: string, workerIdentity: Uint8Array): Promise<Uint8Array> {

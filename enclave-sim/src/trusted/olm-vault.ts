@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 import { EnclaveError } from './errors.js';
 import type { EnclaveLog } from './log.js';
 import { OlmAccount, initOlm, preKeyMessageOneTimeKey } from './olm-adapter.js';
@@ -11,6 +13,8 @@ interface OlmState {
   pickle: string;
   /** keyId → curve25519 key; libolm cannot list published keys, but we must check a message targets one of ours. */
   oneTimeKeys: Record<string, string>;
+  /** Retained plaintexts (message id → base64), sealed together with the consumed one-time key. */
+  retained?: Record<string, string>;
 }
 
 export interface PreKeyMessage {
@@ -19,6 +23,11 @@ export interface PreKeyMessage {
   oneTimeKey: string;
   /** Base64 body of the Olm type-0 message. */
   ciphertext: string;
+}
+
+/** Id of a pre-key message: hex SHA-256 of its binary form (the base64 body decoded). */
+export function preKeyMessageId(ciphertext: string): string {
+  return createHash('sha256').update(Buffer.from(ciphertext, 'base64')).digest('hex');
 }
 
 /**
@@ -30,10 +39,12 @@ export class OlmVault {
   readonly #oneTimeKeys: Map<string, string>;
   readonly #pickleKey: Uint8Array;
   readonly #store: SealedStore;
+  readonly #retained: Map<string, string>;
 
-  private constructor(account: OlmAccount, oneTimeKeys: Map<string, string>, pickleKey: Uint8Array, store: SealedStore) {
+  private constructor(account: OlmAccount, oneTimeKeys: Map<string, string>, pickleKey: Uint8Array, store: SealedStore, retained = new Map<string, string>()) {
     this.#account = account;
     this.#oneTimeKeys = oneTimeKeys;
+    this.#retained = retained;
     this.#pickleKey = pickleKey;
     this.#store = store;
   }
@@ -56,7 +67,7 @@ export class OlmVault {
       throw new EnclaveError('SEALED_KEY_INVALID', `${OLM_ACCOUNT_FILE} does not hold an Olm state`, { cause });
     }
     const account = OlmAccount.unpickle(pickleKey, state.pickle);
-    return new OlmVault(account, new Map(Object.entries(state.oneTimeKeys)), pickleKey, store);
+    return new OlmVault(account, new Map(Object.entries(state.oneTimeKeys)), pickleKey, store, new Map(Object.entries(state.retained ?? {})));
   }
 
   #persist(): Promise<void> {
@@ -64,6 +75,7 @@ export class OlmVault {
       v: 1,
       pickle: this.#account.pickle(this.#pickleKey),
       oneTimeKeys: Object.fromEntries(this.#oneTimeKeys),
+      retained: Object.fromEntries(this.#retained),
     };
     return this.#store.save(OLM_ACCOUNT_FILE, Buffer.from(JSON.stringify(state), 'utf8'), KEY_SEAL_POLICY);
   }
@@ -99,8 +111,13 @@ export class OlmVault {
     await this.#persist();
   }
 
-  /** Decrypts a pre-key message to one of our unused one-time keys, consumes that key and re-seals the account. */
-  async decryptPreKey(message: PreKeyMessage): Promise<Uint8Array> {
+  /**
+   * Decrypts a pre-key message to one of our unused one-time keys, consumes that key and re-seals the account.
+   * With `retain`, the plaintext is sealed in the same write as the consumed key and the same message is answered
+   * again from there until `releasePreKeyMessages`: a host that crashes before committing what it derived from the
+   * plaintext can ask again, although the one-time key is already gone.
+   */
+  async decryptPreKey(message: PreKeyMessage, options: { retain?: boolean } = {}): Promise<Uint8Array> {
     const { senderIdentityKey, oneTimeKey, ciphertext } = message;
     if (typeof senderIdentityKey !== 'string' || typeof oneTimeKey !== 'string' || typeof ciphertext !== 'string') {
       throw new EnclaveError('INVALID_ARGUMENT', 'senderIdentityKey, oneTimeKey and ciphertext must be base64 strings');
@@ -109,14 +126,29 @@ export class OlmVault {
     if (preKeyMessageOneTimeKey(ciphertext) !== wanted) {
       throw new EnclaveError('OLM_BAD_MESSAGE', 'pre-key message is encrypted to a different one-time key than stated');
     }
+    const id = preKeyMessageId(ciphertext);
+    const retained = options.retain ? this.#retained.get(id) : undefined;
+    if (retained !== undefined) return new Uint8Array(Buffer.from(retained, 'base64'));
     const keyId = [...this.#oneTimeKeys].find(([, key]) => key === wanted)?.[0];
     if (keyId === undefined) {
       throw new EnclaveError('OLM_UNKNOWN_ONE_TIME_KEY', 'one-time key is not one of ours or was already used');
     }
-    const plaintext = this.#account.decryptPreKey(senderIdentityKey, ciphertext);
+    const plaintext = Buffer.from(this.#account.decryptPreKey(senderIdentityKey, ciphertext), 'utf8');
     this.#oneTimeKeys.delete(keyId);
+    if (options.retain) this.#retained.set(id, plaintext.toString('base64'));
     await this.#persist();
-    return new Uint8Array(Buffer.from(plaintext, 'utf8'));
+    return new Uint8Array(plaintext);
+  }
+
+  /** Ids (see `preKeyMessageId`) of retained plaintexts not yet released. */
+  retainedPreKeyMessages(): string[] {
+    return [...this.#retained.keys()];
+  }
+
+  /** Forgets retained plaintexts once the host has durably committed what it derived from them. */
+  async releasePreKeyMessages(ids: string[]): Promise<void> {
+    if (!ids.map((id) => this.#retained.delete(id)).includes(true)) return;
+    await this.#persist();
   }
 
   close(): void {
