@@ -4,6 +4,7 @@ import { u8aToHex } from '@polkadot/util';
 import { base58Encode } from '@polkadot/util-crypto';
 import { toBytes } from './bytes.js';
 import { CliError, CliErrorCode } from './errors.js';
+import { rejectOnDisconnect, Subscription } from './parentchain.js';
 
 /** A decoded `EnclaveBridge.ProcessedParentchainBlock` event. */
 export interface ProcessedBlock {
@@ -54,10 +55,12 @@ export async function waitForProcessedBlock(api: ApiPromise, options: WaitForPro
   const shardB58 = base58Encode(shard);
   let latest: ProcessedBlock | undefined;
   let next = blockNumber + 1;
-  let unsubscribe: (() => void) | undefined;
+  const subscription = new Subscription();
   let timer: NodeJS.Timeout | undefined;
+  let stopWatching: (() => void) | undefined;
   try {
     return await new Promise<ProcessedBlock>((resolve, reject) => {
+      stopWatching = rejectOnDisconnect(api, reject);
       timer = setTimeout(() => {
         const last = latest ? `last confirmed #${latest.blockNumber}` : 'no confirmation seen meanwhile';
         reject(new CliError(
@@ -93,14 +96,13 @@ export async function waitForProcessedBlock(api: ApiPromise, options: WaitForPro
         .subscribeNewHeads((header) => {
           scanning = scanning.then(() => scanUpTo(header.number.toNumber())).catch(reject);
         })
-        .then((unsub) => {
-          unsubscribe = unsub;
-        })
+        .then(subscription.set)
         .catch(reject);
     });
   } finally {
     clearTimeout(timer);
-    unsubscribe?.();
+    stopWatching?.();
+    subscription.end();
   }
 }
 

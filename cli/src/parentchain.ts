@@ -73,10 +73,12 @@ export async function signAndWait(
   timeoutMs: number,
   nonce?: number,
 ): Promise<Inclusion> {
-  let unsubscribe: (() => void) | undefined;
+  const subscription = new Subscription();
   let timer: NodeJS.Timeout | undefined;
+  let stopWatching: (() => void) | undefined;
   try {
     return await new Promise<Inclusion>((resolve, reject) => {
+      stopWatching = rejectOnDisconnect(api, reject);
       timer = setTimeout(
         () => reject(new CliError(CliErrorCode.TIMEOUT, `extrinsic ${tx.hash.toHex()} not ${until} after ${timeoutMs / 1000} s`)),
         timeoutMs,
@@ -100,9 +102,7 @@ export async function signAndWait(
           .then((header) => resolve({ blockHash, blockNumber: header.number.toNumber(), extrinsicHash: tx.hash.toHex(), events }))
           .catch(reject);
       })
-        .then((unsub) => {
-          unsubscribe = unsub;
-        })
+        .then(subscription.set)
         .catch((error: unknown) => {
           // "1010: Invalid Transaction: Inability to pay some fees , e.g. account balance too low" → the reason only.
           const message = messageOf(error).replace(/^\d+: Invalid Transaction: /, '').replace(/\s+,/g, ',');
@@ -113,7 +113,34 @@ export async function signAndWait(
     });
   } finally {
     clearTimeout(timer);
-    unsubscribe?.();
+    stopWatching?.();
+    subscription.end();
+  }
+}
+
+/** Rejects `reject` when the node connection drops while waiting (autoConnect is off, so it will not come back). */
+export function rejectOnDisconnect(api: ApiPromise, reject: (error: CliError) => void): () => void {
+  const onDisconnect = (): void => reject(new CliError(CliErrorCode.NODE_UNREACHABLE, 'lost the connection to the parentchain node'));
+  api.once('disconnected', onDisconnect);
+  return () => api.off('disconnected', onDisconnect);
+}
+
+/**
+ * An unsubscribe function that may arrive after the waiting is over (polkadot-js resolves it asynchronously):
+ * `end()` unsubscribes now or as soon as it arrives.
+ */
+export class Subscription {
+  #unsubscribe?: () => unknown;
+  #ended = false;
+
+  readonly set = (unsubscribe: () => unknown): void => {
+    if (this.#ended) void unsubscribe();
+    else this.#unsubscribe = unsubscribe;
+  };
+
+  end(): void {
+    this.#ended = true;
+    void this.#unsubscribe?.();
   }
 }
 

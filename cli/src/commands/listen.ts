@@ -2,6 +2,7 @@ import type { ApiPromise } from '@polkadot/api';
 import type { EventRecord, Header } from '@polkadot/types/interfaces';
 import { defineCommand } from '../context.js';
 import { CliError, CliErrorCode } from '../errors.js';
+import { rejectOnDisconnect } from '../parentchain.js';
 
 export interface ListenedEvent {
   readonly blockNumber: number;
@@ -55,6 +56,7 @@ export const listenCommand = defineCommand<{ events?: number; blocks?: number }>
         })
         .then((unsubscribe) => ctx.defer(unsubscribe))
         .catch(reject);
+      ctx.defer(rejectOnDisconnect(api, reject));
       ctx.signal.addEventListener('abort', () => resolve(), { once: true });
     });
     const listened = maxEvents ? seen.slice(0, maxEvents) : seen;

@@ -89,7 +89,8 @@ async function sendIndirect(
       timeoutMs,
       onProgress: (latest) => spinner.update(`waiting for the worker to confirm block #${invocation.blockNumber} (last confirmed #${latest.blockNumber})`),
     });
-    return { topHash: hash, nonce, mode: 'indirect', invocation, confirmation };
+    const { blockHash, blockNumber, extrinsicHash } = invocation;
+    return { topHash: hash, nonce, mode: 'indirect', invocation: { blockHash, blockNumber, extrinsicHash }, confirmation };
   } catch (error) {
     if (error instanceof CliError) throw error;
     throw new CliError(CliErrorCode.TRUSTED_CALL_FAILED, `trusted call ${hash}: ${messageOf(error)}`, { cause: error });
