@@ -44,6 +44,8 @@ export interface EnclaveHandle {
   /** Ids of retained pre-key plaintexts not yet released. */
   olmRetainedPreKeyMessages(): string[];
   olmReleasePreKeyMessages(ids: string[]): Promise<void>;
+  /** Drops an unused one-time key the chain consumed for an unusable claim; false if it is not (or no longer) ours. */
+  olmDiscardOneTimeKey(oneTimeKey: string): Promise<boolean>;
   /** 32-byte key per (store, worker identity), created on first request and stable across restarts. */
   getOmniKey(store: string, workerIdentity: Uint8Array): Promise<Uint8Array>;
   close(): Promise<void>;

@@ -220,6 +220,15 @@ describe('openEnclave (simulated TEE end to end)', function () {
       await assert.rejects(handle().olmDecryptPreKey(message, { retain: true }), { code: 'OLM_UNKNOWN_ONE_TIME_KEY' });
     });
 
+    it('discards a one-time key without a message', async () => {
+      const [otk] = Object.values(await handle().olmGenerateOneTimeKeys(1)) as [string];
+      const before = handle().olmOneTimeKeyCount();
+      assert.equal(await handle().olmDiscardOneTimeKey(otk), true);
+      assert.equal(handle().olmOneTimeKeyCount(), before - 1);
+      assert.equal(await handle().olmDiscardOneTimeKey(otk), false);
+      await assert.rejects(handle().olmDecryptPreKey(preKeyMessage(otk, 'z')), { code: 'OLM_UNKNOWN_ONE_TIME_KEY' });
+    });
+
     it('rejects bad arguments and refuses to overfill libolm’s one-time key store', async () => {
       await assert.rejects(handle().olmGenerateOneTimeKeys(0), { code: 'INVALID_ARGUMENT' });
       await handle().olmGenerateOneTimeKeys(50);

@@ -185,6 +185,10 @@ export class TrustedEnclave implements EnclaveHandle {
     return this.#open().olm.releasePreKeyMessages(ids);
   }
 
+  async olmDiscardOneTimeKey(oneTimeKey: string): Promise<boolean> {
+    return this.#open().olm.discardOneTimeKey(oneTimeKey);
+  }
+
   async getOmniKey(store: string, workerIdentity: Uint8Array): Promise<Uint8Array> {
     return this.#open().omni.get(store, workerIdentity);
   }

@@ -132,6 +132,27 @@ export class OlmAccount {
     }
   }
 
+  /**
+   * Removes one unused one-time key. libolm only removes keys by session, so the account opens an inbound session
+   * from a throwaway sender to that key and removes the key through it.
+   */
+  discardOneTimeKey(oneTimeKey: string): void {
+    const sender = new Olm.Account();
+    const outbound = new Olm.Session();
+    const inbound = new Olm.Session();
+    try {
+      sender.create();
+      outbound.create_outbound(sender, this.identityKey(), oneTimeKey);
+      const { body } = outbound.encrypt('');
+      inbound.create_inbound_from(this.#account, (JSON.parse(sender.identity_keys()) as { curve25519: string }).curve25519, body);
+      this.#account.remove_one_time_keys(inbound);
+    } finally {
+      inbound.free();
+      outbound.free();
+      sender.free();
+    }
+  }
+
   free(): void {
     this.#account.free();
   }

@@ -140,6 +140,20 @@ export class OlmVault {
     return new Uint8Array(plaintext);
   }
 
+  /**
+   * Forgets one of our unused one-time keys without a message (the chain consumed it for a claim that carried no
+   * usable message), so libolm's bounded store does not fill up with keys nobody can use any more. Unknown keys: no-op.
+   */
+  async discardOneTimeKey(oneTimeKey: string): Promise<boolean> {
+    const wanted = typeof oneTimeKey === 'string' ? oneTimeKey.replace(/=+$/, '') : '';
+    const keyId = [...this.#oneTimeKeys].find(([, key]) => key === wanted)?.[0];
+    if (keyId === undefined) return false;
+    this.#account.discardOneTimeKey(wanted);
+    this.#oneTimeKeys.delete(keyId);
+    await this.#persist();
+    return true;
+  }
+
   /** Ids (see `preKeyMessageId`) of retained plaintexts not yet released. */
   retainedPreKeyMessages(): string[] {
     return [...this.#retained.keys()];
