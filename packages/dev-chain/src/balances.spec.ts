@@ -35,7 +35,8 @@ describe('dev-chain balances over a real ws with @polkadot/api', () => {
     assert.equal(api.registry.chainDecimals[0], 12);
     assert.equal(api.registry.chainTokens[0], 'TEER');
     const pallets = api.runtimeMetadata.asLatest.pallets.map((p) => [p.name.toString(), p.index.toNumber()]);
-    assert.deepEqual(Object.fromEntries(pallets), { System: 0, Timestamp: 1, Balances: 10, Sudo: 11, Teerex: 50, EnclaveBridge: 54 });
+    const indices = Object.fromEntries(pallets);
+    for (const [name, index] of Object.entries({ System: 0, Timestamp: 1, Balances: 10, Sudo: 11, Teerex: 50, EnclaveBridge: 54 })) assert.equal(indices[name], index, name);
   });
 
   it('transferKeepAlive reaches InBlock and Finalized with Withdraw, Transfer, ExtrinsicSuccess; the fee equals paymentInfo', async () => {
