@@ -249,6 +249,20 @@ describe('WorkerClient against the worker rpc server', function () {
         err instanceof WorkerConnectionError && err.code === 'WORKER_UNREACHABLE' && err.message.startsWith(`worker not reachable at ${url}`));
     });
 
+    it('times out a request the worker never answers', async () => {
+      const stuck = new rpc.FakeBackend(att.certPem, { shareKeyWith: backend }) as FakeBackendLike & { executeGetter(): Promise<never> };
+      stuck.executeGetter = () => new Promise(() => {});
+      const srv = await rpc.startRpcServer({ backend: stuck, tls: att, port: 0 });
+      const c = await connectWorker(srv.url, { timeoutMs: 300 });
+      try {
+        // Replies are strictly ordered per connection, so a stuck call also holds later ones on this connection.
+        await assert.rejects(c.publicGetter(stuck.shard), (err: unknown) => err instanceof WorkerConnectionError && err.code === 'WORKER_TIMEOUT');
+      } finally {
+        await c.close();
+        await srv.close();
+      }
+    });
+
     it('fails outstanding requests and watches when the worker goes away', async () => {
       const holding = new rpc.FakeBackend(att.certPem, { holdPending: true, shareKeyWith: backend });
       holding.setAccount(alice.publicKey, { free: 5n });

@@ -429,6 +429,20 @@ describe('worker rpc server', function () {
       }
     });
 
+    it('a client that keeps queueing behind a stuck request is disconnected (1008)', async () => {
+      const stuck = new FakeBackend(tls.certPem, { shareKeyWith: backend });
+      stuck.executeGetter = () => new Promise(() => {});
+      const srv = await startRpcServer({ backend: stuck, tls, port: 0, limits: { maxInFlightPerConnection: 1, maxQueuedPerConnection: 3 } });
+      const c = await RawClient.connect(srv.url);
+      try {
+        const getter = JSON.stringify({ jsonrpc: '2.0', method: 'state_executeGetter', params: [requestHex(stuck.shard, Uint8Array.of(0, 0))], id: 1 });
+        for (let i = 0; i < 4; i++) c.send(getter);
+        assert.equal((await c.closed).code, 1008);
+      } finally {
+        await srv.close();
+      }
+    });
+
     it('a slow reader whose unsent output exceeds the cap is terminated; others carry on', async () => {
       const big = new FakeBackend(tls.certPem, { shareKeyWith: backend });
       big.metadata = () => new Uint8Array(512 * 1024);
