@@ -34,7 +34,8 @@ function coerce(key: keyof Table, value: unknown, origin: string): string | numb
   if (type === 'number') {
     const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
     if (typeof n !== 'number' || !Number.isFinite(n) || n <= 0) {
-      throw new CliError(CliErrorCode.BAD_INPUT, `${origin}: ${key} must be a positive number, got ${JSON.stringify(value)}`);
+      // yargs turns `--timeout abc` into NaN; show it as such rather than JSON's null.
+      throw new CliError(CliErrorCode.BAD_INPUT, `${origin}: ${key} must be a positive number, got ${typeof value === 'number' ? value : JSON.stringify(value)}`);
     }
     return n;
   }

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import yargs from 'yargs';
 import type { Argv } from 'yargs';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
@@ -20,6 +21,9 @@ export interface MainOptions {
   /** Aborts long-running commands; bin.ts wires it to SIGINT/SIGTERM. */
   readonly signal?: AbortSignal;
 }
+
+// yargs cannot locate package.json from an ES module; read the version next to dist/.
+const VERSION = (JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 function addGlobalOptions(y: Argv): Argv {
   for (const spec of Object.values(GLOBAL_OPTIONS)) {
@@ -61,6 +65,7 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
 
   const parser = addGlobalOptions(yargs([...argv]))
     .scriptName('sealbridge')
+    .version(VERSION)
     .usage('$0 <command> [options]\n\nIntegritee-compatible command-line client for Sealbridge (integritee-cli command names).')
     .exitProcess(false)
     .strictCommands()
