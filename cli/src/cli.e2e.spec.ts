@@ -142,6 +142,26 @@ describe('sealbridge binary against a dev chain', function () {
     assert.match(command.stderr, /^error: Unknown commands?: balanse\b.*\n$/);
   });
 
+  scenario('dev-chain prints its URL as one JSON object and stops cleanly on SIGTERM', async () => {
+    let child: import('node:child_process').ChildProcess | undefined;
+    const run = spawnCli(['dev-chain', '--port', '0', '--json'], { ...opts, onSpawn: (c) => (child = c) });
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child?.stdout?.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.includes('\n')) resolve((JSON.parse(out) as { url: string }).url);
+      });
+      child?.once('exit', () => reject(new Error('dev-chain exited before printing its URL')));
+    });
+    assert.match(url, /^ws:\/\/127\.0\.0\.1:\d+$/);
+    const { free } = await runCliJson<{ free: string }>(['balance', '//Ferdie', '--node-url', url], opts);
+    assert.ok(BigInt(free) > 0n);
+    child?.kill('SIGTERM');
+    const done = await run;
+    assert.equal(done.code, 0, done.stderr);
+    assert.equal(done.stdout.trim().split('\n').length, 1);
+  });
+
   scenario('environment and flags: --node-url beats SEALBRIDGE_NODE_URL', async () => {
     const dead = `ws://127.0.0.1:${await deadPort()}`;
     const viaEnv = await spawnCli(['balance', '//Alice', '--quiet'], opts);
