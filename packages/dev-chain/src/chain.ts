@@ -6,12 +6,14 @@ import type { Logger } from './log.js';
 import type { PoolEntry, TxStatus } from './pool.js';
 import type { ChainView } from './runtime/runtime.js';
 import type { StorageAccess } from './runtime/pallet.js';
+import type { SignatureVerifier } from './runtime/verifier.js';
 import type { ChainStore, StoredBlock } from './store.js';
 
 import { DevChainError } from './errors.js';
 import { NOOP_LOGGER } from './log.js';
 import { TxPool } from './pool.js';
-import { RUNTIME_VERSION, Runtime } from './runtime/runtime.js';
+import { RUNTIME_VERSION, Runtime, invalidTransaction } from './runtime/runtime.js';
+import { INLINE_VERIFIER } from './runtime/verifier.js';
 import { Writer } from './types/codec.js';
 
 export type SealMode = 'instant' | 'interval' | 'manual';
@@ -59,6 +61,8 @@ export interface ChainOptions {
   sudoKey: Uint8Array | null;
   logger?: Logger;
   store?: ChainStore;
+  /** Signature checks of submitted extrinsics; default: on the event loop. */
+  verifier?: SignatureVerifier;
 }
 
 export interface CreateBlockOptions {
@@ -88,6 +92,7 @@ export class Chain {
   readonly pool = new TxPool();
   readonly #opts: ChainOptions;
   readonly #log: Logger;
+  readonly #verifier: SignatureVerifier;
   readonly #blocks = new Map<string, BlockRecord>();
   #canonical: BlockRecord[] = [];
   #finalized!: BlockRecord;
@@ -108,6 +113,7 @@ export class Chain {
     this.#opts = opts;
     this.runtime = opts.runtime;
     this.#log = opts.logger ?? NOOP_LOGGER;
+    this.#verifier = opts.verifier ?? INLINE_VERIFIER;
   }
 
   static async create(opts: ChainOptions): Promise<Chain> {
@@ -193,17 +199,19 @@ export class Chain {
   // --- transactions ----------------------------------------------------------------------------------------
 
   /**
-   * Validates and queues an extrinsic like a node's `author_submitExtrinsic`; throws DevChainError with the
+   * Validates and queues an extrinsic like a node's `author_submitExtrinsic`; rejects with DevChainError with the
    * pool error (INVALID_TRANSACTION, ALREADY_IMPORTED, …). `watch` receives status updates from "ready"/"future" on.
    */
-  submit(bytes: Uint8Array, watch?: (status: TxStatus) => void): string {
+  async submit(bytes: Uint8Array, watch?: (status: TxStatus) => void): Promise<string> {
     if (this.#stopped) throw new DevChainError('STOPPED', 'chain is stopped');
     const xt = this.runtime.decodeExtrinsic(bytes);
     const hashHex = u8aToHex(xt.hash);
-    if (this.pool.has(hashHex)) throw new DevChainError('ALREADY_IMPORTED', 'Transaction Already Imported', { data: 'Transaction Already Imported' });
-    if (this.#banned.has(hashHex)) throw new DevChainError('TEMPORARILY_BANNED', 'Transaction is temporarily banned', { data: 'Transaction is temporarily banned' });
-    const best = this.best;
-    const { accountNonce } = this.runtime.validate(xt, this.storageAt(best), best.number + 1, this.view, true);
+    this.#checkNew(hashHex);
+    const payload = this.runtime.checkedPayload(xt, this.best.number + 1, this.view);
+    if (!(await this.#verifier.verify(xt.signed!, payload))) throw invalidTransaction('BadProof');
+    // State may have moved on while the signature was checked.
+    this.#checkNew(hashHex);
+    const { accountNonce } = this.runtime.checkFunds(xt, this.storageAt(this.best));
     const acknowledged = this.runtime.acknowledgedBlock(xt.call);
     const entry: PoolEntry = {
       xt,
@@ -219,6 +227,11 @@ export class Chain {
     for (const p of promoted) this.#notify(p, 'ready');
     if (status === 'ready') this.#scheduleInstant();
     return hashHex;
+  }
+
+  #checkNew(hashHex: string): void {
+    if (this.pool.has(hashHex)) throw new DevChainError('ALREADY_IMPORTED', 'Transaction Already Imported', { data: 'Transaction Already Imported' });
+    if (this.#banned.has(hashHex)) throw new DevChainError('TEMPORARILY_BANNED', 'Transaction is temporarily banned', { data: 'Transaction is temporarily banned' });
   }
 
   #notify(entry: PoolEntry, status: TxStatus): void {
@@ -441,6 +454,7 @@ export class Chain {
     this.#timers.clear();
     await this.#lock;
     for (const e of this.pool.all()) this.#notify(e, 'dropped');
+    await this.#verifier.close();
     await this.#opts.store?.close();
   }
 }

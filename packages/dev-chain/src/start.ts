@@ -19,6 +19,7 @@ import { TIMESTAMP_PALLET } from './pallets/timestamp.js';
 import { WORKER_ENV_PALLET } from './pallets/worker-env.js';
 import { RpcServer } from './rpc/server.js';
 import { Runtime } from './runtime/runtime.js';
+import { WorkerVerifier } from './runtime/verifier.js';
 import { LevelChainStore } from './store.js';
 
 /** The pallet table of the dev runtime (indices as on Integritee chains where they exist). */
@@ -31,6 +32,7 @@ export const MIN_BLOCK_TIME_MS = 100;
 export const DEFAULT_BLOCK_TIME_MS = 6000;
 /** Simulated quotes older than this are rejected at registration (like Integritee's 24 h IAS window). */
 export const DEFAULT_MAX_QUOTE_AGE_MS = 24 * 3600 * 1000;
+export const DEFAULT_VERIFIER_THREADS = 1;
 
 export interface DevChainOptions {
   /** Default 9944; 0 picks a free port. */
@@ -52,6 +54,8 @@ export interface DevChainOptions {
   attestationServicePublicKey?: Uint8Array;
   maxQuoteAgeMs?: number;
   maxExtrinsicsPerBlock?: number;
+  /** Worker threads verifying extrinsic signatures (0 = on the event loop). Default 1. */
+  verifierThreads?: number;
 }
 
 export interface DevChain {
@@ -92,6 +96,8 @@ export async function startDevChain(options: DevChainOptions = {}): Promise<DevC
   const port = options.port ?? 9944;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new DevChainError('INVALID_ARGUMENT', `invalid port ${port}`);
   const logger = options.logger ?? NOOP_LOGGER;
+  const verifierThreads = options.verifierThreads ?? DEFAULT_VERIFIER_THREADS;
+  if (!Number.isInteger(verifierThreads) || verifierThreads < 0) throw new DevChainError('INVALID_ARGUMENT', 'verifierThreads must be a non-negative integer');
   const dev = await devAccounts();
   const runtime = new Runtime([...DEFAULT_PALLETS, ...(options.extraPallets ?? [])], {
     existentialDeposit: EXISTENTIAL_DEPOSIT,
@@ -111,6 +117,7 @@ export async function startDevChain(options: DevChainOptions = {}): Promise<DevC
       sudoKey: options.sudoKey === undefined ? dev.Alice : options.sudoKey,
       logger,
       store,
+      verifier: verifierThreads > 0 ? new WorkerVerifier(verifierThreads) : undefined,
     });
   } catch (e) {
     await store?.close();

@@ -87,10 +87,10 @@ function storageSubscription(chain: Chain, keys: string[]): Subscription {
   });
 }
 
-function submitAndWatch(chain: Chain, params: unknown[]): Subscription {
+async function submitAndWatch(chain: Chain, params: unknown[]): Promise<Subscription> {
   const buffered: TxStatus[] = [];
   let forward: ((s: TxStatus) => void) | undefined;
-  chain.submit(hexToU8a(hexParam(params[0], 'extrinsic')), (status) => (forward ? forward(status) : buffered.push(status)));
+  await chain.submit(hexToU8a(hexParam(params[0], 'extrinsic')), (status) => (forward ? forward(status) : buffered.push(status)));
   return new Subscription('author_extrinsicUpdate', (emit, close) => {
     forward = (status) => {
       emit(status);

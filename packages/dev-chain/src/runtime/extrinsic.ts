@@ -144,7 +144,7 @@ function ed25519Key(publicKey: Uint8Array): KeyObject {
 }
 
 /** Verifies the MultiSignature (requires `cryptoWaitReady()` for sr25519). */
-export function verifySignature(s: SignedPart, payload: Uint8Array): boolean {
+export function verifySignature(s: Pick<SignedPart, 'signatureType' | 'signature' | 'signer'>, payload: Uint8Array): boolean {
   try {
     switch (s.signatureType) {
       case 'sr25519':

@@ -12,7 +12,7 @@ import { buildMetadata } from '../metadata/build.js';
 import { canPayFee, withdrawFee } from '../pallets/balances.js';
 import { BLOCK_HASH_COUNT, getAccount, putAccount } from '../pallets/system.js';
 import { Reader, Writer } from '../types/codec.js';
-import { decodeExtrinsic, encodeUnsigned, eraBirth, signingPayload, verifySignature } from './extrinsic.js';
+import { decodeExtrinsic, encodeUnsigned, eraBirth, signingPayload } from './extrinsic.js';
 import { Overlay, StorageLayout } from './storage.js';
 
 export const RUNTIME_VERSION = {
@@ -166,10 +166,11 @@ export class Runtime {
   }
 
   /**
-   * Transaction validity as a node checks it (era/birth block, signature, nonce, fee). `current` is the number of the
-   * block the extrinsic would go into. Returns the account nonce so the pool can tell ready from future.
+   * First half of transaction validity as a node checks it: signed, expected call origin, mortal era (the birth block
+   * must be a known canonical block). Returns the signing payload to verify. `current` is the number of the block the
+   * extrinsic would go into.
    */
-  validate(xt: Extrinsic, storage: StorageAccess, current: number, view: ChainView, checkSignature: boolean): { fee: bigint; accountNonce: number } {
+  checkedPayload(xt: Extrinsic, current: number, view: ChainView): Uint8Array {
     const s = xt.signed;
     if (!s) {
       throw new DevChainError('UNKNOWN_TRANSACTION', 'Unknown Transaction Validity: Could not find an unsigned validator for the unsigned transaction', {
@@ -185,10 +186,12 @@ export class Runtime {
       if (!hash) throw invalidTransaction('AncientBirthBlock');
       birthHash = hash;
     }
-    if (checkSignature) {
-      const payload = signingPayload(xt, RUNTIME_VERSION.specVersion, RUNTIME_VERSION.transactionVersion, view.genesisHash, birthHash);
-      if (!verifySignature(s, payload)) throw invalidTransaction('BadProof');
-    }
+    return signingPayload(xt, RUNTIME_VERSION.specVersion, RUNTIME_VERSION.transactionVersion, view.genesisHash, birthHash);
+  }
+
+  /** Second half (after the signature): stale nonce and fee payability. Returns the account nonce for ready/future. */
+  checkFunds(xt: Extrinsic, storage: StorageAccess): { fee: bigint; accountNonce: number } {
+    const s = xt.signed!;
     const account = getAccount(storage, s.signer);
     if (s.nonce < account.nonce) throw invalidTransaction('Stale');
     const fee = this.partialFee(this.dispatchInfo(xt.call), xt.bytes.length) + s.tip;
@@ -238,8 +241,9 @@ export class Runtime {
       }
       let fee: bigint;
       try {
-        // Signatures were checked when the pool admitted the extrinsic.
-        fee = this.validate(xt, storage, number, input.view, false).fee;
+        // Signatures were checked when the pool admitted the extrinsic; era, nonce and fee are rechecked here.
+        this.checkedPayload(xt, number, input.view);
+        fee = this.checkFunds(xt, storage).fee;
       } catch (e) {
         if (!(e instanceof DevChainError)) throw e;
         out.rejected.push({ xt, error: e });
