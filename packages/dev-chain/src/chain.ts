@@ -4,6 +4,7 @@ import { PersistentTrie, extrinsicsRootStateVersion, orderedTrieRoot } from '@se
 
 import type { Logger } from './log.js';
 import type { PoolEntry, TxStatus } from './pool.js';
+import type { Extrinsic } from './runtime/extrinsic.js';
 import type { ChainView } from './runtime/runtime.js';
 import type { StorageAccess } from './runtime/pallet.js';
 import type { SignatureVerifier } from './runtime/verifier.js';
@@ -295,7 +296,7 @@ export class Chain {
         maxExtrinsics: this.#opts.maxExtrinsicsPerBlock,
       });
       const state = parent.state.setMany([...out.changes].map(([k, v]) => [hexToU8a(k), v] as const));
-      const block = this.#record(hexToU8a(parent.hash), parent.number + 1, state, out.extrinsics, out.changes, Date.now());
+      const block = this.#record(hexToU8a(parent.hash), parent.number + 1, state, out.extrinsics, out.changes, Date.now(), out.included);
       await this.#opts.store?.append(toStored(block), this.#finalized.number);
       this.#import(block);
 
@@ -335,7 +336,16 @@ export class Chain {
     }
   }
 
-  #record(parentHash: Uint8Array, number: number, state: PersistentTrie, extrinsics: Uint8Array[], changes: Map<string, Uint8Array | null>, importedAt: number): BlockRecord {
+  /** `signed`: the block's decoded signed extrinsics when at hand (else decoded from `extrinsics`). */
+  #record(
+    parentHash: Uint8Array,
+    number: number,
+    state: PersistentTrie,
+    extrinsics: Uint8Array[],
+    changes: Map<string, Uint8Array | null>,
+    importedAt: number,
+    signed: Extrinsic[] = extrinsics.slice(1).map((bytes) => this.runtime.decodeExtrinsic(bytes)),
+  ): BlockRecord {
     const stateRoot = state.root();
     const extrinsicsRoot = orderedTrieRoot(extrinsics, extrinsicsRootStateVersion(RUNTIME_VERSION.stateVersion));
     const hash = u8aToHex(blake2AsU8a(encodeHeader(parentHash, number, stateRoot, extrinsicsRoot), 256));
@@ -346,7 +356,7 @@ export class Chain {
       extrinsicsRoot: u8aToHex(extrinsicsRoot),
       digest: { logs: [] },
     };
-    const ackOnly = extrinsics.length > 1 && extrinsics.slice(1).every((bytes) => this.runtime.acknowledgedBlock(this.runtime.decodeExtrinsic(bytes).call) !== undefined);
+    const ackOnly = signed.length > 0 && signed.every((xt) => this.runtime.acknowledgedBlock(xt.call) !== undefined);
     return { number, hash, parentHash: header.parentHash, header, extrinsics, state, changes, importedAt, ackOnly };
   }
 

@@ -61,8 +61,13 @@ export class Overlay {
   }
 }
 
+/** Hashed storage keys remembered (per layout) for byte/number map keys: accounts are looked up many times per block. */
+const KEY_CACHE_MAX = 50_000;
+
 /** Storage keys and typed access derived from the metadata. */
 export class StorageLayout {
+  readonly #keyCache = new Map<string, string>();
+
   constructor(readonly meta: RuntimeMetadata) {}
 
   entry(pallet: string, item: string): ResolvedStorage {
@@ -81,7 +86,19 @@ export class StorageLayout {
   }
 
   keyHex(pallet: string, item: string, keys: Value[] = []): string {
-    return u8aToHex(this.key(this.entry(pallet, item), keys));
+    return this.#keyHexOf(this.entry(pallet, item), keys);
+  }
+
+  #keyHexOf(entry: ResolvedStorage, keys: Value[]): string {
+    if (!keys.every((k) => k instanceof Uint8Array || typeof k === 'number')) return u8aToHex(this.key(entry, keys));
+    const id = `${entry.pallet}.${entry.name}${keys.map((k) => (k instanceof Uint8Array ? `|${Buffer.from(k.buffer, k.byteOffset, k.length).toString('hex')}` : `#${k}`)).join('')}`;
+    let hex = this.#keyCache.get(id);
+    if (hex === undefined) {
+      hex = u8aToHex(this.key(entry, keys));
+      if (this.#keyCache.size >= KEY_CACHE_MAX) this.#keyCache.clear();
+      this.#keyCache.set(id, hex);
+    }
+    return hex;
   }
 
   decodeValue(entry: ResolvedStorage, raw: Uint8Array | null | undefined): Value {
@@ -94,12 +111,12 @@ export class StorageLayout {
     return {
       get: (pallet, item, keys = []) => {
         const entry = this.entry(pallet, item);
-        return this.decodeValue(entry, raw.get(u8aToHex(this.key(entry, keys))));
+        return this.decodeValue(entry, raw.get(this.#keyHexOf(entry, keys)));
       },
       has: (pallet, item, keys = []) => raw.get(this.keyHex(pallet, item, keys)) !== null,
       set: (pallet, item, keys, value) => {
         const entry = this.entry(pallet, item);
-        raw.set(u8aToHex(this.key(entry, keys)), this.meta.codec.encode(entry.valueType, value));
+        raw.set(this.#keyHexOf(entry, keys), this.meta.codec.encode(entry.valueType, value));
       },
       remove: (pallet, item, keys = []) => raw.set(this.keyHex(pallet, item, keys), null),
     };
