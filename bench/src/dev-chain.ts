@@ -3,11 +3,11 @@
 // ApiPromise.create time (median of 10 fresh connections). The chain runs in a child process so the load generator
 // does not share its event loop.
 // Run: npx tsc -b bench && node bench/dist/dev-chain.js  → bench/results/dev-chain.json
-import { fork } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 
 import { ApiPromise, WsProvider } from '@polkadot/api';
@@ -26,7 +26,11 @@ const TARGET_CREATE_MS = 150;
 if (process.argv[2] === '--child') {
   const dev = await startDevChain({ port: 0 });
   process.send!({ url: dev.url });
-  process.on('message', () => void dev.stop().then(() => process.exit(0)));
+  // Parent asks for CPU figures around the load phase, then says stop.
+  process.on('message', (m) => {
+    if (m === 'usage') process.send!({ cpu: process.cpuUsage(), elu: performance.eventLoopUtilization() });
+    else void dev.stop().then(() => process.exit(0));
+  });
 } else {
   await main();
 }
@@ -46,7 +50,7 @@ async function main(): Promise<void> {
     const api = await ApiPromise.create({ provider: new WsProvider(url), noInitWarn: true });
     createMs.push(performance.now() - t0);
     if (i < CREATE_RUNS - 1) await api.disconnect();
-    else await presignAndRun(api, url).then((r) => finish(r, createMs, child));
+    else await presignAndRun(api, url, child).then((r) => finish(r, createMs, child));
   }
 }
 
@@ -57,9 +61,23 @@ interface LoadResult {
   blocks: number;
   submitSeconds: number;
   rejected: number;
+  /** CPU time of the chain process (all threads) during the load. */
+  chainCpuSeconds: number;
+  /** Time the chain's event loop was busy during the load. */
+  mainThreadBusySeconds: number;
 }
 
-async function presignAndRun(api: ApiPromise, url: string): Promise<LoadResult> {
+interface Usage {
+  cpu: NodeJS.CpuUsage;
+  elu: EventLoopUtilization;
+}
+
+function usage(child: ChildProcess): Promise<Usage> {
+  child.send('usage');
+  return new Promise((resolve) => child.once('message', (m) => resolve(m as Usage)));
+}
+
+async function presignAndRun(api: ApiPromise, url: string, child: ChildProcess): Promise<LoadResult> {
   const keyring = new Keyring({ type: 'sr25519', ss58Format: 13 });
   const pairs = SENDERS.map((n) => keyring.addFromUri(`//${n}`));
   const dest = keyring.addFromUri('//BenchSink').address;
@@ -75,6 +93,7 @@ async function presignAndRun(api: ApiPromise, url: string): Promise<LoadResult> 
 
   const ws = new WebSocket(url);
   await new Promise((r) => ws.once('open', r));
+  const before = await usage(child);
   let included = 0;
   let blocks = 0;
   let responses = 0;
@@ -108,17 +127,21 @@ async function presignAndRun(api: ApiPromise, url: string): Promise<LoadResult> 
   ws.send(JSON.stringify({ jsonrpc: '2.0', id: 'sub', method: 'chain_subscribeNewHead', params: [] }));
   for (const f of frames) ws.send(f);
   const end = await done;
+  const after = await usage(child);
   ws.close();
   const seconds = (end - t0) / 1000;
-  return { transfers: included, seconds, tps: included / seconds, blocks, submitSeconds: (submitDone - t0) / 1000, rejected };
+  const chainCpuSeconds = (after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system) / 1e6;
+  const mainThreadBusySeconds = (after.elu.active - before.elu.active) / 1000;
+  return { transfers: included, seconds, tps: included / seconds, blocks, submitSeconds: (submitDone - t0) / 1000, rejected, chainCpuSeconds, mainThreadBusySeconds };
 }
 
-async function finish(load: LoadResult, createMs: number[], child: ReturnType<typeof fork>): Promise<void> {
+async function finish(load: LoadResult, createMs: number[], child: ChildProcess): Promise<void> {
   child.send('stop');
   await new Promise((r) => child.once('exit', r));
   const result = {
     date: new Date().toISOString(),
-    machine: { cpus: os.cpus().length, node: process.version },
+    // Other processes share the machine: the load average tells how much of it the run actually had.
+    machine: { cpus: os.cpus().length, node: process.version, loadAverage1m: Number(os.loadavg()[0]!.toFixed(2)) },
     transfers: {
       count: load.transfers,
       rejected: load.rejected,
@@ -126,6 +149,10 @@ async function finish(load: LoadResult, createMs: number[], child: ReturnType<ty
       includedPerSecond: Math.round(load.tps),
       submitSeconds: Number(load.submitSeconds.toFixed(3)),
       blocks: load.blocks,
+      chainCpuSeconds: Number(load.chainCpuSeconds.toFixed(3)),
+      chainMainThreadBusySeconds: Number(load.mainThreadBusySeconds.toFixed(3)),
+      /** Throughput the chain's own CPU use allows on 2 idle cores: bounded by its event loop and by its total CPU / 2. */
+      cpuBoundPerSecond: Math.round(load.transfers / Math.max(load.mainThreadBusySeconds, load.chainCpuSeconds / 2)),
       target: TARGET_TPS,
       meetsTarget: load.tps >= TARGET_TPS,
     },
@@ -141,7 +168,8 @@ async function finish(load: LoadResult, createMs: number[], child: ReturnType<ty
   fs.mkdirSync(path.join(BENCH_DIR, 'results'), { recursive: true });
   fs.writeFileSync(path.join(BENCH_DIR, 'results', 'dev-chain.json'), `${JSON.stringify(result, null, 2)}\n`);
   process.stdout.write(
-    `dev-chain: ${result.transfers.includedPerSecond} transfers/s included (${load.transfers} in ${result.transfers.seconds} s, ${load.blocks} blocks, ${load.rejected} rejected; target ≥ ${TARGET_TPS})\n` +
+    `dev-chain: ${result.transfers.includedPerSecond} transfers/s included (${load.transfers} in ${result.transfers.seconds} s, ${load.blocks} blocks, ${load.rejected} rejected; target ≥ ${TARGET_TPS}; load average ${result.machine.loadAverage1m})\n` +
+      `  chain CPU ${result.transfers.chainCpuSeconds} s, event loop busy ${result.transfers.chainMainThreadBusySeconds} s → CPU-bound capacity ${result.transfers.cpuBoundPerSecond}/s\n` +
       `ApiPromise.create: median ${result.apiCreate.medianMs} ms over ${CREATE_RUNS} (first ${result.apiCreate.firstMs} ms; target < ${TARGET_CREATE_MS})\n`,
   );
   process.exit(0);

@@ -1,8 +1,8 @@
 import { u8aEq } from '@polkadot/util';
 
-import { lookupAddress } from './balances.js';
-
 import type { CallValue, DispatchContext, PalletDefinition } from '../runtime/pallet.js';
+
+import { lookupAddress } from './balances.js';
 
 function ensureSudo(ctx: DispatchContext): Uint8Array {
   const who = ctx.ensureSigned();
