@@ -161,4 +161,14 @@ describe('dev-chain balances over a real ws with @polkadot/api', () => {
     const meta = api.registry.findMetaError(bad.dispatchError!.asModule);
     assert.equal(`${meta.section}.${meta.name}`, 'sudo.RequireSudo');
   });
+
+  it('accepts ecdsa- and ed25519-signed extrinsics (MultiSignature variants)', async () => {
+    const { api } = h;
+    for (const type of ['ecdsa', 'ed25519'] as const) {
+      const pair = new Keyring({ type, ss58Format: 13 }).addFromUri(`//Signer-${type}`);
+      await send(api.tx.balances.transferKeepAlive(pair.address, 10n ** 12n), alice);
+      const out = await send(api.tx.system.remarkWithEvent('0xbeef'), pair);
+      assert.deepEqual(eventNames(out.events), ['balances.Withdraw', 'system.Remarked', 'system.ExtrinsicSuccess'], type);
+    }
+  });
 });

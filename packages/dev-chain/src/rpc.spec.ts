@@ -130,4 +130,20 @@ describe('dev-chain JSON-RPC surface', () => {
       await h.close();
     }
   });
+
+  it('finality trails best by --finality-lag blocks', async () => {
+    const h = await harness({ blockTime: 'instant', finalityLag: 1 });
+    try {
+      const alice = new Keyring({ type: 'sr25519' }).addFromUri('//Alice');
+      await send(h.api.tx.system.remark('0x01'), alice);
+      const second = await send(h.api.tx.system.remark('0x02'), alice);
+      const n = (await h.api.rpc.chain.getHeader(second.blockHash)).number.toNumber();
+      const deadline = Date.now() + 3000;
+      while (h.dev.chain.finalizedNumber < n - 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      assert.equal(h.dev.chain.bestNumber, n);
+      assert.equal(h.dev.chain.finalizedNumber, n - 1);
+    } finally {
+      await h.close();
+    }
+  });
 });
