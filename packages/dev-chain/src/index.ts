@@ -1,6 +1,6 @@
-export { startDevChain, parseBlockTime, devAccounts, DEFAULT_PALLETS, DEV_ACCOUNT_NAMES, DEV_ACCOUNT_BALANCE, TEER, DEFAULT_MAX_QUOTE_AGE_MS } from './start.js';
+export { startDevChain, parseBlockTime, devAccounts, DEFAULT_PALLETS, DEV_ACCOUNT_NAMES, DEV_ACCOUNT_BALANCE, TEER, DEFAULT_MAX_QUOTE_AGE_MS, DEFAULT_VERIFIER_THREADS } from './start.js';
 export type { DevChain, DevChainOptions } from './start.js';
-export { Chain, FINALITY_NOTIFY_DELAY_MS, INSTANT_BATCH_MS } from './chain.js';
+export { ACK_SEAL_DELAY_MS, Chain, DEFAULT_MAX_EXTRINSICS_PER_BLOCK, FINALITY_NOTIFY_DELAY_MS, INSTANT_BATCH_MS } from './chain.js';
 export type { BlockRecord, CreateBlockOptions, HeaderJson, SealMode } from './chain.js';
 export type { TxStatus } from './pool.js';
 export { DevChainError, DEV_CHAIN_ERROR_CODES } from './errors.js';
