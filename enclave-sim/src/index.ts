@@ -60,6 +60,8 @@ export type { DecryptResult } from './trusted/decrypt-pool.js';
 export { ENCLAVE_ERROR_CODES, EnclaveError } from './trusted/errors.js';
 export type { EnclaveErrorCode } from './trusted/errors.js';
 export type { EnclaveLog, EnclaveLogLevel } from './trusted/log.js';
+/** libolm's one-time WASM init without its process-wide crash handlers; for client-side Olm in the same process. */
+export { initOlm } from './trusted/olm-adapter.js';
 export { preKeyMessageId as olmPreKeyMessageId } from './trusted/olm-vault.js';
 export type { PreKeyMessage } from './trusted/olm-vault.js';
 export type { SealedStorage } from './trusted/sealed-storage.js';

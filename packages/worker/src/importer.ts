@@ -7,6 +7,7 @@ import { findIndirectCalls } from './indirect-calls.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
 import type { Mutex } from './mutex.js';
+import type { OlmEnv } from './olm-env.js';
 import type { Outbox } from './outbox.js';
 import type { BlockRef, ParentchainBlock, ParentchainClient } from './parentchain.js';
 import type { ShardRuntime } from './shard-runtime.js';
@@ -26,6 +27,8 @@ export interface BlockImporterDeps {
   log: Logger;
   metrics: Metrics;
   fetchConcurrency: number;
+  /** Olm env secrets (`WorkerEnv.EnvSet`), processed in the same commit as the block. */
+  env?: OlmEnv;
   /** Told about every committed block's operation results (RPC watchers of relayed direct calls). */
   onExecuted?: (results: OperationResult[], block: BlockRef) => void;
 }
@@ -80,13 +83,14 @@ export class BlockImporter {
       metrics.inc('sealbridge_invocations_rejected_total', { reason: 'malformed_call' });
     });
     const execution = await shard.executeBlock(block, calls);
+    const env = await this.#deps.env?.processBlock(block, (oneTimeKey, status) => this.#deps.client.api.tx.workerEnv.setEnvResult(oneTimeKey, status));
     const root = trustedCallsMerkleRoot(calls.map((call) => blake2AsU8a(call.leafPreimage)));
     const included = outbox.includedIn(block.extrinsics.map((xt) => xt.hash.toHex()));
 
     await lock.run(async () => {
       const added: OutboxEntry[] = [];
       try {
-        for (const call of execution.parentchainCalls) added.push(await outbox.sign(call.tx, call.kind, block.number));
+        for (const call of [...execution.parentchainCalls, ...(env?.acks ?? [])]) added.push(await outbox.sign(call.tx, call.kind, block.number));
         const confirm = shard.confirmationCall(block, root);
         added.push(await outbox.sign(confirm, 'confirm', block.number));
         await store.commitBlock({
@@ -95,6 +99,7 @@ export class BlockImporter {
           outboxAdd: added,
           outboxRemove: included,
           nextNonce: outbox.nextNonce,
+          kvWrites: env?.kvWrites,
         });
       } catch (error) {
         outbox.rollback();
@@ -103,6 +108,7 @@ export class BlockImporter {
       outbox.committed(added, included, block.number);
     });
     const results = shard.commit(execution);
+    await env?.committed();
     this.#last = { number: block.number, hash: block.hash };
     this.#deps.onExecuted?.(results, this.#last);
 

@@ -1,8 +1,8 @@
-import { u8aEq } from '@polkadot/util';
+import { compactAddLength, compactToU8a, u8aConcat, u8aEq } from '@polkadot/util';
 
-import { buildReportData } from '@sealbridge/chain-types';
+import { buildReportData, verifyTrustedGetterSigned } from '@sealbridge/chain-types';
 import type { EnclaveHandle } from '@sealbridge/enclave-sim';
-import { executeGetter, StfError } from '@sealbridge/stf';
+import { decodeGetter, executeGetter, StfError } from '@sealbridge/stf';
 
 import type { Metrics } from './metrics.js';
 import type { DirectCallRelay } from './relay.js';
@@ -17,6 +17,11 @@ export interface WorkerRpcBackendDeps {
   certPem: string;
   metadata: Uint8Array;
   rpcUrl: () => string;
+  /**
+   * Answers the `env_names(who, scope)` getter from the worker's sealed env store. Env secrets are not STF state:
+   * only the addressed enclave can decrypt them, so other workers of the shard could never reproduce that state.
+   */
+  envNames?: (who: Uint8Array, scope: Uint8Array) => string[];
 }
 
 /** Report data of the worker's quotes: the enclave signer, bound to the shielding key clients encrypt to. */
@@ -54,6 +59,13 @@ export class WorkerRpcBackend implements RpcBackend {
   async executeGetter(shard: Uint8Array, getter: Uint8Array): Promise<Uint8Array | null> {
     this.#requireShard(shard);
     try {
+      const { envNames } = this.#deps;
+      const decoded = envNames ? decodeGetter(getter) : undefined;
+      if (envNames && decoded?.kind === 'trusted' && decoded.getter.kind === 'env_names') {
+        if (!verifyTrustedGetterSigned(decoded.codec)) throw new StfError('GetterIsNotAuthorized', 'trusted getter is not signed by the account it queries');
+        const names = envNames(decoded.getter.who, decoded.getter.worker);
+        return u8aConcat(compactToU8a(names.length), ...names.map((name) => compactAddLength(new TextEncoder().encode(name))));
+      }
       return executeGetter(this.#deps.shard.state, getter);
     } catch (error) {
       if (error instanceof StfError && error.code === 'GetterIsNotAuthorized') throw new RpcServerError('GETTER_NOT_AUTHORIZED', undefined, { cause: error });

@@ -27,7 +27,8 @@ export interface SmartWorkerHostOptions {
   store: WorkerStore;
   log: Logger;
   fetchAllow: string[];
-  envProvider?: (workerId: string) => Promise<Record<string, string>>;
+  /** Environment for a Smart Worker, given its id and the shard label it is bound to (merged into getConfig() as `env`). */
+  envProvider?: (workerId: string, shard: string | undefined) => Promise<Record<string, string>>;
   runner?: { host: string; port: number; token?: string };
 }
 
@@ -49,7 +50,7 @@ export async function startSmartWorkers(options: SmartWorkerHostOptions): Promis
   const runtime = await createSmartWorkerRuntime({
     keys: { getOmniKey: (keyStore, identity) => enclave.getOmniKey(keyStore, identity) },
     storage: sealedKv(store, enclave),
-    envProvider: options.envProvider,
+    envProvider: options.envProvider && ((id) => options.envProvider!(id, runtime.get(id)?.shard)),
     fetchAllow: options.fetchAllow,
     log: { log: (level, message, fields) => log[level](message, fields) },
   });

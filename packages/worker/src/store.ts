@@ -27,6 +27,8 @@ export interface BlockCommit {
   outboxAdd: OutboxEntry[];
   outboxRemove: string[];
   nextNonce: number;
+  /** Host key/value area writes (already sealed where secret), null deletes. */
+  kvWrites?: Array<[string, Uint8Array | null]>;
 }
 
 const KEY = {
@@ -102,11 +104,15 @@ export class WorkerStore {
         else batch.put(KEY.state(shard, key), value);
       }
     }
+    for (const [key, value] of commit.kvWrites ?? []) {
+      if (value === null) batch.del(KEY.kv(key));
+      else batch.put(KEY.kv(key), value);
+    }
     for (const hash of commit.outboxRemove) batch.del(KEY.outbox(hash));
     for (const entry of commit.outboxAdd) batch.put(KEY.outbox(entry.hash), utf8.encode(JSON.stringify(entry)));
     batch.put(KEY.meta('nextNonce'), utf8.encode(JSON.stringify(commit.nextNonce)));
     batch.put(KEY.meta('lastImported'), utf8.encode(JSON.stringify(commit.block)));
-    await batch.write({ sync: true });
+    await batch.write({ sync: false });
   }
 
   async addOutboxEntry(entry: OutboxEntry, nextNonce: number): Promise<void> {

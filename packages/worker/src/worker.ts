@@ -13,6 +13,7 @@ import { BlockImporter } from './importer.js';
 import { silentLogger, type Logger } from './log.js';
 import { Metrics, serveMetrics } from './metrics.js';
 import { Mutex } from './mutex.js';
+import { OlmEnv } from './olm-env.js';
 import { DEFAULT_WORKER_OPTIONS, type WorkerOptions } from './options.js';
 import { EnclaveSigner, Outbox } from './outbox.js';
 import { ParentchainClient, type BlockRef } from './parentchain.js';
@@ -113,16 +114,19 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     const outbox = new Outbox({ client, store, signer, account, log: log.child('outbox'), metrics });
     await outbox.init();
 
+    const shardBytes = opts.shard ? parseShard(opts.shard) : enclave.mrenclave;
+    const env = await OlmEnv.open({ enclave, store, shard: shardBytes, log: log.child('env'), metrics });
+    cleanup.push(() => env.close());
     const smartWorkers = await startSmartWorkers({
       enclave,
       store,
       log: log.child('smart-worker'),
+      envProvider: async (_id, shardLabel) => env.envFor(shardLabel),
       fetchAllow: opts.smartWorkerFetchAllow,
       runner: opts.runnerPort >= 0 ? { host: opts.runnerHost, port: opts.runnerPort, token: opts.runnerToken } : undefined,
     });
     cleanup.push(() => smartWorkers.close());
 
-    const shardBytes = opts.shard ? parseShard(opts.shard) : enclave.mrenclave;
     const chainType = await client.api.rpc.system.chainType();
     const isDev = chainType.isDevelopment || chainType.isLocal;
     const shard = await ShardRuntime.load({
@@ -146,6 +150,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
       let rpcUrl = '';
       const backend = new WorkerRpcBackend({
         enclave, shard, relay, metrics, certPem: tls.certPem, metadata: client.api.runtimeMetadata.toU8a(), rpcUrl: () => rpcUrl,
+        envNames: (who, scope) => env.namesSetBy(who, scope),
       });
       const rpcLog = log.child('rpc');
       rpc = await startRpcServer({
@@ -176,10 +181,11 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
       lastImported = { number: header.number.toNumber() - 1, hash: header.parentHash.toHex() };
     }
     importer = new BlockImporter(
-      { client, store, outbox, shard, lock, log: log.child('import'), metrics, fetchConcurrency: opts.fetchConcurrency, onExecuted: (results, block) => relay.executed(results, hexToU8a(block.hash)) },
+      { client, store, outbox, shard, env, lock, log: log.child('import'), metrics, fetchConcurrency: opts.fetchConcurrency, onExecuted: (results, block) => relay.executed(results, hexToU8a(block.hash)) },
       lastImported,
     );
     const imports = importer;
+    await env.attach({ client, outbox, lock });
     const follower = new Follower({ client, importer: imports, outbox, lock, log: log.child('follow'), metrics });
     follower.start();
     cleanup.push(() => follower.stop());

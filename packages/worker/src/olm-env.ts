@@ -1,0 +1,336 @@
+import type { SubmittableExtrinsic } from '@polkadot/api/types';
+import { u8aEq, u8aToHex } from '@polkadot/util';
+
+import { shardToBase58 } from '@sealbridge/chain-types';
+import { EnclaveError, olmPreKeyMessageId, type EnclaveHandle } from '@sealbridge/enclave-sim';
+
+import type { Logger } from './log.js';
+import type { Metrics } from './metrics.js';
+import type { Mutex } from './mutex.js';
+import type { Outbox } from './outbox.js';
+import type { ParentchainBlock, ParentchainClient } from './parentchain.js';
+import type { WorkerStore } from './store.js';
+
+/** Below this many unclaimed one-time keys on chain, the worker publishes more. */
+export const OLM_ENV_LOW_WATER = 10;
+/** How many unclaimed one-time keys the worker keeps on chain: half of libolm's 100, as vodozemac advises. */
+export const OLM_ENV_TARGET_KEYS = 50;
+/** libolm holds at most this many unused one-time keys. */
+const OLM_KEY_CAPACITY = 100;
+export const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+const MAX_ENV_VALUE_CHARS = 4096;
+/** Version of the plaintext format `{v, shard, worker, sender, env}` inside the Olm pre-key message. */
+export const ENV_MESSAGE_VERSION = 1;
+
+/** `WorkerEnv::SetEnvStatus`, the acknowledgement the enclave puts on chain for each claim addressed to it. */
+export type SetEnvStatus = 'Stored' | 'Replayed' | 'Undecryptable' | 'Malformed' | 'WrongBinding' | 'NotPermitted' | 'WrongShard';
+
+/** What a sender encrypts (JSON, UTF-8). A null value deletes the variable. The ids bind it to one claim. */
+export interface EnvMessage {
+  v: typeof ENV_MESSAGE_VERSION;
+  /** 0x-hex of the shard, the worker's enclave account and the sender's account, as in the `EnvSet` event. */
+  shard: string;
+  worker: string;
+  sender: string;
+  env: Record<string, string | null>;
+}
+
+interface EnvEntry {
+  value: string;
+  /** 0x-hex account that set it; only that account may change or delete it. */
+  setter: string;
+  block: number;
+}
+
+interface EnvSet {
+  shard: Uint8Array;
+  worker: Uint8Array;
+  sender: Uint8Array;
+  senderIdentityKey: Uint8Array;
+  oneTimeKey: Uint8Array;
+  preKeyMessage: Uint8Array;
+}
+
+/** One block's effect on the env, committed in the block's LevelDB batch. */
+export interface EnvBlockChanges {
+  kvWrites: Array<[string, Uint8Array | null]>;
+  acks: Array<{ kind: string; tx: SubmittableExtrinsic<'promise'> }>;
+  /** Retained plaintext ids the enclave may forget once the batch is durable. */
+  release: string[];
+  /** Updates the in-memory view after the commit; true when keys were claimed from us. */
+  committed(): Promise<void>;
+}
+
+const MESSAGE_ERRORS = new Set<string>(['OLM_BAD_MESSAGE', 'OLM_UNKNOWN_ONE_TIME_KEY', 'INVALID_ARGUMENT']);
+const ENV_PREFIX = 'olm-env/vars/';
+const SEEN_PREFIX = 'olm-env/seen/';
+const sealPurpose = (key: string) => `olm-env:${key}`;
+export const olmBase64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64').replace(/=+$/, '');
+const utf8 = new TextEncoder();
+
+export class EnvMessageError extends Error {
+  constructor(readonly status: SetEnvStatus, message: string) {
+    super(message);
+  }
+}
+
+export interface OlmEnvDeps {
+  enclave: EnclaveHandle;
+  store: WorkerStore;
+  shard: Uint8Array;
+  log: Logger;
+  metrics: Metrics;
+}
+
+/**
+ * Env secrets delivered through `WorkerEnv.set_env` (Olm v1 pre-key messages to one-time keys the enclave
+ * published). Values live only sealed in the worker's store and in memory for the Smart Worker runtime.
+ * Crash safety: the enclave consumes the one-time key and seals the plaintext in ONE write (`retain`); the
+ * resulting variables, the replay record and the acknowledgement go into the block's LevelDB batch; only then
+ * does the enclave forget the plaintext. A crash anywhere re-imports the block and gets the same answer.
+ */
+export class OlmEnv {
+  readonly #deps: OlmEnvDeps;
+  readonly #account: Uint8Array;
+  readonly #vars: Map<string, EnvEntry>;
+  #client: ParentchainClient | undefined;
+  #outbox: Outbox | undefined;
+  #lock: Mutex | undefined;
+  /** Hash of our publish_olm_keys extrinsic not yet seen in an imported block. */
+  #publishing: string | undefined;
+  #replenishing: Promise<void> | undefined;
+  #closed = false;
+
+  private constructor(deps: OlmEnvDeps, vars: Map<string, EnvEntry>) {
+    this.#deps = deps;
+    this.#account = deps.enclave.signerPublicKey();
+    this.#vars = vars;
+    deps.metrics.define('sealbridge_env_messages_total', 'counter', 'WorkerEnv.set_env claims addressed to this worker, by status');
+    deps.metrics.define('sealbridge_olm_keys_published_total', 'counter', 'Olm one-time keys published on chain');
+  }
+
+  /** Loads the sealed variables and forgets retained plaintexts whose block is already committed. */
+  static async open(deps: OlmEnvDeps): Promise<OlmEnv> {
+    const vars = new Map<string, EnvEntry>();
+    const prefix = `${ENV_PREFIX}${u8aToHex(deps.shard)}/`;
+    for (const key of await deps.store.kvKeys(prefix)) {
+      const sealed = await deps.store.kvGet(key);
+      if (sealed) vars.set(key.slice(prefix.length), JSON.parse(Buffer.from(deps.enclave.unseal(sealPurpose(key), sealed)).toString('utf8')) as EnvEntry);
+    }
+    const retained = deps.enclave.olmRetainedPreKeyMessages();
+    const done: string[] = [];
+    for (const id of retained) if (await deps.store.kvGet(SEEN_PREFIX + id)) done.push(id);
+    await deps.enclave.olmReleasePreKeyMessages(done);
+    deps.log.info('env loaded', { variables: vars.size, retainedPending: retained.length - done.length });
+    return new OlmEnv(deps, vars);
+  }
+
+  /** Wires the parentchain side once it exists (the env is needed earlier, by the Smart Worker runtime). */
+  async attach(deps: { client: ParentchainClient; outbox: Outbox; lock: Mutex }): Promise<void> {
+    if (!deps.client.api.tx.workerEnv) {
+      this.#deps.log.info('the parentchain has no WorkerEnv pallet: no Olm keys are published');
+      return;
+    }
+    this.#client = deps.client;
+    this.#outbox = deps.outbox;
+    this.#lock = deps.lock;
+    this.#publishing = (await this.#deps.store.outbox()).find((entry) => entry.kind === 'olm_keys')?.hash;
+    this.replenish();
+  }
+
+  /** Variables for a Smart Worker bound to `shardLabel` (hex or base58); none for other shards. */
+  envFor(shardLabel: string | undefined): Record<string, string> {
+    const { shard } = this.#deps;
+    if (shardLabel !== u8aToHex(shard) && shardLabel !== shardToBase58(shard)) return {};
+    return Object.fromEntries([...this.#vars].map(([name, entry]) => [name, entry.value]));
+  }
+
+  /** Names `who` (0x-hex account) set, for the `env_names` getter; `scope` is our shard or our enclave account. */
+  namesSetBy(who: Uint8Array, scope: Uint8Array): string[] {
+    if (!u8aEq(scope, this.#deps.shard) && !u8aEq(scope, this.#account)) return [];
+    const setter = u8aToHex(who);
+    return [...this.#vars].filter(([, entry]) => entry.setter === setter).map(([name]) => name).sort();
+  }
+
+  /** Handles the block's `WorkerEnv.EnvSet` events. Never throws for bad input: every claim gets a status. */
+  async processBlock(block: ParentchainBlock, ackTx: (oneTimeKey: Uint8Array, status: SetEnvStatus) => SubmittableExtrinsic<'promise'>): Promise<EnvBlockChanges> {
+    const { enclave, store, log, metrics, shard } = this.#deps;
+    const kvWrites: Array<[string, Uint8Array | null]> = [];
+    const acks: EnvBlockChanges['acks'] = [];
+    const release: string[] = [];
+    const staged = new Map<string, EnvEntry | null>();
+    const seenHere = new Set<string>();
+    let claimedFromUs = false;
+    if (block.extrinsics.some((xt) => xt.hash.toHex() === this.#publishing)) {
+      this.#publishing = undefined;
+      claimedFromUs = true; // re-check the chain's count now that our publish landed (or failed)
+    }
+
+    for (const [eventIndex, record] of block.events.entries()) {
+      if (record.event.section !== 'workerEnv' || record.event.method !== 'EnvSet') continue;
+      let claim: EnvSet;
+      try {
+        claim = decodeEnvSet(record.event.data);
+      } catch (error) {
+        log.warn('unreadable EnvSet event skipped', { block: block.number, event: eventIndex, error: (error as Error).message });
+        metrics.inc('sealbridge_env_messages_total', { status: 'unreadable' });
+        continue;
+      }
+      if (!u8aEq(claim.worker, this.#account)) {
+        log.info('set_env for another worker ignored', { block: block.number, event: eventIndex, worker: u8aToHex(claim.worker) });
+        continue;
+      }
+      claimedFromUs = true;
+      const ciphertext = Buffer.from(claim.preKeyMessage).toString('base64');
+      const id = olmPreKeyMessageId(ciphertext);
+      const where = { block: block.number, event: eventIndex, sender: u8aToHex(claim.sender), message: id.slice(0, 16) };
+      let status: SetEnvStatus;
+      try {
+        if (!u8aEq(claim.shard, shard)) throw new EnvMessageError('WrongShard', `claim is for shard ${u8aToHex(claim.shard)}`);
+        if (seenHere.has(id) || (await store.kvGet(SEEN_PREFIX + id))) throw new EnvMessageError('Replayed', 'pre-key message was delivered before');
+        let plaintext: Uint8Array;
+        try {
+          plaintext = await enclave.olmDecryptPreKey(
+            { senderIdentityKey: olmBase64(claim.senderIdentityKey), oneTimeKey: olmBase64(claim.oneTimeKey), ciphertext },
+            { retain: true },
+          );
+        } catch (error) {
+          // Anything but a verdict on the message itself (a closed enclave, a storage failure) is retried with the block.
+          if (!(error instanceof EnclaveError) || !MESSAGE_ERRORS.has(error.code)) throw error;
+          throw new EnvMessageError('Undecryptable', `${error.code}: ${error.message}`);
+        }
+        release.push(id);
+        const changes = parseEnvMessage(plaintext, claim);
+        for (const name of Object.keys(changes)) {
+          const current = staged.has(name) ? staged.get(name) : this.#vars.get(name);
+          if (current && current.setter !== u8aToHex(claim.sender)) throw new EnvMessageError('NotPermitted', `${name} belongs to another account`);
+        }
+        for (const [name, value] of Object.entries(changes)) {
+          staged.set(name, value === null ? null : { value, setter: u8aToHex(claim.sender), block: block.number });
+        }
+        status = 'Stored';
+        log.info('env variables stored', { ...where, variables: Object.keys(changes).length });
+      } catch (error) {
+        if (!(error instanceof EnvMessageError)) throw error;
+        status = error.status;
+        log.warn('set_env rejected', { ...where, status, reason: error.message });
+        // The chain consumed this one-time key: drop it in the enclave too (a no-op when decryption used it).
+        await enclave.olmDiscardOneTimeKey(olmBase64(claim.oneTimeKey));
+      }
+      metrics.inc('sealbridge_env_messages_total', { status });
+      if (status !== 'Replayed') {
+        seenHere.add(id);
+        kvWrites.push([SEEN_PREFIX + id, utf8.encode(JSON.stringify({ block: block.number, event: eventIndex, status }))]);
+      }
+      acks.push({ kind: 'env_result', tx: ackTx(claim.oneTimeKey, status) });
+    }
+
+    const prefix = `${ENV_PREFIX}${u8aToHex(shard)}/`;
+    for (const [name, entry] of staged) {
+      const key = prefix + name;
+      kvWrites.push([key, entry === null ? null : enclave.seal(sealPurpose(key), utf8.encode(JSON.stringify(entry)))]);
+    }
+    return {
+      kvWrites,
+      acks,
+      release,
+      committed: async () => {
+        for (const [name, entry] of staged) {
+          if (entry === null) this.#vars.delete(name);
+          else this.#vars.set(name, entry);
+        }
+        await enclave.olmReleasePreKeyMessages(release);
+        if (claimedFromUs) this.replenish();
+      },
+    };
+  }
+
+  /** Starts a check of the chain's one-time keys unless one is running; failures are logged and retried on the next trigger. */
+  replenish(): void {
+    if (this.#closed || this.#replenishing) return;
+    this.#replenishing = this.#replenish()
+      .catch((error: unknown) => this.#deps.log.warn('publishing Olm keys failed, will retry', { error: (error as Error).message }))
+      .finally(() => {
+        this.#replenishing = undefined;
+      });
+  }
+
+  async #replenish(): Promise<void> {
+    const client = this.#client;
+    const outbox = this.#outbox;
+    const lock = this.#lock;
+    if (!client || !outbox || !lock || this.#publishing) return;
+    const { enclave, log, metrics } = this.#deps;
+    const { api } = client;
+    const identity = new Uint8Array(Buffer.from(enclave.olmIdentityKey(), 'base64'));
+    const [onChainIdentity, onChainKeys] = await Promise.all([
+      api.query.workerEnv.identityKeys(this.#account),
+      api.query.workerEnv.oneTimeKeys(this.#account),
+    ]);
+    const published = (onChainIdentity as unknown as { isSome: boolean; unwrap(): { toU8a(): Uint8Array } });
+    const sameIdentity = published.isSome && u8aEq(published.unwrap().toU8a(), identity);
+    const available = sameIdentity ? (onChainKeys as unknown as unknown[]).length : 0;
+    if (sameIdentity && available >= OLM_ENV_LOW_WATER) return;
+    const count = Math.min(OLM_ENV_TARGET_KEYS - available, OLM_KEY_CAPACITY - enclave.olmOneTimeKeyCount());
+    if (count <= 0) {
+      log.warn('cannot publish Olm one-time keys: the enclave holds the maximum number of unused keys', { available });
+      return;
+    }
+    if (this.#closed) return;
+    const keys = Object.values(await enclave.olmGenerateOneTimeKeys(count)).map((key) => new Uint8Array(Buffer.from(key, 'base64')));
+    // Marked before the extrinsic is persisted: a crash in between strands these keys (capacity), whereas the
+    // other order would republish them with the next batch and the chain would refuse it as duplicates forever.
+    await enclave.olmMarkKeysAsPublished();
+    const tx = api.tx.workerEnv.publishOlmKeys(u8aToHex(identity), keys.map((key) => u8aToHex(key)));
+    await lock.run(async () => {
+      const entry = await outbox.sign(tx, 'olm_keys', 0);
+      await outbox.add(entry);
+      this.#publishing = entry.hash;
+    });
+    metrics.inc('sealbridge_olm_keys_published_total', {}, keys.length);
+    log.info('publishing Olm one-time keys', { keys: keys.length, availableOnChain: available, identityChanged: !sameIdentity });
+    void outbox.flush();
+  }
+
+  /** Waits for a running key check; later triggers are ignored. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#replenishing;
+  }
+}
+
+function decodeEnvSet(data: readonly { toU8a(isBare?: boolean): Uint8Array }[]): EnvSet {
+  if (data.length !== 6) throw new Error(`EnvSet has ${data.length} fields, expected 6`);
+  const [shard, worker, sender, senderIdentityKey, oneTimeKey, preKeyMessage] = data as [
+    { toU8a(): Uint8Array }, { toU8a(): Uint8Array }, { toU8a(): Uint8Array }, { toU8a(): Uint8Array }, { toU8a(): Uint8Array }, { toU8a(bare: boolean): Uint8Array },
+  ];
+  return {
+    shard: shard.toU8a(),
+    worker: worker.toU8a(),
+    sender: sender.toU8a(),
+    senderIdentityKey: senderIdentityKey.toU8a(),
+    oneTimeKey: oneTimeKey.toU8a(),
+    preKeyMessage: preKeyMessage.toU8a(true),
+  };
+}
+
+/** Parses and checks the decrypted `EnvMessage` against the claim it came with (unknown key-share defence). */
+function parseEnvMessage(plaintext: Uint8Array, claim: EnvSet): Record<string, string | null> {
+  let message: EnvMessage;
+  try {
+    message = JSON.parse(Buffer.from(plaintext).toString('utf8')) as EnvMessage;
+  } catch {
+    throw new EnvMessageError('Malformed', 'plaintext is not JSON');
+  }
+  if (typeof message !== 'object' || message === null || message.v !== ENV_MESSAGE_VERSION) throw new EnvMessageError('Malformed', 'unknown message version');
+  if (message.shard !== u8aToHex(claim.shard) || message.worker !== u8aToHex(claim.worker) || message.sender !== u8aToHex(claim.sender)) {
+    throw new EnvMessageError('WrongBinding', 'shard, worker or sender inside the message differ from the claim');
+  }
+  const env = message.env;
+  if (typeof env !== 'object' || env === null || Array.isArray(env) || Object.keys(env).length === 0) throw new EnvMessageError('Malformed', 'env must be a non-empty object');
+  for (const [name, value] of Object.entries(env)) {
+    if (!ENV_NAME_PATTERN.test(name)) throw new EnvMessageError('Malformed', `invalid variable name ${JSON.stringify(name.slice(0, 40))}`);
+    if (value !== null && (typeof value !== 'string' || value.length > MAX_ENV_VALUE_CHARS)) throw new EnvMessageError('Malformed', `value of ${name} must be a string of at most ${MAX_ENV_VALUE_CHARS} characters or null`);
+  }
+  return env;
+}
