@@ -57,7 +57,7 @@ export interface EnvBlockChanges {
   acks: Array<{ kind: string; tx: SubmittableExtrinsic<'promise'> }>;
   /** Retained plaintext ids the enclave may forget once the batch is durable. */
   release: string[];
-  /** Updates the in-memory view after the commit; true when keys were claimed from us. */
+  /** After the commit: updates the in-memory env, releases the plaintexts and re-checks the keys if any were claimed. */
   committed(): Promise<void>;
 }
 
@@ -329,7 +329,7 @@ function parseEnvMessage(plaintext: Uint8Array, claim: EnvSet): Record<string, s
   const env = message.env;
   if (typeof env !== 'object' || env === null || Array.isArray(env) || Object.keys(env).length === 0) throw new EnvMessageError('Malformed', 'env must be a non-empty object');
   for (const [name, value] of Object.entries(env)) {
-    if (!ENV_NAME_PATTERN.test(name)) throw new EnvMessageError('Malformed', `invalid variable name ${JSON.stringify(name.slice(0, 40))}`);
+    if (!ENV_NAME_PATTERN.test(name)) throw new EnvMessageError('Malformed', `a variable name does not match ${ENV_NAME_PATTERN}`); // not echoed: it may be a misplaced value
     if (value !== null && (typeof value !== 'string' || value.length > MAX_ENV_VALUE_CHARS)) throw new EnvMessageError('Malformed', `value of ${name} must be a string of at most ${MAX_ENV_VALUE_CHARS} characters or null`);
   }
   return env;
