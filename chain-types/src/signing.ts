@@ -105,8 +105,20 @@ export function verifyTrustedGetterSigned(tgs: TrustedGetterSigned | Uint8Array)
   return verifyMultiSignature(signed.getter.toU8a(), signed.signature, senderAccount(signed.getter));
 }
 
+/** Parsed ed25519 keys by hex: building a KeyObject costs more than the verification itself. */
+const ed25519Keys = new Map<string, KeyObject>();
+const ED25519_KEY_CACHE_SIZE = 4096;
+
 function ed25519Key(publicKey: Uint8Array): KeyObject {
-  return createPublicKey({ key: Buffer.from(u8aConcat(ED25519_SPKI_PREFIX, publicKey)), format: 'der', type: 'spki' });
+  const id = Buffer.from(publicKey).toString('hex');
+  let key = ed25519Keys.get(id);
+  if (!key) {
+    key = createPublicKey({ key: Buffer.from(u8aConcat(ED25519_SPKI_PREFIX, publicKey)), format: 'der', type: 'spki' });
+    // Oldest entry out first (Map keeps insertion order): bounded memory whatever the callers send.
+    if (ed25519Keys.size >= ED25519_KEY_CACHE_SIZE) ed25519Keys.delete(ed25519Keys.keys().next().value!);
+    ed25519Keys.set(id, key);
+  }
+  return key;
 }
 
 /**

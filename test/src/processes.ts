@@ -24,7 +24,9 @@ export class WorkerProcess {
   readonly exited: Promise<number | null>;
 
   constructor(args: string[]) {
-    this.child = spawn(process.execPath, [binPath('@sealbridge/worker'), '--log-format', 'json', '--log-level', 'debug', ...args], {
+    // SEALBRIDGE_WORKER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the worker under a test or benchmark.
+    const nodeArgs = process.env.SEALBRIDGE_WORKER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+    this.child = spawn(process.execPath, [...nodeArgs, binPath('@sealbridge/worker'), '--log-format', 'json', '--log-level', 'debug', ...args], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));

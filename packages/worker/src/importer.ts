@@ -3,7 +3,9 @@ import { blake2AsU8a } from '@polkadot/util-crypto';
 
 import { trustedCallsMerkleRoot } from '@sealbridge/chain-types';
 
-import { findIndirectCalls } from './indirect-calls.js';
+import type { DecryptResult } from '@sealbridge/enclave-sim';
+
+import { findIndirectCalls, type IndirectCall } from './indirect-calls.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
 import type { Mutex } from './mutex.js';
@@ -13,6 +15,15 @@ import type { BlockRef, ParentchainBlock, ParentchainClient } from './parentchai
 import type { ShardRuntime } from './shard-runtime.js';
 import type { OperationResult } from '@sealbridge/stf';
 import type { OutboxEntry, WorkerStore } from './store.js';
+
+/** Blocks whose decryption may run ahead of the one executing. */
+const PIPELINE_DEPTH = 2;
+
+interface PreparedBlock {
+  block: ParentchainBlock;
+  calls: IndirectCall[];
+  decrypted: Promise<DecryptResult[]>;
+}
 
 export class ChainMismatchError extends Error {
   override name = 'ChainMismatchError';
@@ -59,30 +70,44 @@ export class BlockImporter {
     if (target.number - from > 100) log.info('catching up', { from, to: target.number, blocks: target.number - from + 1 });
     let imported = 0;
     let lastFlush = Date.now();
-    for await (const block of client.fetchRange(from, target.number, fetchConcurrency)) {
-      await this.importBlock(block);
+    // Decryption of the next blocks runs in the enclave's pool while the current block executes.
+    const prepared: PreparedBlock[] = [];
+    const importNext = async () => {
+      await this.#import(prepared.shift()!);
       imported++;
       // During a long catch-up, send confirmations as we go instead of in one burst at the end.
       if (Date.now() - lastFlush > 1_000) {
         void outbox.flush();
         lastFlush = Date.now();
       }
+    };
+    for await (const block of client.fetchRange(from, target.number, fetchConcurrency)) {
+      prepared.push(this.#prepare(block));
+      if (prepared.length > PIPELINE_DEPTH) await importNext();
     }
+    while (prepared.length > 0) await importNext();
     return imported;
   }
 
-  async importBlock(block: ParentchainBlock): Promise<void> {
+  #prepare(block: ParentchainBlock): PreparedBlock {
+    const { shard, log, metrics } = this.#deps;
+    const calls = findIndirectCalls(block, (extrinsic, error) => {
+      log.warn('unreadable indirect call skipped', { block: block.number, extrinsic, error: error.message });
+      metrics.inc('sealbridge_invocations_rejected_total', { reason: 'malformed_call' });
+    });
+    const decrypted = shard.decrypt(block, calls);
+    decrypted.catch(() => undefined); // awaited in #import; handled here in case the import stops first
+    return { block, calls, decrypted };
+  }
+
+  async #import({ block, calls, decrypted }: PreparedBlock): Promise<void> {
     const { outbox, shard, store, lock, log, metrics } = this.#deps;
     if (block.number !== this.#last.number + 1 || block.parentHash !== this.#last.hash) {
       throw new ChainMismatchError(
         `block #${block.number} ${block.hash} does not extend the last imported block #${this.#last.number} ${this.#last.hash}`,
       );
     }
-    const calls = findIndirectCalls(block, (extrinsic, error) => {
-      log.warn('unreadable indirect call skipped', { block: block.number, extrinsic, error: error.message });
-      metrics.inc('sealbridge_invocations_rejected_total', { reason: 'malformed_call' });
-    });
-    const execution = await shard.executeBlock(block, calls);
+    const execution = await shard.executeBlock(block, calls, await decrypted);
     const env = await this.#deps.env?.processBlock(block, (oneTimeKey, status) => this.#deps.client.api.tx.workerEnv.setEnvResult(oneTimeKey, status));
     const root = trustedCallsMerkleRoot(calls.map((call) => blake2AsU8a(call.leafPreimage)));
     const included = outbox.includedIn(block.extrinsics.map((xt) => xt.hash.toHex()));

@@ -1,7 +1,7 @@
 import type { SubmittableExtrinsic } from '@polkadot/api/types';
 import { hexToU8a, u8aEq, u8aToHex } from '@polkadot/util';
 
-import type { EnclaveHandle } from '@sealbridge/enclave-sim';
+import type { DecryptResult, EnclaveHandle } from '@sealbridge/enclave-sim';
 import {
   enclaveSignedCall,
   executeTrustedOperations,
@@ -78,16 +78,17 @@ export class ShardRuntime {
     return this.#state;
   }
 
-  async executeBlock(block: ParentchainBlock, calls: IndirectCall[]): Promise<BlockExecution> {
+  /**
+   * Starts decrypting a block's shielded payloads in the enclave's thread pool. Needs no state, so the importer
+   * runs it for the next blocks while the current one executes.
+   */
+  decrypt(block: ParentchainBlock, calls: IndirectCall[]): Promise<DecryptResult[]> {
     const { enclave, log, metrics } = this.#deps;
-    const blockLog = { block: block.number };
-
-    // One batch through the enclave's decryption pool for the whole block.
     const encrypted: Uint8Array[] = [];
     for (const call of calls) {
       if (call.kind === 'timestamp') continue;
       if (!u8aEq(call.shard, this.shard)) {
-        log.warn('indirect call for an unknown shard ignored', { ...blockLog, extrinsic: call.extrinsicIndex, shard: u8aToHex(call.shard) });
+        log.warn('indirect call for an unknown shard ignored', { block: block.number, extrinsic: call.extrinsicIndex, shard: u8aToHex(call.shard) });
         metrics.inc('sealbridge_invocations_rejected_total', { reason: 'unknown_shard' });
         continue;
       }
@@ -95,7 +96,12 @@ export class ShardRuntime {
       // Oversized payloads are not decrypted; an empty ciphertext stands in so the positions still line up.
       encrypted.push(ciphertext.length > MAX_SHIELDED_BYTES ? new Uint8Array(0) : ciphertext);
     }
-    const decrypted = await enclave.decryptShieldedBatch(encrypted);
+    return enclave.decryptShieldedBatch(encrypted);
+  }
+
+  async executeBlock(block: ParentchainBlock, calls: IndirectCall[], decrypted: DecryptResult[]): Promise<BlockExecution> {
+    const { enclave, log, metrics } = this.#deps;
+    const blockLog = { block: block.number };
 
     const enclaveAccount = enclave.signerPublicKey();
     let enclaveNonce = this.#state.account(enclaveAccount).nonce;

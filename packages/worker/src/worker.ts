@@ -15,7 +15,7 @@ import { Metrics, serveMetrics } from './metrics.js';
 import { Mutex } from './mutex.js';
 import { OlmEnv } from './olm-env.js';
 import { DEFAULT_WORKER_OPTIONS, type WorkerOptions } from './options.js';
-import { EnclaveSigner, Outbox } from './outbox.js';
+import { enclaveKeyringPair, Outbox } from './outbox.js';
 import { ParentchainClient, type BlockRef } from './parentchain.js';
 import { chooseAttestation, fundEnclaveAccountOnDevChain, submitAndWaitFinalized } from './registration.js';
 import { DirectCallRelay } from './relay.js';
@@ -110,8 +110,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
 
     const account = enclave.signerPublicKey();
     const lock = new Mutex();
-    const signer = new EnclaveSigner(client.api.registry as never, (payload) => enclave.sign(payload));
-    const outbox = new Outbox({ client, store, signer, account, log: log.child('outbox'), metrics });
+    const pair = enclaveKeyringPair(account, (payload) => enclave.sign(payload));
+    const outbox = new Outbox({ client, store, pair, log: log.child('outbox'), metrics });
     await outbox.init();
 
     const shardBytes = opts.shard ? parseShard(opts.shard) : enclave.mrenclave;
@@ -169,7 +169,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     const registerTx = client.api.tx.teerex.registerSgxEnclave(u8aToHex(attestation.proof), url ? u8aToHex(new TextEncoder().encode(url)) : null, attestation.method === 'Skip' ? { Skip: { proxied: false } } : 'Simulated');
     await outbox.flush();
     const registered = await lock.run(async () => {
-      await registerTx.signAsync(outbox.address, { signer, nonce: outbox.nextNonce, era: 0 });
+      outbox.signWith(registerTx, outbox.nextNonce);
       const result = await submitAndWaitFinalized(client, registerTx, 'enclave registration');
       await outbox.consumeNonce();
       return result;

@@ -1,0 +1,175 @@
+// Worker import throughput: invocations per second from finalization to state written and confirmation signed,
+// with blocks of 1,000 `invoke` extrinsics, against the enclave's raw decryption rate; catch-up of 10,000 empty
+// blocks against bare @polkadot/api fetching the same blocks; the worker process's peak RSS.
+// Run: npx tsc -b bench && node bench/dist/worker-import.js  → bench/results/worker-import.json
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import { ApiPromise, WsProvider } from '@polkadot/api';
+import { Keyring } from '@polkadot/keyring';
+import type { KeyringPair } from '@polkadot/keyring/types';
+import { hexToU8a, u8aToHex } from '@polkadot/util';
+import { cryptoWaitReady } from '@polkadot/util-crypto';
+
+import { cryptoReady, encodeRequest, sealbridgeRegistry, shieldEncrypt, shieldingKeyFromJson, signTrustedCall } from '@sealbridge/chain-types';
+import { connectWorker } from '@sealbridge/client';
+import { startDevChain } from '@sealbridge/dev-chain';
+import { openEnclave } from '@sealbridge/enclave-sim';
+import { WorkerProcess } from '@sealbridge/test';
+
+import { peakRssMiB, writeResult } from './results.js';
+
+const BLOCKS = Number(process.env.BENCH_BLOCKS ?? 3);
+const PER_BLOCK = Number(process.env.BENCH_PER_BLOCK ?? 1_000);
+const EMPTY_BLOCKS = Number(process.env.BENCH_EMPTY_BLOCKS ?? 10_000);
+const FETCH_CONCURRENCY = 16;
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sealbridge-bench-import-'));
+await Promise.all([cryptoWaitReady(), cryptoReady()]);
+const progress = (msg: string) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+const dev = await startDevChain({ port: 0, blockTime: 'manual' });
+const { chain } = dev;
+// Seals whatever is pending while the worker starts and registers (manual mode otherwise waits for us).
+let pumping = true;
+const pump = (async () => {
+  while (pumping) {
+    if (chain.pool.ready().length > 0) await chain.createBlock({ finalize: true });
+    await new Promise((resolve) => setTimeout(resolve, 30));
+  }
+})();
+
+const secret = path.join(tmp, 'platform-secret');
+const args = ['--parentchain', dev.url, '--data-dir', path.join(tmp, 'worker'), '--platform-secret', secret, '--rpc-port', '0', '--runner-port=-1'];
+let worker = new WorkerProcess(args);
+const opened = await worker.waitFor((r) => r.msg === 'enclave opened');
+const rpc = await worker.waitFor((r) => r.msg === 'trusted RPC listening');
+await worker.waitFor((r) => r.msg === 'imported block', 120_000);
+const client = await connectWorker(String(rpc.url), { tls: 'insecure' });
+const shieldingKey = shieldingKeyFromJson(await client.getShieldingKeyJson());
+await client.close();
+const mrenclave = hexToU8a(String(opened.mrenclaveHex));
+
+progress('worker up; signing the workload');
+// Pre-build BLOCKS × PER_BLOCK shielded transfers (each from its own incognito account, nonce 0: valid, cheap to check).
+const api = await ApiPromise.create({ provider: new WsProvider(dev.url), noInitWarn: true });
+const keyring = new Keyring({ type: 'sr25519' });
+const xtSigners: KeyringPair[] = ['//Alice', '//Bob', '//Charlie', '//Dave', '//Eve', '//Ferdie'].map((uri) => keyring.addFromUri(uri));
+const nonces = await Promise.all(xtSigners.map(async (s) => (await api.rpc.system.accountNextIndex(s.address)).toNumber()));
+const users = Array.from({ length: BLOCKS * PER_BLOCK }, (_, i) => keyring.addFromUri(`//BenchUser${i}`));
+const sample: Uint8Array[] = [];
+const extrinsics: string[] = [];
+for (let i = 0; i < users.length; i++) {
+  const user = users[i];
+  const top = sealbridgeRegistry.createType('TrustedOperation', {
+    indirect_call: signTrustedCall(user, { noop: user.publicKey }, 0, mrenclave, mrenclave),
+  }).toU8a();
+  const cyphertext = shieldEncrypt(shieldingKey, top);
+  if (sample.length < PER_BLOCK) sample.push(cyphertext);
+  const signer = i % xtSigners.length;
+  const tx = await api.tx.enclaveBridge.invoke(u8aToHex(encodeRequest(mrenclave, cyphertext))).signAsync(xtSigners[signer], { nonce: nonces[signer]++, era: 0 });
+  extrinsics.push(tx.toHex());
+}
+pumping = false;
+await pump;
+
+progress('workload signed; filling blocks');
+// Fill BLOCKS blocks of PER_BLOCK invokes, unfinalized; then finalize them at once and time the worker.
+const targets: number[] = [];
+for (let b = 0; b < BLOCKS; b++) {
+  await Promise.all(extrinsics.slice(b * PER_BLOCK, (b + 1) * PER_BLOCK).map((xt) => chain.submit(hexToU8a(xt))));
+  const block = await chain.createBlock({ finalize: false });
+  targets.push(block.number);
+}
+progress('blocks built; finalizing');
+const startedAt = Date.now();
+await chain.finalize(chain.best.hash);
+const last = await worker.waitFor((r) => r.msg === 'imported block' && Number(r.block) === targets[targets.length - 1], 600_000);
+const importMs = Date.now() - startedAt;
+const imported = worker.importedBlocks().filter((r) => targets.includes(r.block)) as unknown as Array<{ ok: number }>;
+const okInvocations = imported.reduce((sum, r) => sum + Number(r.ok), 0);
+void last;
+const firstFailure = worker.records.find((r) => r.msg === 'trusted operation failed' || r.msg === 'indirect call could not be deciphered');
+if (firstFailure) progress(`first failure: ${JSON.stringify(firstFailure)}`);
+
+progress(`imported in ${Date.now() - startedAt} ms`);
+// The enclave's raw decryption rate on the same machine (same pool size as the worker's).
+const enclave = await openEnclave({ dataDir: path.join(tmp, 'raw-enclave'), platformSecretPath: secret });
+const rawStart = process.hrtime.bigint();
+const decrypted = await enclave.decryptShieldedBatch(sample);
+const rawSeconds = Number(process.hrtime.bigint() - rawStart) / 1e9;
+await enclave.close();
+const rawRate = decrypted.length / rawSeconds;
+const importRate = (BLOCKS * PER_BLOCK) / (importMs / 1000);
+
+progress('raw decrypt measured');
+// Catch-up: the worker is down while EMPTY_BLOCKS blocks are produced, then restarts.
+const importPeakRss = peakRssMiB(worker.child.pid!);
+await worker.kill('SIGTERM');
+const firstEmpty = chain.bestNumber + 1;
+for (let i = 0; i < EMPTY_BLOCKS; i++) await chain.createBlock({ createEmpty: true, finalize: false });
+await chain.finalize(chain.best.hash);
+const lastEmpty = chain.bestNumber;
+pumping = true;
+const pump2 = (async () => {
+  while (pumping) {
+    if (chain.pool.ready().length > 0) await chain.createBlock({ finalize: true });
+    await new Promise((resolve) => setTimeout(resolve, 30));
+  }
+})();
+progress('empty blocks built; restarting the worker');
+worker = new WorkerProcess(args);
+const catchUpStart = await worker.waitFor((r) => r.msg === 'catching up', 120_000);
+const catchUpEnd = await worker.waitFor((r) => r.msg === 'imported block' && Number(r.block) >= lastEmpty, 900_000);
+const catchUpMs = Date.parse(String(catchUpEnd.time)) - Date.parse(String(catchUpStart.time));
+const catchUpPeakRss = peakRssMiB(worker.child.pid!);
+pumping = false;
+await pump2;
+await worker.kill('SIGTERM');
+
+// Bare @polkadot/api: the same blocks with their events, same concurrency.
+const eventsKey = api.query.system.events.key();
+const bareStart = Date.now();
+let nextBlock = firstEmpty;
+await Promise.all(Array.from({ length: FETCH_CONCURRENCY }, async () => {
+  while (nextBlock <= lastEmpty) {
+    const n = nextBlock++;
+    const hash = await api.rpc.chain.getBlockHash(n);
+    await Promise.all([api.rpc.chain.getBlock(hash), api.rpc.state.getStorage(eventsKey, hash)]);
+  }
+}));
+const bareMs = Date.now() - bareStart;
+const blocks = lastEmpty - firstEmpty + 1;
+
+const result = {
+  machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version },
+  import: {
+    blocks: BLOCKS,
+    invocationsPerBlock: PER_BLOCK,
+    invocationsOk: okInvocations,
+    seconds: importMs / 1000,
+    invocationsPerSecond: Math.round(importRate),
+    rawEnclaveDecryptsPerSecond: Math.round(rawRate),
+    ratioToRawDecrypt: Number((importRate / rawRate).toFixed(3)),
+    target: { ratio: 0.8, perSecond: 700 },
+    pass: importRate / rawRate >= 0.8 && importRate >= 700,
+    peakRssMiB: importPeakRss,
+  },
+  catchUp: {
+    blocks,
+    seconds: catchUpMs / 1000,
+    blocksPerSecond: Math.round(blocks / (catchUpMs / 1000)),
+    bareApiSeconds: bareMs / 1000,
+    bareApiBlocksPerSecond: Math.round(blocks / (bareMs / 1000)),
+    ratioToBareApi: Number((bareMs / catchUpMs).toFixed(3)),
+    target: 0.8,
+    pass: bareMs / catchUpMs >= 0.8,
+    peakRssMiB: catchUpPeakRss,
+  },
+};
+console.log(`import: ${result.import.invocationsPerSecond} invocations/s (${okInvocations} ok) vs raw decrypt ${result.import.rawEnclaveDecryptsPerSecond}/s → ${result.import.ratioToRawDecrypt}; peak RSS ${importPeakRss} MiB`);
+console.log(`catch-up: ${blocks} blocks in ${result.catchUp.seconds} s (${result.catchUp.blocksPerSecond}/s) vs bare api ${result.catchUp.bareApiSeconds} s → ${result.catchUp.ratioToBareApi}`);
+console.log(`written ${writeResult('worker-import', result)}`);
+await api.disconnect();
+await dev.stop();
+fs.rmSync(tmp, { recursive: true, force: true });
