@@ -3,10 +3,12 @@ import { balanceCommand } from './balance.js';
 import { devChainCommand } from './dev-chain.js';
 import { faucetCommand } from './faucet.js';
 import { listAccountsCommand } from './list-accounts.js';
+import { listEnvCommand } from './list-env.js';
 import { listWorkersCommand } from './list-workers.js';
 import { listenCommand } from './listen.js';
 import { newAccountCommand } from './new-account.js';
 import { printMetadataCommand } from './print-metadata.js';
+import { setEnvCommand } from './set-env.js';
 import { shieldFundsCommand } from './shield-funds.js';
 import { transferCommand } from './transfer.js';
 import { upCommand } from './up.js';
@@ -25,4 +27,4 @@ export const parentchainCommands: readonly CommandSpec[] = [
   shieldFundsCommand,
 ];
 
-export const stackCommands: readonly CommandSpec[] = [devChainCommand, upCommand, verifyWorkerCommand];
+export const stackCommands: readonly CommandSpec[] = [devChainCommand, upCommand, verifyWorkerCommand, setEnvCommand, listEnvCommand];

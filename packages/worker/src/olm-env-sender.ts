@@ -11,6 +11,7 @@ import { hexToU8a, isHex, u8aEq, u8aToHex } from '@polkadot/util';
 import { decodeAddress } from '@polkadot/util-crypto';
 import Olm from '@matrix-org/olm';
 
+import { parseShard } from '@sealbridge/chain-types';
 import { initOlm } from '@sealbridge/enclave-sim';
 
 import { ENV_MESSAGE_VERSION, olmBase64, type EnvMessage, type SetEnvStatus } from './olm-env.js';
@@ -33,10 +34,9 @@ export interface EnvTarget {
  * unless `shard` is given); otherwise the value is a shard and its primary worker (`ShardStatus[shard][0]`) is used.
  */
 export async function resolveEnvTarget(api: ApiPromise, target: string, shard?: string): Promise<EnvTarget> {
-  const bytes = isHex(target) ? hexToU8a(target) : decodeAddress(target);
-  if (bytes.length !== 32) throw new SetEnvError('UNKNOWN_TARGET', `${target} is neither a 32-byte account nor a shard`);
+  const bytes = toBytes32(target);
   if (!(await api.query.workerEnv.identityKeys(bytes)).isEmpty) {
-    if (shard) return { worker: bytes, shard: hexToU8a(shard) };
+    if (shard) return { worker: bytes, shard: toBytes32(shard) };
     const enclave = (await api.query.teerex.sovereignEnclaves(bytes)).toJSON() as { sgx?: { mrEnclave: string } } | null;
     if (!enclave?.sgx) throw new SetEnvError('UNKNOWN_TARGET', `${target} is not a registered enclave; pass the shard`);
     return { worker: bytes, shard: hexToU8a(enclave.sgx.mrEnclave) };
@@ -44,6 +44,25 @@ export async function resolveEnvTarget(api: ApiPromise, target: string, shard?: 
   const status = (await api.query.enclaveBridge.shardStatus(bytes)).toJSON() as Array<{ signer: string }> | null;
   if (!status?.length) throw new SetEnvError('UNKNOWN_TARGET', `${target} is neither a worker with Olm keys nor a shard with a worker`);
   return { worker: decodeAddress(status[0]!.signer), shard: bytes };
+}
+
+/** 0x-hex, SS58 account or base58 shard → 32 bytes. */
+function toBytes32(value: string): Uint8Array {
+  let bytes: Uint8Array | undefined;
+  if (isHex(value)) bytes = hexToU8a(value);
+  else {
+    try {
+      bytes = decodeAddress(value);
+    } catch {
+      try {
+        bytes = parseShard(value);
+      } catch {
+        bytes = undefined;
+      }
+    }
+  }
+  if (bytes?.length !== 32) throw new SetEnvError('UNKNOWN_TARGET', `${value} is neither an account (SS58/0x) nor a shard (base58/0x)`);
+  return bytes;
 }
 
 export interface PrepareSetEnvOptions extends EnvTarget {
