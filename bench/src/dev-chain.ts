@@ -4,9 +4,7 @@
 // does not share its event loop.
 // Run: npx tsc -b bench && node bench/dist/dev-chain.js  → bench/results/dev-chain.json
 import { fork, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 
@@ -14,8 +12,8 @@ import { ApiPromise, WsProvider } from '@polkadot/api';
 import { Keyring } from '@polkadot/keyring';
 import { startDevChain } from '@sealbridge/dev-chain';
 import WebSocket from 'ws';
+import { writeResult } from './results.js';
 
-const BENCH_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SELF = fileURLToPath(import.meta.url);
 const TRANSFERS = Number(process.env.BENCH_TRANSFERS ?? 5000);
 const SENDERS = ['Alice', 'Bob', 'Charlie', 'Dave', 'Eve', 'Ferdie'];
@@ -165,8 +163,7 @@ async function finish(load: LoadResult, createMs: number[], child: ChildProcess)
       meetsTarget: median(createMs) < TARGET_CREATE_MS,
     },
   };
-  fs.mkdirSync(path.join(BENCH_DIR, 'results'), { recursive: true });
-  fs.writeFileSync(path.join(BENCH_DIR, 'results', 'dev-chain.json'), `${JSON.stringify(result, null, 2)}\n`);
+  writeResult('dev-chain', result);
   process.stdout.write(
     `dev-chain: ${result.transfers.includedPerSecond} transfers/s included (${load.transfers} in ${result.transfers.seconds} s, ${load.blocks} blocks, ${load.rejected} rejected; target ≥ ${TARGET_TPS}; load average ${result.machine.loadAverage1m})\n` +
       `  chain CPU ${result.transfers.chainCpuSeconds} s, event loop busy ${result.transfers.chainMainThreadBusySeconds} s → CPU-bound capacity ${result.transfers.cpuBoundPerSecond}/s\n` +

@@ -8,13 +8,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 
 import { shieldEncrypt, shieldingKeyFromJson } from '@sealbridge/chain-types';
 import { openEnclave } from '@sealbridge/enclave-sim';
 import type { EnclaveHandle } from '@sealbridge/enclave-sim';
+import { opensslRsa3072, writeResult } from './results.js';
 
-const BENCH_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const RUN_SECONDS = 3;
 const BATCH_SIZE = 256;
 /** A typical trusted-call TOP fits one RSA block (≤ 318 bytes). */
@@ -25,14 +24,6 @@ const SEAL_SIZES = [1024, 1024 * 1024];
 const SEAL_SECONDS = 1;
 
 /** RSA-3072 private (sign) ops/s of `openssl speed`, summed over `processes` parallel processes. */
-function opensslRsa3072(processes: number): number {
-  const multi = processes > 1 ? ['-multi', String(processes)] : [];
-  const run = spawnSync('openssl', ['speed', '-seconds', String(RUN_SECONDS), ...multi, 'rsa3072'], { encoding: 'utf8' });
-  const match = /rsa\s+3072 bits\s+\S+\s+\S+\s+([\d.]+)\s+[\d.]+/.exec(run.stdout);
-  if (!match) throw new Error(`cannot parse openssl speed output:\n${run.stdout}\n${run.stderr}`);
-  return Number(match[1]);
-}
-
 /** Wall-clock decryptions/s, and decryptions per second of process user CPU time (main thread + pool threads). */
 async function decryptRate(enclave: EnclaveHandle, batch: Uint8Array[]): Promise<{ wall: number; perCpuSecond: number }> {
   await enclave.decryptShieldedBatch(batch); // warm-up: JIT, thread start-up
@@ -74,12 +65,12 @@ async function main(): Promise<void> {
   const open = (threads: number): Promise<EnclaveHandle> =>
     openEnclave({ dataDir: path.join(tmp, 'data'), platformSecretPath: path.join(tmp, 'platform-secret'), decryptThreads: threads });
   try {
-    const opensslSingle = opensslRsa3072(1);
+    const opensslSingle = opensslRsa3072(RUN_SECONDS);
     const pool: Array<Record<string, unknown>> = [];
     let seal: ReturnType<typeof sealRates>[] = [];
     for (const threads of THREAD_COUNTS) {
       // Measured right before the pool run, so both see the same machine load.
-      const opensslParallel = threads === 1 ? opensslSingle : opensslRsa3072(threads);
+      const opensslParallel = threads === 1 ? opensslSingle : opensslRsa3072(RUN_SECONDS, threads);
       const enclave = await open(threads);
       try {
         const key = shieldingKeyFromJson(enclave.shieldingPublicKeyJson());
@@ -123,8 +114,7 @@ async function main(): Promise<void> {
       },
       sealing: seal.map((s) => ({ ...s, sealPerSec: round(s.sealPerSec), unsealPerSec: round(s.unsealPerSec), sealMiBPerSec: round(s.sealMiBPerSec), unsealMiBPerSec: round(s.unsealMiBPerSec) })),
     };
-    fs.mkdirSync(path.join(BENCH_DIR, 'results'), { recursive: true });
-    fs.writeFileSync(path.join(BENCH_DIR, 'results', 'enclave.json'), `${JSON.stringify(result, null, 2)}\n`);
+    writeResult('enclave', result);
     console.log(`openssl rsa3072 private ops/s (1 process): ${opensslSingle}`);
     for (const p of pool) {
       console.log(`pool ${p.threads} thread(s): ${p.decryptionsPerSec} decryptions/s per CPU-time (target ≥ ${p.targetPerSec}) ${p.meetsTarget ? 'OK' : 'BELOW TARGET'}; wall-clock ${p.wallClockDecryptionsPerSec}/s; openssl ×${p.threads} same moment ${p.opensslMultiPerSec}/s; load ${p.loadAverage1m}`);

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,4 +23,17 @@ export function peakRssMiB(pid: number): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * RSA-3072 private operations per second from `openssl speed` (per second of CPU time, as openssl reports;
+ * with `processes` > 1 the total of `-multi` processes), the yardstick of the decryption benchmarks.
+ */
+export function opensslRsa3072(seconds: number, processes = 1): number {
+  const multi = processes > 1 ? ['-multi', String(processes)] : [];
+  const run = spawnSync('openssl', ['speed', '-seconds', String(seconds), ...multi, 'rsa3072'], { encoding: 'utf8' });
+  // e.g. "rsa 3072 bits 0.002467s 0.000042s    405.4  24061.7" — columns sign, verify, sign/s, verify/s
+  const match = /rsa\s+3072 bits\s+\S+\s+\S+\s+([\d.]+)\s+[\d.]+/.exec(run.stdout);
+  if (!match) throw new Error(`cannot parse openssl speed output:\n${run.stdout}\n${run.stderr}`);
+  return Number(match[1]);
 }

@@ -4,11 +4,9 @@
 // The load runs in a child process so server and clients do not share one event loop.
 // Run: npx tsc -b bench && node bench/dist/rpc.js  → bench/results/rpc.json
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 
@@ -17,8 +15,8 @@ import type { KeyringPair } from '@polkadot/keyring/types';
 import { u8aToHex } from '@polkadot/util';
 import { cryptoReady, encodeRequest, sealbridgeRegistry, signTrustedGetter } from '@sealbridge/chain-types';
 import WebSocket, { WebSocketServer } from 'ws';
+import { writeResult } from './results.js';
 
-const BENCH_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SELF = fileURLToPath(import.meta.url);
 const CLIENTS = 64;
 const WARMUP_SECONDS = 1;
@@ -266,8 +264,7 @@ async function main(): Promise<void> {
       met: held >= IDLE_TARGET,
     },
   };
-  fs.mkdirSync(path.join(BENCH_DIR, 'results'), { recursive: true });
-  fs.writeFileSync(path.join(BENCH_DIR, 'results', 'rpc.json'), `${JSON.stringify(result, null, 2)}\n`);
+  writeResult('rpc', result);
   const line = (name: string, r: LoadResult): string => `${name.padEnd(26)} ${String(r.rps).padStart(7)} req/s  p50 ${r.p50Ms} ms  p99 ${r.p99Ms} ms  errors ${r.errors}`;
   console.log(`rpc benchmark (${CLIENTS} wss clients, ${RUN_SECONDS} s each, ${result.machine.cpus} cpus, load avg ${loadAtStart.join(' ')})`);
   console.log(line('echo (bare TLS ws)', echoResult));

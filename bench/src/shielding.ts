@@ -2,13 +2,9 @@
 // operations per second of `openssl speed rsa3072` measured in the same run. Writes bench/results/shielding.json.
 // Both rates are per second of user CPU time — `openssl speed` divides by user time unless given -elapsed — so the
 // comparison holds on a machine shared with other processes.
-import { execFile } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { generateShieldingKeyPair, shieldDecrypt, shieldEncrypt } from '@sealbridge/chain-types';
+import { opensslRsa3072, writeResult } from './results.js';
 
 const DURATION_SECONDS = 3;
 const TARGET_RATIO = 0.85;
@@ -17,7 +13,6 @@ const ROUNDS = 2;
 /** Size of a direct_call(balance_transfer) TOP: one RSA block, like every submitted trusted call. */
 const TOP_BYTES = 151;
 
-const RESULTS_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'results', 'shielding.json');
 
 const { publicKey, privateKey } = generateShieldingKeyPair();
 const ciphertext = shieldEncrypt(publicKey, new Uint8Array(TOP_BYTES).fill(0x5a));
@@ -38,18 +33,10 @@ function measureShieldDecrypt(): { cpu: number; wall: number } {
   return { cpu: ops / (cpuMicros / 1e6), wall: ops / wallSeconds };
 }
 
-async function measureOpensslSpeed(): Promise<number> {
-  const { stdout } = await promisify(execFile)('openssl', ['speed', '-seconds', String(DURATION_SECONDS), 'rsa3072']);
-  // e.g. "rsa 3072 bits 0.002467s 0.000042s    405.4  24061.7" — columns sign, verify, sign/s, verify/s
-  const match = /^rsa\s+3072 bits\s+\S+\s+\S+\s+([\d.]+)\s+[\d.]+\s*$/m.exec(stdout);
-  if (!match) throw new Error(`cannot find the rsa 3072 line in openssl speed output:\n${stdout}`);
-  return Number(match[1]);
-}
-
 const oursRuns: Array<{ cpu: number; wall: number }> = [];
 const opensslRuns: number[] = [];
 for (let round = 0; round < ROUNDS; round++) {
-  opensslRuns.push(await measureOpensslSpeed());
+  opensslRuns.push(opensslRsa3072(DURATION_SECONDS));
   oursRuns.push(measureShieldDecrypt());
 }
 const round1 = (v: number): number => Math.round(v * 10) / 10;
@@ -69,6 +56,5 @@ const result = {
   node: process.version,
   nodeOpenssl: process.versions.openssl,
 };
-await mkdir(path.dirname(RESULTS_FILE), { recursive: true });
-await writeFile(RESULTS_FILE, JSON.stringify(result, null, 2) + '\n');
+writeResult('shielding', result);
 console.log(`shielding: shieldDecrypt ${result.ours}/s vs openssl speed ${openssl}/s → ratio ${result.ratio} (target ${TARGET_RATIO}) ${result.pass ? 'PASS' : 'FAIL'}`);

@@ -2,17 +2,16 @@
 // runtime.invoke, each compared in the same run with a bare miniflare running the same bundled script.
 // Run: npx tsc -b bench && node bench/dist/smart-worker.js  → bench/results/smart-worker.json
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 
 import { build } from 'esbuild';
 import { Miniflare } from 'miniflare';
 import { createSmartWorkerRuntime, INVOKE_HEADERS, INVOKE_URL, type SealedKv } from '@sealbridge/smart-worker';
 
-const BENCH_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+import { BENCH_DIR, writeResult } from './results.js';
+
 const COLD_RUNS = 7;
 const WARMUP_CALLS = 100;
 const CALLS_PER_ROUND = 500;
@@ -149,8 +148,7 @@ async function main() {
         'cold = runtime.create (validate, identity hash, persist, new Miniflare) + first runtime.invoke, vs new Miniflare + first dispatchFetch; ' +
         'invoke = sequential runtime.invoke (seed hash, headers, timeout signal, dispatchFetch) vs bare dispatchFetch of the same bundle and headers.',
     };
-    mkdirSync(path.join(BENCH_DIR, 'results'), { recursive: true });
-    writeFileSync(path.join(BENCH_DIR, 'results/smart-worker.json'), JSON.stringify(result, null, 2) + '\n');
+    writeResult('smart-worker', result);
     console.log(
       `smart-worker: cold start p50 ${cold.runtime.p50} ms (bare ${cold.bare.p50} ms, load ${result.host.loadavg1m}); ` +
         `invoke mean ${invoke.runtime.mean} ms vs bare ${invoke.bare.mean} ms → overhead ×${overhead}`,
