@@ -100,9 +100,27 @@ export function signTrustedGetter(pair: SigningPair, getter: TrustedGetter | Uin
   return sealbridgeRegistry.createType('TrustedGetterSigned', { getter: getterCodec, signature: { [variant]: signature } }).toU8a();
 }
 
+/**
+ * Signed getters that verified, by their exact bytes. A getter's signature covers only SCALE(getter) — no nonce —
+ * so clients poll with the very same blob; verifying it once is enough, as the answer is a pure function of it.
+ */
+const verifiedGetters = new Set<string>();
+const VERIFIED_GETTER_CACHE_SIZE = 8192;
+
 export function verifyTrustedGetterSigned(tgs: TrustedGetterSigned | Uint8Array): boolean {
   const signed = toCodec<TrustedGetterSigned>('TrustedGetterSigned', tgs);
-  return verifyMultiSignature(signed.getter.toU8a(), signed.signature, senderAccount(signed.getter));
+  const id = Buffer.from(blake2AsU8a(signed.toU8a())).toString('hex');
+  if (verifiedGetters.has(id)) return true;
+  const ok = verifyMultiSignature(signed.getter.toU8a(), signed.signature, senderAccount(signed.getter));
+  if (ok) remember(verifiedGetters, id, VERIFIED_GETTER_CACHE_SIZE);
+  return ok;
+}
+
+/** Adds to a bounded insertion-ordered cache, dropping the oldest entry when full. */
+function remember<K>(cache: Set<K> | Map<K, unknown>, key: K, size: number, value?: unknown): void {
+  if (cache.size >= size) cache.delete(cache.keys().next().value!);
+  if (cache instanceof Map) cache.set(key, value);
+  else cache.add(key);
 }
 
 /** Parsed ed25519 keys by hex: building a KeyObject costs more than the verification itself. */
@@ -114,9 +132,7 @@ function ed25519Key(publicKey: Uint8Array): KeyObject {
   let key = ed25519Keys.get(id);
   if (!key) {
     key = createPublicKey({ key: Buffer.from(u8aConcat(ED25519_SPKI_PREFIX, publicKey)), format: 'der', type: 'spki' });
-    // Oldest entry out first (Map keeps insertion order): bounded memory whatever the callers send.
-    if (ed25519Keys.size >= ED25519_KEY_CACHE_SIZE) ed25519Keys.delete(ed25519Keys.keys().next().value!);
-    ed25519Keys.set(id, key);
+    remember(ed25519Keys, id, ED25519_KEY_CACHE_SIZE, key);
   }
   return key;
 }
