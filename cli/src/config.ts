@@ -10,6 +10,9 @@ import { CliError, CliErrorCode, messageOf } from './errors.js';
 export const GLOBAL_OPTIONS = {
   nodeUrl: { flag: 'node-url', type: 'string', default: 'ws://127.0.0.1:9944', describe: 'parentchain node WebSocket URL' },
   workerUrl: { flag: 'worker-url', type: 'string', default: 'wss://127.0.0.1:2000', describe: 'worker trusted RPC URL' },
+  runnerUrl: { flag: 'runner-url', type: 'string', default: 'http://127.0.0.1:8080', describe: 'Smart Worker runner API URL (the worker\'s --runner-port)' },
+  // '' = send no Authorization header; flags, environment and config file may not set it to ''.
+  runnerToken: { flag: 'runner-token', type: 'string', default: '', describe: 'bearer token of the Smart Worker runner API (the worker\'s --runner-token)' },
   keystore: { flag: 'keystore', type: 'string', default: './my_keystore', describe: 'directory of parentchain accounts' },
   trustedKeystore: {
     flag: 'trusted-keystore', type: 'string', default: './my_trusted_keystore',

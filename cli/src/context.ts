@@ -26,6 +26,8 @@ export interface CommandSpec<A = Record<string, unknown>> {
   readonly command: string;
   readonly describe: string;
   readonly builder?: (y: import('yargs').Argv) => import('yargs').Argv;
+  /** The command's own `--config` replaces the global one (the config file then comes from SEALBRIDGE_CONFIG only). */
+  readonly ownsConfigFlag?: boolean;
   run(ctx: Context, args: A): Promise<CommandResult | undefined>;
 }
 

@@ -4,6 +4,8 @@
 export interface Environment {
   readonly nodeUrl?: string;
   readonly workerUrl?: string;
+  readonly runnerUrl?: string;
+  readonly runnerToken?: string;
   readonly keystore?: string;
   readonly trustedKeystore?: string;
   readonly config?: string;
@@ -14,6 +16,8 @@ export interface Environment {
 export const ENV_VARS: Readonly<Record<keyof Environment, string>> = {
   nodeUrl: 'SEALBRIDGE_NODE_URL',
   workerUrl: 'SEALBRIDGE_WORKER_URL',
+  runnerUrl: 'SEALBRIDGE_RUNNER_URL',
+  runnerToken: 'SEALBRIDGE_RUNNER_TOKEN',
   keystore: 'SEALBRIDGE_KEYSTORE',
   trustedKeystore: 'SEALBRIDGE_TRUSTED_KEYSTORE',
   config: 'SEALBRIDGE_CONFIG',

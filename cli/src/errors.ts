@@ -10,6 +10,14 @@ export const CliErrorCode = {
   NODE_UNREACHABLE: 'ERR_NODE_UNREACHABLE',
   /** The worker does not answer. */
   WORKER_UNREACHABLE: 'ERR_WORKER_UNREACHABLE',
+  /** The Smart Worker runner API does not answer. */
+  RUNNER_UNREACHABLE: 'ERR_RUNNER_UNREACHABLE',
+  /** The runner API refused the bearer token (401). */
+  RUNNER_UNAUTHORIZED: 'ERR_RUNNER_UNAUTHORIZED',
+  /** The runner knows no Smart Worker with that id (404). */
+  UNKNOWN_SMART_WORKER: 'ERR_UNKNOWN_SMART_WORKER',
+  /** The runner rejected a request (Escrin's error message, verbatim). */
+  RUNNER_REJECTED: 'ERR_RUNNER_REJECTED',
   /** The worker's MRENCLAVE is not the expected one. */
   MRENCLAVE_MISMATCH: 'ERR_MRENCLAVE_MISMATCH',
   /** The sender cannot pay the amount plus fees. */

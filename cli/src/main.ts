@@ -12,7 +12,7 @@ import { CliError, CliErrorCode } from './errors.js';
 import type { OutputStreams } from './output.js';
 import { Output } from './output.js';
 import { parentchainCommands, stackCommands } from './commands/index.js';
-import { runWorker, workerRunArgs, workerSubcommands } from './commands/worker.js';
+import { runWorker, workerRunArgs, workerSubcommands, workerUsage } from './commands/worker.js';
 import { trustedCommands, trustedOptions } from './trusted/index.js';
 
 export interface MainOptions {
@@ -28,7 +28,8 @@ const VERSION = (JSON.parse(fs.readFileSync(new URL('../package.json', import.me
 function addGlobalOptions(y: Argv): Argv {
   for (const spec of Object.values(GLOBAL_OPTIONS)) {
     // No yargs defaults: an absent flag must stay undefined so env and config file can supply the value.
-    y.option(spec.flag, { type: spec.type, describe: `${spec.describe} [default: ${String(spec.default)}]`, global: true });
+    const shown = spec.default === '' ? 'none' : String(spec.default);
+    y.option(spec.flag, { type: spec.type, describe: `${spec.describe} [default: ${shown}]`, global: true });
   }
   return y.option('config', { type: 'string', describe: 'JSON file with option defaults (keys: nodeUrl, workerUrl, …)', global: true });
 }
@@ -40,11 +41,13 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
   const wantsJson = argv.includes('--json');
   const workerArgs = workerRunArgs(argv);
   if (workerArgs) return runWorker(workerArgs);
+  // Loaded only for help: importing @sealbridge/worker costs startup time every other command does not need.
+  const workerEpilogue = argv.includes('worker') && (argv.includes('--help') || argv.includes('-h')) ? await workerUsage() : '';
   let exitCode = 0;
 
   const register = (spec: CommandSpec, y: Argv): Argv =>
     y.command(spec.command, spec.describe, spec.builder ?? ((b) => b), async (args) => {
-      const flags: OptionSources & { config?: string } = { config: args.config as string | undefined };
+      const flags: OptionSources & { config?: string } = { config: spec.ownsConfigFlag ? undefined : (args.config as string | undefined) };
       for (const key of Object.keys(GLOBAL_OPTIONS) as (keyof typeof GLOBAL_OPTIONS)[]) flags[key] = args[key];
       let out = new Output({ json: wantsJson, quiet: false, verbose: argv.includes('--verbose') }, options.streams);
       let ctx: CommandContext | undefined;
@@ -75,8 +78,8 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
       throw error ?? new CliError(CliErrorCode.BAD_INPUT, message);
     });
   for (const spec of [...parentchainCommands, ...stackCommands]) register(spec, parser);
-  parser.command('worker', 'run a worker (same entry point as sealbridge-worker; sealbridge worker --help lists its options)', (y) => {
-    let sub = y;
+  parser.command('worker', 'run a worker, or deploy and manage Smart Workers on its runner (sealbridge worker --help)', (y) => {
+    let sub = y.usage('$0 worker <command> [options]   (Smart Workers on the runner at --runner-url)').epilogue(workerEpilogue);
     for (const spec of workerSubcommands) sub = register(spec, sub);
     return sub;
   });

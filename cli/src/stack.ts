@@ -10,6 +10,10 @@ export interface StackOptions {
   /** 0 = any free port. */
   readonly chainPort?: number;
   readonly workerRpcPort?: number;
+  /** Smart Worker runner API port (default 0 = any free port). */
+  readonly runnerPort?: number;
+  /** Bearer token the runner API requires (default: none). */
+  readonly runnerToken?: string;
   /** Dev chain block production: 'instant' (default), or an interval such as 1000 / '6s'. */
   readonly blockTime?: string | number;
   /** Receives every log line of the chain and the worker; default: discarded. */
@@ -19,6 +23,8 @@ export interface StackOptions {
 export interface Stack {
   readonly nodeUrl: string;
   readonly workerUrl: string;
+  /** The worker's Smart Worker runner API (`sealbridge worker deploy|list|…` talk to it). */
+  readonly runnerUrl: string;
   /** base58, as printed by list-workers. */
   readonly mrenclave: string;
   /** Stops the worker, then the chain; safe to call twice. */
@@ -44,7 +50,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       parentchainUrl: chain.url,
       dataDir: `${options.dir}/worker`,
       rpcPort: options.workerRpcPort ?? 0,
-      runnerPort: 0,
+      runnerPort: options.runnerPort ?? 0,
+      runnerToken: options.runnerToken,
       platformSecretPath: `${options.dir}/platform-secret`,
       log: createLogger({ format: 'pretty', write: (line: string) => log('worker', line) }),
     });
@@ -52,15 +59,16 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     await chain.stop();
     throw error;
   }
-  const workerUrl = worker.rpcUrl;
-  if (!workerUrl) {
+  const { rpcUrl: workerUrl, runnerUrl } = worker;
+  if (!workerUrl || !runnerUrl) {
     await worker.stop().finally(() => chain.stop());
-    throw new Error('the worker started without a trusted RPC server');
+    throw new Error(`the worker started without a ${workerUrl ? 'Smart Worker runner' : 'trusted RPC server'}`);
   }
   let stopped: Promise<void> | undefined;
   return {
     nodeUrl: chain.url,
     workerUrl,
+    runnerUrl,
     mrenclave: base58Encode(toBytes(worker.mrenclave)),
     stop: () =>
       (stopped ??= (async () => {

@@ -14,10 +14,11 @@ export interface ChainFixture {
   stop(): Promise<void>;
 }
 
-function cliEnv(dir: string, nodeUrl: string, workerUrl?: string): Record<string, string> {
+function cliEnv(dir: string, nodeUrl: string, stack?: { workerUrl: string; runnerUrl: string; runnerToken?: string }): Record<string, string> {
   return {
     SEALBRIDGE_NODE_URL: nodeUrl,
-    ...(workerUrl ? { SEALBRIDGE_WORKER_URL: workerUrl } : {}),
+    ...(stack ? { SEALBRIDGE_WORKER_URL: stack.workerUrl, SEALBRIDGE_RUNNER_URL: stack.runnerUrl } : {}),
+    ...(stack?.runnerToken ? { SEALBRIDGE_RUNNER_TOKEN: stack.runnerToken } : {}),
     SEALBRIDGE_KEYSTORE: path.join(dir, 'my_keystore'),
     SEALBRIDGE_TRUSTED_KEYSTORE: path.join(dir, 'my_trusted_keystore'),
     SEALBRIDGE_CONNECT_TIMEOUT: '5',
@@ -40,12 +41,15 @@ export async function useDevChain(blockTime: string | number = 'instant'): Promi
   };
 }
 
-/** Dev chain + worker (see startStack); `env` also carries SEALBRIDGE_WORKER_URL. */
-export async function useStack(): Promise<Stack & { dir: string; env: Record<string, string> }> {
+/**
+ * Dev chain + worker (see startStack); `env` also carries SEALBRIDGE_WORKER_URL, SEALBRIDGE_RUNNER_URL and, when
+ * the runner requires `runnerToken`, SEALBRIDGE_RUNNER_TOKEN.
+ */
+export async function useStack(options: { runnerToken?: string } = {}): Promise<Stack & { dir: string; env: Record<string, string> }> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'sealbridge-cli-stack-'));
   let stack: Stack;
   try {
-    stack = await startStack({ dir });
+    stack = await startStack({ dir, runnerToken: options.runnerToken });
   } catch (error) {
     await fs.rm(dir, { recursive: true, force: true });
     throw error;
@@ -53,7 +57,7 @@ export async function useStack(): Promise<Stack & { dir: string; env: Record<str
   return {
     ...stack,
     dir,
-    env: cliEnv(dir, stack.nodeUrl, stack.workerUrl),
+    env: cliEnv(dir, stack.nodeUrl, { ...stack, runnerToken: options.runnerToken }),
     stop: async () => {
       await stack.stop();
       await fs.rm(dir, { recursive: true, force: true });

@@ -8,13 +8,14 @@ import { untilAborted } from '../signals.js';
 
 const PREFIX: Record<StackSource, string> = { chain: '[chain] ', worker: '[worker]' };
 
-export const upCommand = defineCommand<{ port: number; workerPort: number; blockTime?: string; dataDir?: string }>({
+export const upCommand = defineCommand<{ port: number; workerPort: number; runnerPort: number; blockTime?: string; dataDir?: string }>({
   command: 'up',
   describe: 'run the dev chain and a worker together with prefixed logs until Ctrl-C',
   builder: (y) =>
     y
       .option('port', { type: 'number', default: 9944, describe: 'dev chain WebSocket port' })
       .option('worker-port', { type: 'number', default: 2000, describe: 'worker trusted RPC port' })
+      .option('runner-port', { type: 'number', default: 8080, describe: 'Smart Worker runner API port (its token: --runner-token)' })
       .option('block-time', { type: 'string', describe: "dev chain blocks: 'instant' (default) or an interval like 6s" })
       .option('data-dir', { type: 'string', describe: 'keep chain and worker data here (default: a temporary directory, removed on exit)' }),
   async run(ctx, args) {
@@ -25,15 +26,23 @@ export const upCommand = defineCommand<{ port: number; workerPort: number; block
       dir,
       chainPort: args.port,
       workerRpcPort: args.workerPort,
+      runnerPort: args.runnerPort,
+      runnerToken: ctx.options.runnerToken || undefined,
       blockTime: args.blockTime,
       // Logs go to stderr so stdout carries only the result (the URLs), also under --json.
       log: (source, line) => ctx.out.log(`${PREFIX[source]} ${line}`),
     });
     ctx.defer(() => stack.stop());
     ctx.out.result({
-      human: [`node:      ${stack.nodeUrl}`, `worker:    ${stack.workerUrl}`, `MRENCLAVE: ${stack.mrenclave}`, 'running — Ctrl-C to stop'],
-      quiet: [stack.nodeUrl, stack.workerUrl, stack.mrenclave],
-      json: { nodeUrl: stack.nodeUrl, workerUrl: stack.workerUrl, mrenclave: stack.mrenclave, dataDir: dir },
+      human: [
+        `node:      ${stack.nodeUrl}`,
+        `worker:    ${stack.workerUrl}`,
+        `runner:    ${stack.runnerUrl}`,
+        `MRENCLAVE: ${stack.mrenclave}`,
+        'running — Ctrl-C to stop',
+      ],
+      quiet: [stack.nodeUrl, stack.workerUrl, stack.runnerUrl, stack.mrenclave],
+      json: { nodeUrl: stack.nodeUrl, workerUrl: stack.workerUrl, runnerUrl: stack.runnerUrl, mrenclave: stack.mrenclave, dataDir: dir },
     });
     await untilAborted(ctx.signal);
     ctx.out.progress('shutting down worker and dev chain');

@@ -1,6 +1,7 @@
 import type { KeyringPair } from '@polkadot/keyring/types';
 import { u8aToHex } from '@polkadot/util';
 import type { TrustedCall } from '@sealbridge/chain-types';
+import { blake2AsHex } from '@polkadot/util-crypto';
 import { createSealbridgeType, decodeExact, sealbridgeRegistry, shieldEncrypt, signTrustedCall, topHash } from '@sealbridge/chain-types';
 import { createKeyring } from '../accounts.js';
 import type { ProcessedBlock } from '../confirmation.js';
@@ -14,6 +15,8 @@ const FAILED_STATUSES = new Set(['Invalid', 'Usurped', 'Dropped']);
 
 export interface TrustedCallOutcome {
   readonly topHash: string;
+  /** blake2-256 of SCALE(TrustedCallSigned): the STF's call hash (key of a smart_worker_call result). */
+  readonly callHash: string;
   readonly nonce: number;
   readonly mode: 'indirect' | 'direct';
   /** Indirect: the block holding `EnclaveBridge.invoke` and the worker's confirmation of it. */
@@ -41,15 +44,21 @@ export async function sendTrustedCall(
   signer: KeyringPair,
 ): Promise<TrustedCallOutcome> {
   const nonce = await nextTrustedNonce(target, signer);
-  const signed = decodeExact(sealbridgeRegistry, 'TrustedCallSigned', signTrustedCall(signer, call, nonce, target.mrenclave, target.shard));
+  const signedBytes = signTrustedCall(signer, call, nonce, target.mrenclave, target.shard);
+  const signed = decodeExact(sealbridgeRegistry, 'TrustedCallSigned', signedBytes);
+  const callHash = blake2AsHex(signedBytes, 256);
   const mode = args.direct ? 'direct' : 'indirect';
   const top = createSealbridgeType(sealbridgeRegistry, 'TrustedOperation', { [mode === 'direct' ? 'direct_call' : 'indirect_call']: signed }).toU8a();
   const hash = u8aToHex(topHash(top));
   ctx.out.debug(`trusted operation ${hash}: ${call.type} nonce ${nonce} shard ${target.shardBase58}`);
-  return mode === 'direct' ? sendDirect(ctx, target, top, hash, nonce) : sendIndirect(ctx, args, target, top, hash, nonce);
+  const sent = { topHash: hash, callHash, nonce };
+  return mode === 'direct' ? sendDirect(ctx, target, top, sent) : sendIndirect(ctx, args, target, top, sent);
 }
 
-async function sendDirect(ctx: Context, target: TrustedTarget, top: Uint8Array, hash: string, nonce: number): Promise<TrustedCallOutcome> {
+type Sent = Pick<TrustedCallOutcome, 'topHash' | 'callHash' | 'nonce'>;
+
+async function sendDirect(ctx: Context, target: TrustedTarget, top: Uint8Array, sent: Sent): Promise<TrustedCallOutcome> {
+  const hash = sent.topHash;
   const statuses: string[] = [];
   for await (const update of target.worker.watch(target.shard, top)) {
     statuses.push(update.status);
@@ -60,7 +69,7 @@ async function sendDirect(ctx: Context, target: TrustedTarget, top: Uint8Array, 
   if (!last || FAILED_STATUSES.has(last)) {
     throw new CliError(CliErrorCode.TRUSTED_CALL_FAILED, `trusted call ${hash} ended as ${last ?? 'no status (connection closed)'}`);
   }
-  return { topHash: hash, nonce, mode: 'direct', statuses };
+  return { ...sent, mode: 'direct', statuses };
 }
 
 async function sendIndirect(
@@ -68,9 +77,9 @@ async function sendIndirect(
   args: TrustedArgs,
   target: TrustedTarget,
   top: Uint8Array,
-  hash: string,
-  nonce: number,
+  sent: Sent,
 ): Promise<TrustedCallOutcome> {
+  const hash = sent.topHash;
   const [api, key] = await Promise.all([ctx.parentchain(), target.worker.getShieldingKey()]);
   const cyphertext = shieldEncrypt(key, top);
   const xtSigner = createKeyring().addFromUri(args.xtSigner);
@@ -90,7 +99,7 @@ async function sendIndirect(
       onProgress: (latest) => spinner.update(`waiting for the worker to confirm block #${invocation.blockNumber} (last confirmed #${latest.blockNumber})`),
     });
     const { blockHash, blockNumber, extrinsicHash } = invocation;
-    return { topHash: hash, nonce, mode: 'indirect', invocation: { blockHash, blockNumber, extrinsicHash }, confirmation };
+    return { ...sent, mode: 'indirect', invocation: { blockHash, blockNumber, extrinsicHash }, confirmation };
   } catch (error) {
     if (error instanceof CliError) throw error;
     throw new CliError(CliErrorCode.TRUSTED_CALL_FAILED, `trusted call ${hash}: ${messageOf(error)}`, { cause: error });

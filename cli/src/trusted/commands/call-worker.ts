@@ -1,19 +1,54 @@
-import { isHex, stringToU8a, u8aToHex } from '@polkadot/util';
+import type { KeyringPair } from '@polkadot/keyring/types';
+import type { Result, Bytes, Text } from '@polkadot/types';
+import type { ITuple } from '@polkadot/types/types';
+import { isHex, isUtf8, stringToU8a, u8aToHex, u8aToString } from '@polkadot/util';
+import { decodeExact, sealbridgeRegistry } from '@sealbridge/chain-types';
 import { toSs58 } from '../../accounts.js';
 import { toBytes } from '../../bytes.js';
 import { defineCommand } from '../../context.js';
 import { CliError, CliErrorCode } from '../../errors.js';
 import { resolveTrustedSigner } from '../accounts.js';
 import { createTrustedCall, describeOutcome, sendTrustedCall } from '../submit.js';
-import type { TrustedArgs } from '../target.js';
+import type { TrustedCallOutcome } from '../submit.js';
+import type { TrustedArgs, TrustedTarget } from '../target.js';
 import { resolveTarget } from '../target.js';
+
+/** The STF stores `Ok(Vec<u8>) | Err { code: Text, message: Text }`; a struct encodes as the tuple of its fields. */
+const RESULT_TYPE = 'Result<Bytes, (Text, Text)>';
+const RESULT_POLL_MS = 500;
+
+/**
+ * Reads the call's result with the `smart_worker_result(sender, callHash)` trusted getter. Indirect calls are
+ * executed before the worker confirms their block, so one read decides; direct calls are polled until --timeout.
+ */
+async function readResult(target: TrustedTarget, from: KeyringPair, outcome: TrustedCallOutcome, timeoutMs: number, signal: AbortSignal): Promise<Uint8Array> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const bytes = await target.worker.trustedGetter({ shard: target.shard, getter: { smart_worker_result: [from.publicKey, outcome.callHash] }, signer: from });
+    if (bytes) return bytes;
+    if (outcome.mode === 'indirect') {
+      throw new CliError(
+        CliErrorCode.TRUSTED_CALL_FAILED,
+        `the worker confirmed block #${outcome.invocation?.blockNumber} but holds no result for call ${outcome.callHash}: the call was rejected before the Smart Worker ran (nonce or signature)`,
+      );
+    }
+    if (Date.now() >= deadline || signal.aborted) {
+      throw new CliError(CliErrorCode.TIMEOUT, `no result for call ${outcome.callHash} after ${timeoutMs / 1000} s`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, RESULT_POLL_MS));
+  }
+}
 
 export const trustedCallWorkerCommand = defineCommand<TrustedArgs & { workerId: string; input: string; from: string }>({
   command: 'call-worker <worker-id> <input>',
-  describe: 'invoke a Smart Worker inside the enclave (TrustedCall smart_worker_call)',
+  describe: 'invoke a Smart Worker inside the enclave (TrustedCall smart_worker_call) and print its output',
   builder: (y) =>
     y
-      .positional('worker-id', { type: 'string', describe: 'Smart Worker id (32 bytes, 0x-hex or base58)', demandOption: true })
+      .positional('worker-id', {
+        type: 'string',
+        describe: 'the Smart Worker\'s identity (32 bytes, 0x-hex or base58), as printed by `sealbridge worker deploy`',
+        demandOption: true,
+      })
       .positional('input', { type: 'string', describe: 'input bytes: 0x-hex, else the UTF-8 of the text (e.g. JSON)', demandOption: true })
       .option('from', { type: 'string', default: '//Alice', describe: 'incognito caller' }),
   async run(ctx, args) {
@@ -23,10 +58,26 @@ export const trustedCallWorkerCommand = defineCommand<TrustedArgs & { workerId: 
     const target = await resolveTarget(ctx, args);
     const from = await resolveTrustedSigner(ctx, target, args.from);
     const outcome = await sendTrustedCall(ctx, args, target, createTrustedCall({ smart_worker_call: [from.publicKey, workerId, input] }), from);
+    const stored = await readResult(target, from, outcome, ctx.options.timeout * 1000, ctx.signal);
+    const result = decodeExact<Result<Bytes, ITuple<[Text, Text]>>>(sealbridgeRegistry, RESULT_TYPE, stored);
+    if (result.isErr) {
+      const [code, message] = result.asErr;
+      throw new CliError(CliErrorCode.TRUSTED_CALL_FAILED, `smart worker ${u8aToHex(workerId)} failed: ${code.toString()}: ${message.toString()}`);
+    }
+    const output = result.asOk.toU8a(true);
+    const text = isUtf8(output) ? u8aToString(output) : undefined;
     return {
-      human: [`smart worker ${u8aToHex(workerId)} called by ${toSs58(from.publicKey)}`, ...describeOutcome(outcome)],
-      quiet: [outcome.topHash],
-      json: { from: toSs58(from.publicKey), workerId: u8aToHex(workerId), input: u8aToHex(input), shard: target.shardBase58, ...outcome },
+      human: [`smart worker ${u8aToHex(workerId)} called by ${toSs58(from.publicKey)}`, ...describeOutcome(outcome), `output: ${text ?? u8aToHex(output)}`],
+      quiet: [text ?? u8aToHex(output)],
+      json: {
+        from: toSs58(from.publicKey),
+        workerId: u8aToHex(workerId),
+        input: u8aToHex(input),
+        shard: target.shardBase58,
+        ...outcome,
+        output: u8aToHex(output),
+        ...(text === undefined ? {} : { outputText: text }),
+      },
     };
   },
 });
