@@ -24,6 +24,18 @@ describe('global options', () => {
     assert.equal(options.trustedKeystore, './my_trusted_keystore');
     assert.equal(options.timeout, 60);
     assert.equal(options.json, false);
+    assert.equal(options.runnerUrl, 'http://127.0.0.1:8080');
+    assert.equal(options.runnerToken, '', 'no runner token unless given');
+  });
+
+  it('reads the runner URL and token from SEALBRIDGE_RUNNER_URL / SEALBRIDGE_RUNNER_TOKEN, under their flags', () => {
+    const env = readEnvironment({ SEALBRIDGE_RUNNER_URL: 'http://env:8080', SEALBRIDGE_RUNNER_TOKEN: 'env-token' });
+    assert.deepEqual(
+      [resolveGlobalOptions({}, env).runnerUrl, resolveGlobalOptions({}, env).runnerToken],
+      ['http://env:8080', 'env-token'],
+    );
+    assert.equal(resolveGlobalOptions({ runnerToken: 'flag-token' }, env).runnerToken, 'flag-token');
+    assert.throws(() => resolveGlobalOptions({ runnerToken: '' }, env), /--runner-token: runnerToken must be a non-empty string/);
   });
 
   it('applies flag > environment > config file > default', () => {

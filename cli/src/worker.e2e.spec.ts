@@ -112,11 +112,13 @@ describe('sealbridge worker deploy/list/status/logs/remove and trusted call-work
     assert.match(logsHuman.stdout, /^\d{4}-\d\d-\d\dT[\d:.]+Z log {3}tick hello\n$/);
   });
 
-  it('trusted call-worker <identity> returns the worker\'s output (indirect, human and --json)', async () => {
-    const [json, human] = await Promise.all([
+  it('trusted call-worker <identity> returns the worker\'s output (indirect human and --json, direct)', async () => {
+    // Distinct callers and xt-signers: the three calls run at once without nonce clashes.
+    const [json, human, direct] = await Promise.all([
       runCliJson<{ outputText: string; output: string; workerId: string; callHash: string; invocation: { blockNumber: number } }>(
         ['trusted', 'call-worker', echo.identity, 'world', '--from', '//AliceIncognito'], opts),
       spawnCli(['trusted', '--xt-signer', '//Bob', 'call-worker', echo.identity, 'again', '--from', '//BobIncognito'], opts),
+      spawnCli(['trusted', '--direct', 'call-worker', echo.identity, 'directly', '--from', '//DaveIncognito'], opts),
     ]);
     assert.equal(json.workerId, echo.identity);
     assert.match(json.callHash, /^0x[0-9a-f]{64}$/);
@@ -124,6 +126,9 @@ describe('sealbridge worker deploy/list/status/logs/remove and trusted call-work
     assert.equal(json.output, `0x${Buffer.from(json.outputText).toString('hex')}`);
     assert.equal(human.code, 0, human.stderr);
     assert.match(human.stdout, /^output: hello again @\d+$/m);
+    assert.equal(direct.code, 0, direct.stderr);
+    assert.match(direct.stdout, /^Trusted call 0x[0-9a-f]{64} is \w+$/m);
+    assert.match(direct.stdout, /^output: hello directly @\d+$/m);
   });
 
   it('call-worker on a worker that is not bound to the shard fails with the STF\'s error', async () => {
@@ -134,16 +139,15 @@ describe('sealbridge worker deploy/list/status/logs/remove and trusted call-work
   it('invalid deploys get the runner\'s (Escrin\'s) message verbatim and exit 1', async () => {
     const empty = path.join(stack.dir, 'empty.js');
     await fs.writeFile(empty, '');
-    const [badType, emptyCode, badTypeJson, badSchedule] = await Promise.all([
-      spawnCli(['worker', 'deploy', bundle, '--type', 'wasm'], opts),
-      spawnCli(['worker', 'deploy', empty], opts),
+    const [badType, emptyCode, badSchedule] = await Promise.all([
       spawnCli(['worker', 'deploy', bundle, '--type', 'wasm', '--json'], opts),
+      spawnCli(['worker', 'deploy', empty], opts),
       spawnCli(['worker', 'deploy', bundle, '--schedule', 'every tuesday'], opts),
     ]);
     assertOneLineError(badType, /: unsupported type: wasm \(expected module or classic\)$/);
     assertOneLineError(emptyCode, /: missing worker code: send the script as `code` \(or `script`\)$/);
     assertOneLineError(badSchedule, /\(400\): unsupported schedule$/);
-    assert.deepEqual(JSON.parse(badTypeJson.stdout), {
+    assert.deepEqual(JSON.parse(badType.stdout), {
       error: { code: 'ERR_RUNNER_REJECTED', message: 'the Smart Worker runner refused POST /workers (400): unsupported type: wasm (expected module or classic)' },
     });
   });
