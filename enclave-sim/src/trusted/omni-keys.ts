@@ -1,39 +1,34 @@
-import { randomBytes } from 'node:crypto';
+import { hkdfSync, randomBytes } from 'node:crypto';
 
 import { EnclaveError } from './errors.js';
 import type { SealedStore } from './sealed-store.js';
 import { KEY_SEAL_POLICY, OMNI_KEYS_FILE, OMNI_KEY_BYTES } from './settings.js';
 
-/** Sealed content: [store, identity hex, key hex] triples. */
-type OmniEntries = Array<[string, string, string]>;
+const OMNI_KEY_SALT = Buffer.from('sealbridge-omni-key-v1', 'utf8');
 
 /**
- * Stand-in for Escrin's Omni Key store (escrin-smart-worker.md §3.5): 32 CSPRNG bytes per (store, worker identity),
- * created on first request and sealed before they are released, so every restart returns the same key.
+ * Stand-in for Escrin's Omni Key store (escrin-smart-worker.md §3.5). A 32-byte random master secret is created
+ * inside the enclave on first start and sealed before anything is derived from it; the key of (store, worker
+ * identity) is HKDF-SHA256(master, store ‖ 0x00 ‖ identity). So keys are random to everyone outside, stable
+ * across restarts, different per store and identity — and equal in every replica of the sealed state, which a
+ * worker replaying blocks needs: Smart Worker seeds derived from them must not fork the shard state.
  */
 export class OmniKeyStore {
-  readonly #keys: Map<string, Uint8Array>;
-  readonly #store: SealedStore;
-  #persisted: Promise<void> = Promise.resolve();
+  readonly #master: Buffer;
 
-  private constructor(keys: Map<string, Uint8Array>, store: SealedStore) {
-    this.#keys = keys;
-    this.#store = store;
+  private constructor(master: Buffer) {
+    this.#master = master;
   }
 
   static async open(store: SealedStore): Promise<OmniKeyStore> {
     const sealed = await store.load(OMNI_KEYS_FILE);
-    const keys = new Map<string, Uint8Array>();
     if (sealed) {
-      try {
-        for (const [name, identity, key] of JSON.parse(Buffer.from(sealed).toString('utf8')) as OmniEntries) {
-          keys.set(entryId(name, Buffer.from(identity, 'hex')), Uint8Array.from(Buffer.from(key, 'hex')));
-        }
-      } catch (cause) {
-        throw new EnclaveError('SEALED_KEY_INVALID', `${OMNI_KEYS_FILE} does not hold Omni key entries`, { cause });
-      }
+      if (sealed.length !== OMNI_KEY_BYTES) throw new EnclaveError('SEALED_KEY_INVALID', `${OMNI_KEYS_FILE} does not hold an Omni master secret`);
+      return new OmniKeyStore(Buffer.from(sealed));
     }
-    return new OmniKeyStore(keys, store);
+    const master = randomBytes(OMNI_KEY_BYTES);
+    await store.save(OMNI_KEYS_FILE, master, KEY_SEAL_POLICY);
+    return new OmniKeyStore(master);
   }
 
   async get(store: string, workerIdentity: Uint8Array): Promise<Uint8Array> {
@@ -41,27 +36,7 @@ export class OmniKeyStore {
     if (!(workerIdentity instanceof Uint8Array) || workerIdentity.length === 0) {
       throw new EnclaveError('INVALID_ARGUMENT', 'worker identity must be non-empty bytes');
     }
-    const id = entryId(store, workerIdentity);
-    let key = this.#keys.get(id);
-    if (!key) {
-      key = new Uint8Array(randomBytes(OMNI_KEY_BYTES));
-      this.#keys.set(id, key);
-      this.#persisted = this.#store.save(OMNI_KEYS_FILE, this.#serialize(), KEY_SEAL_POLICY);
-    }
-    // Also waits when another caller created the key a moment ago: no key leaves before it is sealed to disk.
-    await this.#persisted;
-    return key.slice();
+    const info = Buffer.concat([Buffer.from(store, 'utf8'), Buffer.from([0]), workerIdentity]);
+    return new Uint8Array(hkdfSync('sha256', this.#master, OMNI_KEY_SALT, info, OMNI_KEY_BYTES));
   }
-
-  #serialize(): Uint8Array {
-    const entries: OmniEntries = [...this.#keys].map(([id, key]) => {
-      const [name, identity] = JSON.parse(id) as [string, string];
-      return [name, identity, Buffer.from(key).toString('hex')];
-    });
-    return Buffer.from(JSON.stringify(entries), 'utf8');
-  }
-}
-
-function entryId(store: string, identity: Uint8Array): string {
-  return JSON.stringify([store, Buffer.from(identity).toString('hex')]);
 }
