@@ -6,7 +6,7 @@ import { blake2AsU8a, mnemonicGenerate } from '@polkadot/util-crypto';
 
 import { sealbridgeRegistry, trustedCallsMerkleRoot } from '@sealbridge/chain-types';
 
-import { invokeTx, sendAndWaitInBlock, shieldTx, startStack, UNIT, waitFor, waitForConfirmation, type Stack } from './harness.js';
+import { invokeTx, sendAndWaitInBlock, shieldTx, useStack, UNIT, waitFor, waitForConfirmation, type Stack } from './harness.js';
 
 const FEE = 10n ** 8n;
 
@@ -31,14 +31,9 @@ async function expectedRoot(stack: Stack, blockHash: string): Promise<string> {
 
 describe('acceptance: the Integritee §7.2 scenario (offchain-worker, indirect calls)', function () {
   this.timeout(240_000);
+  const currentStack = useStack();
   let stack: Stack;
-
-  before(async () => {
-    stack = await startStack();
-  });
-  after(async () => {
-    await stack?.stop();
-  });
+  beforeEach(() => (stack = currentStack()));
 
   it('shields, transfers, unshields, counts nonces and confirms every block with the right merkle root', async () => {
     const { api, client, keyring, worker } = stack;

@@ -6,18 +6,13 @@ import { mnemonicGenerate } from '@polkadot/util-crypto';
 
 import { encodeRequest, sealbridgeRegistry, shieldEncrypt, signTrustedCall } from '@sealbridge/chain-types';
 
-import { invokeTx, sendAndWaitInBlock, shieldTx, startStack, UNIT, waitFor, waitForConfirmation, type Stack } from './harness.js';
+import { invokeTx, sendAndWaitInBlock, shieldTx, useStack, UNIT, waitFor, waitForConfirmation, type Stack } from './harness.js';
 
 describe('bad input on chain never stops the import', function () {
   this.timeout(180_000);
+  const currentStack = useStack();
   let stack: Stack;
-
-  before(async () => {
-    stack = await startStack();
-  });
-  after(async () => {
-    await stack?.stop();
-  });
+  beforeEach(() => (stack = currentStack()));
 
   it('counts and logs each kind of bad invocation, and keeps importing and confirming', async () => {
     const { api, keyring, worker, client, shieldingKey } = stack;

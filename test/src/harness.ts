@@ -65,6 +65,21 @@ export async function startStack(options: { dataDir?: string } = {}): Promise<St
   };
 }
 
+/** Mocha fixture: one stack for the enclosing `describe`, started before its tests and stopped after them. */
+export function useStack(): () => Stack {
+  let stack: Stack | undefined;
+  before(async () => {
+    stack = await startStack();
+  });
+  after(async () => {
+    await stack?.stop();
+  });
+  return () => {
+    if (!stack) throw new Error('the stack is not started (used outside a test?)');
+    return stack;
+  };
+}
+
 export interface Included {
   blockHash: string;
   blockNumber: number;

@@ -94,8 +94,17 @@ describe('Olm set_env: end-to-end encrypted secrets for Smart Workers', function
   /** Signs and sends; resolves at InBlock with the block number and the module error name, if any. */
   function send(tx: SubmittableExtrinsic<'promise'>, signer: KeyringPair, nonce = -1): Promise<Outcome> {
     return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`extrinsic (nonce ${nonce}) not in a block after 30 s`)), 30_000);
+      const done = (outcome: Outcome) => {
+        clearTimeout(timer);
+        resolve(outcome);
+      };
+      const fail = (error: Error) => {
+        clearTimeout(timer);
+        reject(error);
+      };
       tx.signAndSend(signer, { nonce }, (result) => {
-        if (result.isError) reject(new Error(`transaction ${result.status.type}`));
+        if (result.isError) fail(new Error(`transaction ${result.status.type}`));
         if (!result.status.isInBlock) return;
         const dispatchError = result.dispatchError as DispatchError | undefined;
         let error: string | undefined;
@@ -103,8 +112,8 @@ describe('Olm set_env: end-to-end encrypted secrets for Smart Workers', function
           const meta = api.registry.findMetaError(dispatchError.asModule);
           error = `${meta.section}.${meta.name}`;
         } else if (dispatchError) error = dispatchError.toString();
-        api.rpc.chain.getHeader(result.status.asInBlock).then((h) => resolve({ blockNumber: h.number.toNumber(), error }), reject);
-      }).catch(reject);
+        api.rpc.chain.getHeader(result.status.asInBlock).then((h) => done({ blockNumber: h.number.toNumber(), error }), fail);
+      }).catch(fail);
     });
   }
 

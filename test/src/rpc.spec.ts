@@ -6,7 +6,7 @@ import { mnemonicGenerate } from '@polkadot/util-crypto';
 
 import { decodeRpcReturnValue, encodeRequest, sealbridgeRegistry, signTrustedCall, signTrustedGetter, topHash } from '@sealbridge/chain-types';
 
-import { sendAndWaitInBlock, shieldTx, startStack, UNIT, waitFor, waitForConfirmation, type Stack } from './harness.js';
+import { sendAndWaitInBlock, shieldTx, useStack, UNIT, waitFor, waitForConfirmation, type Stack } from './harness.js';
 
 /** The encointer JS client's way: key JSON (little-endian) → JWK (big-endian base64url) → WebCrypto RSA-OAEP/SHA-256. */
 async function importLikeTheJsClient(json: string): Promise<webcrypto.CryptoKey> {
@@ -17,14 +17,9 @@ async function importLikeTheJsClient(json: string): Promise<webcrypto.CryptoKey>
 
 describe('worker JSON-RPC against a running worker on the dev chain', function () {
   this.timeout(180_000);
+  const currentStack = useStack();
   let stack: Stack;
-
-  before(async () => {
-    stack = await startStack();
-  });
-  after(async () => {
-    await stack?.stop();
-  });
+  beforeEach(() => (stack = currentStack()));
 
   it('serves fingerprint, shard and the double-wrapped shielding key', async () => {
     const { client, worker } = stack;

@@ -6,7 +6,7 @@ import { blake2AsU8a, mnemonicGenerate } from '@polkadot/util-crypto';
 import { encodeRequest, sealbridgeRegistry, shieldEncrypt, signTrustedCall, signTrustedGetter } from '@sealbridge/chain-types';
 import { decodeSmartWorkerResult } from '@sealbridge/stf';
 
-import { sendAndWaitInBlock, startStack, waitForConfirmation, type Stack } from './harness.js';
+import { sendAndWaitInBlock, useStack, waitForConfirmation, type Stack } from './harness.js';
 
 const ECHO_WORKER = `
 export default {
@@ -24,14 +24,9 @@ const THROWING_WORKER = `export default { async fetch() { throw new Error('boom'
 
 describe('Smart Workers driven by indirect invocations', function () {
   this.timeout(180_000);
+  const currentStack = useStack();
   let stack: Stack;
-
-  before(async () => {
-    stack = await startStack();
-  });
-  after(async () => {
-    await stack?.stop();
-  });
+  beforeEach(() => (stack = currentStack()));
 
   async function deploy(name: string, code: string): Promise<Uint8Array> {
     const response = await fetch(`${stack.worker.runnerUrl}/`, {
