@@ -120,11 +120,10 @@ interface WorkerRpc {
   selfSignedTls(): { certPem: string; keyPem: string };
 }
 
-/** The server and its FakeBackend come from the worker's build (the double is not part of its public door). */
+/** The server and its FakeBackend (the double lives in the worker's `./testing` subpath, not its public door). */
 async function loadWorkerRpc(): Promise<WorkerRpc> {
-  const base = new URL('../../packages/worker/dist/rpc/', import.meta.url);
-  const parts = await Promise.all(['server.js', 'testing/fake-backend.js', 'testing/tls.js'].map((f) => import(new URL(f, base).href)));
-  return Object.assign({}, ...parts) as WorkerRpc;
+  const [server, testing] = await Promise.all([import('@sealbridge/worker'), import('@sealbridge/worker/testing')]);
+  return { ...server, ...testing } as unknown as WorkerRpc;
 }
 
 async function startEcho(tls: { certPem: string; keyPem: string }): Promise<{ url: string; close(): Promise<void> }> {
