@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** Which Sealbridge packages each package may depend on: the dependency direction of the layout, written down once. */
+const ALLOWED: Record<string, string[]> = {
+  'chain-types': [],
+  trie: [],
+  'smart-worker-sdk': [],
+  'enclave-sim': ['chain-types'],
+  stf: ['chain-types', 'trie'],
+  'dev-chain': ['chain-types', 'trie'],
+  client: ['chain-types'],
+  'smart-worker': ['smart-worker-sdk', 'chain-types'],
+  worker: ['chain-types', 'enclave-sim', 'stf', 'smart-worker', 'trie'],
+  cli: ['chain-types', 'client', 'dev-chain', 'worker', 'enclave-sim', 'stf'],
+};
+
+/** Modules that belong to the untrusted host: the trusted side (enclave-sim/src/trusted, stf) never imports them. */
+const HOST_ONLY = /^(node:)?(fs|fs\/promises|net|http|https|http2|tls|dgram|child_process)$|^ws$|^level$|^@polkadot\/api|^@sealbridge\/(worker|client|dev-chain|cli|smart-worker)$/;
+
+function workspaces(): string[] {
+  return (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { workspaces: string[] }).workspaces;
+}
+
+function importsOf(dir: string): Array<{ file: string; specifier: string }> {
+  const found: Array<{ file: string; specifier: string }> = [];
+  for (const entry of fs.readdirSync(dir, { recursive: true }) as string[]) {
+    if (!entry.endsWith('.ts') || entry.endsWith('.spec.ts') || entry.split(path.sep).includes('testing')) continue;
+    const text = fs.readFileSync(path.join(dir, entry), 'utf8');
+    for (const match of text.matchAll(/^\s*(?:import|export)\b[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/gm)) {
+      found.push({ file: path.join(dir, entry), specifier: match[1] ?? match[2] });
+    }
+  }
+  return found;
+}
+
+describe('architecture', () => {
+  it('every workspace depends only on the Sealbridge packages below it', () => {
+    for (const ws of workspaces()) {
+      const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, ws, 'package.json'), 'utf8')) as { name: string; dependencies?: Record<string, string> };
+      const name = pkg.name.replace('@sealbridge/', '');
+      if (name === 'test' || name === 'bench') continue;
+      assert.ok(name in ALLOWED, `${pkg.name} has no entry in the allow-list`);
+      const internal = Object.keys(pkg.dependencies ?? {}).filter((d) => d.startsWith('@sealbridge/')).map((d) => d.replace('@sealbridge/', ''));
+      for (const dep of internal) assert.ok(ALLOWED[name].includes(dep), `${pkg.name} must not depend on @sealbridge/${dep}`);
+    }
+  });
+
+  it('the trusted side imports nothing of the host side', () => {
+    for (const dir of ['enclave-sim/src/trusted', 'packages/stf/src']) {
+      for (const { file, specifier } of importsOf(path.join(ROOT, dir))) {
+        assert.doesNotMatch(specifier, HOST_ONLY, `${path.relative(ROOT, file)} imports ${specifier}`);
+      }
+    }
+  });
+
+  it('no package reaches into another package’s sources', () => {
+    for (const ws of workspaces()) {
+      for (const { file, specifier } of importsOf(path.join(ROOT, ws, 'src'))) {
+        assert.doesNotMatch(specifier, /^@sealbridge\/[^/]+\/(src|dist)\//, `${path.relative(ROOT, file)} imports ${specifier}`);
+        if (specifier.startsWith('.')) {
+          const target = path.resolve(path.dirname(file), specifier);
+          assert.ok(target.startsWith(path.join(ROOT, ws)), `${path.relative(ROOT, file)} imports ${specifier} outside its package`);
+        }
+      }
+    }
+  });
+});
