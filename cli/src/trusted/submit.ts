@@ -1,6 +1,6 @@
 import type { KeyringPair } from '@polkadot/keyring/types';
-import { u8aToHex } from '@polkadot/util';
 import type { TrustedCall } from '@sealbridge/chain-types';
+import { u8aToHex } from '@polkadot/util';
 import { blake2AsHex } from '@polkadot/util-crypto';
 import { createSealbridgeType, decodeExact, sealbridgeRegistry, shieldEncrypt, signTrustedCall, topHash } from '@sealbridge/chain-types';
 import { createKeyring } from '../accounts.js';
