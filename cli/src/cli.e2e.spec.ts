@@ -1,29 +1,10 @@
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { createKeyring, toSs58 } from './accounts.js';
 import { UNIT } from './amount.js';
 import { runCliJson, spawnCli } from './spawn-cli.js';
 import type { ChainFixture } from './test-helpers.js';
-import { useDevChain } from './test-helpers.js';
-
-/** A loopback port with nothing listening on it. */
-async function deadPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** Asserts the CLI failed the way users see it: exit 1, exactly one `error: …` line, no stack trace. */
-function assertOneLineError(run: { code: number | null; stderr: string }, message: RegExp): void {
-  assert.equal(run.code, 1, run.stderr);
-  const lines = run.stderr.trim().split('\n');
-  assert.equal(lines.length, 1, `expected one stderr line, got:\n${run.stderr}`);
-  assert.match(lines[0], /^error: /);
-  assert.match(lines[0], message);
-}
+import { assertOneLineError, deadPort, useDevChain } from './test-helpers.js';
 
 describe('sealbridge binary against a dev chain', function () {
   this.timeout(120_000);

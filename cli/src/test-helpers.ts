@@ -1,6 +1,8 @@
 // Fixtures for specs that run the real binary: a dev chain, or dev chain + worker, in a temporary directory,
 // torn down by the returned `stop()`. Trusted/E2E specs use `useStack()` and pass `stack.env` to `runCliJson`.
+import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Stack } from './stack.js';
@@ -63,4 +65,22 @@ export async function useStack(options: { runnerToken?: string } = {}): Promise<
       await fs.rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A loopback port with nothing listening on it. */
+export async function deadPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Asserts the CLI failed the way users see it: exit 1, exactly one `error: …` line, no stack trace. */
+export function assertOneLineError(run: { code: number | null; stderr: string }, message: RegExp): void {
+  assert.equal(run.code, 1, run.stderr);
+  const lines = run.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, `expected one stderr line, got:\n${run.stderr}`);
+  assert.match(lines[0], /^error: /);
+  assert.match(lines[0], message);
 }

@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
-import net from 'node:net';
 import path from 'node:path';
 import { runCliJson, spawnCli } from './spawn-cli.js';
-import type { CliRun } from './spawn-cli.js';
 import type { Stack } from './stack.js';
-import { useStack } from './test-helpers.js';
+import { assertOneLineError, deadPort, useStack } from './test-helpers.js';
 
 const TOKEN = 'spec-runner-token';
 
@@ -34,23 +32,6 @@ interface Info {
   status: string;
   nextRun?: number;
   lastRun?: { ok: boolean; trigger: string };
-}
-
-async function deadPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** Exit 1 and exactly one stderr line `error: …` matching `message`. */
-function assertOneLineError(run: CliRun, message: RegExp): void {
-  assert.equal(run.code, 1, run.stderr);
-  const lines = run.stderr.trim().split('\n');
-  assert.equal(lines.length, 1, `expected one stderr line, got:\n${run.stderr}`);
-  assert.match(lines[0], /^error: /);
-  assert.match(lines[0], message);
 }
 
 describe('sealbridge worker deploy/list/status/logs/remove and trusted call-worker against a worker stack', function () {
