@@ -91,10 +91,12 @@ describe('Olm set_env: end-to-end encrypted secrets for Smart Workers', function
 
   const oneTimeKeys = async (account = worker.account) => ((await api.query.workerEnv.oneTimeKeys(account)) as unknown as Array<{ toU8a(): Uint8Array }>).map((k) => k.toU8a());
 
-  /** Signs and sends; resolves at InBlock with the block number and the module error name, if any. */
+  /** Signs and sends; resolves at InBlock (or Finalized) with the block number and the module error name, if any. */
   function send(tx: SubmittableExtrinsic<'promise'>, signer: KeyringPair, nonce = -1): Promise<Outcome> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`extrinsic (nonce ${nonce}) not in a block after 30 s`)), 30_000);
+      const statuses: string[] = [];
+      let settled = false;
+      const timer = setTimeout(() => reject(new Error(`${tx.method.section}.${tx.method.method} (nonce ${nonce}) not in a block after 30 s: ${statuses.join(' → ')}`)), 30_000);
       const done = (outcome: Outcome) => {
         clearTimeout(timer);
         resolve(outcome);
@@ -104,15 +106,18 @@ describe('Olm set_env: end-to-end encrypted secrets for Smart Workers', function
         reject(error);
       };
       tx.signAndSend(signer, { nonce }, (result) => {
+        statuses.push(result.status.type);
         if (result.isError) fail(new Error(`transaction ${result.status.type}`));
-        if (!result.status.isInBlock) return;
+        // Under load the dev chain may report Finalized without an InBlock before it.
+        if (settled || (!result.status.isInBlock && !result.status.isFinalized)) return;
+        settled = true;
         const dispatchError = result.dispatchError as DispatchError | undefined;
         let error: string | undefined;
         if (dispatchError?.isModule) {
           const meta = api.registry.findMetaError(dispatchError.asModule);
           error = `${meta.section}.${meta.name}`;
         } else if (dispatchError) error = dispatchError.toString();
-        api.rpc.chain.getHeader(result.status.asInBlock).then((h) => done({ blockNumber: h.number.toNumber(), error }), fail);
+        api.rpc.chain.getHeader(result.status.isInBlock ? result.status.asInBlock : result.status.asFinalized).then((h) => done({ blockNumber: h.number.toNumber(), error }), fail);
       }).catch(fail);
     });
   }

@@ -99,6 +99,7 @@ export class OlmEnv {
   /** Hash of our publish_olm_keys extrinsic not yet seen in an imported block. */
   #publishing: string | undefined;
   #replenishing: Promise<void> | undefined;
+  #recheck = false;
   #closed = false;
 
   private constructor(deps: OlmEnvDeps, vars: Map<string, EnvEntry>) {
@@ -245,14 +246,24 @@ export class OlmEnv {
     };
   }
 
-  /** Starts a check of the chain's one-time keys unless one is running; failures are logged and retried on the next trigger. */
+  /**
+   * Checks the chain's one-time keys (and publishes more) in the background. A trigger that arrives while a check
+   * runs makes it run once more: that check may have read the chain before the newest claims landed.
+   */
   replenish(): void {
-    if (this.#closed || this.#replenishing) return;
-    this.#replenishing = this.#replenish()
-      .catch((error: unknown) => this.#deps.log.warn('publishing Olm keys failed, will retry', { error: (error as Error).message }))
-      .finally(() => {
-        this.#replenishing = undefined;
-      });
+    if (this.#closed) return;
+    if (this.#replenishing) {
+      this.#recheck = true;
+      return;
+    }
+    this.#replenishing = (async () => {
+      do {
+        this.#recheck = false;
+        await this.#replenish().catch((error: unknown) => this.#deps.log.warn('publishing Olm keys failed, will retry', { error: (error as Error).message }));
+      } while (this.#recheck && !this.#closed);
+    })().finally(() => {
+      this.#replenishing = undefined;
+    });
   }
 
   async #replenish(): Promise<void> {
