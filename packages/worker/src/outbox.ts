@@ -8,6 +8,11 @@ import type { Metrics } from './metrics.js';
 import type { ParentchainClient } from './parentchain.js';
 import type { OutboxEntry, WorkerStore } from './store.js';
 
+/**
+ * Entries sent ahead of the lowest unconfirmed nonce. A node only keeps a bounded queue of future nonces, so
+ * during a long catch-up sending thousands at once would mostly be refused and resent.
+ */
+const SEND_WINDOW = 256;
 /** A sent extrinsic not seen in a finalized block after this long is sent again (same bytes, same nonce). */
 const RESEND_AFTER_MS = 6_000;
 /** Finalized blocks to wait after a "stale nonce" answer before concluding the nonce went to another extrinsic. */
@@ -165,8 +170,9 @@ export class Outbox {
     if (!this.#client.isConnected) return;
     const now = Date.now();
     const due = [...this.#pending.values()]
-      .filter((p) => p.sentAt === undefined || now - p.sentAt > RESEND_AFTER_MS)
-      .sort((a, b) => a.entry.nonce - b.entry.nonce);
+      .sort((a, b) => a.entry.nonce - b.entry.nonce)
+      .slice(0, SEND_WINDOW)
+      .filter((p) => p.sentAt === undefined || now - p.sentAt > RESEND_AFTER_MS);
     // Submitted in nonce order over one connection; the node queues future nonces, so no round trip per entry.
     await Promise.all(due.map(async (pending) => {
       pending.sentAt = now;
