@@ -1,7 +1,7 @@
 import type { SubmittableExtrinsic } from '@polkadot/api/types';
 import { u8aEq, u8aToHex } from '@polkadot/util';
 
-import { shardToBase58 } from '@sealbridge/chain-types';
+import { SealbridgeError, shardToBase58 } from '@sealbridge/chain-types';
 import { EnclaveError, olmPreKeyMessageId, type EnclaveHandle } from '@sealbridge/enclave-sim';
 
 import type { Logger } from './log.js';
@@ -68,11 +68,8 @@ const sealPurpose = (key: string) => `olm-env:${key}`;
 export const olmBase64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64').replace(/=+$/, '');
 const utf8 = new TextEncoder();
 
-export class EnvMessageError extends Error {
-  constructor(readonly status: SetEnvStatus, message: string) {
-    super(message);
-  }
-}
+/** Why a claim was refused; the code is the status acknowledged on chain. */
+class EnvMessageError extends SealbridgeError<SetEnvStatus> {}
 
 export interface OlmEnvDeps {
   enclave: EnclaveHandle;
@@ -213,7 +210,7 @@ export class OlmEnv {
         log.info('env variables stored', { ...where, variables: Object.keys(changes).length });
       } catch (error) {
         if (!(error instanceof EnvMessageError)) throw error;
-        status = error.status;
+        status = error.code;
         log.warn('set_env rejected', { ...where, status, reason: error.message });
         // The chain consumed this one-time key: drop it in the enclave too (a no-op when decryption used it).
         await enclave.olmDiscardOneTimeKey(olmBase64(claim.oneTimeKey));
