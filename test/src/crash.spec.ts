@@ -144,7 +144,7 @@ describe('worker crash safety', function () {
 
     const rootsOf = (records: WorkerProcess[]) => {
       const roots = new Map<number, string>();
-      for (const w of records) for (const r of w.importedBlocks()) {
+      for (const w of records) for (const r of w.stateRoots()) {
         const known = roots.get(r.block);
         assert.ok(known === undefined || known === r.stateRoot, `block ${r.block} imported twice with different state`);
         roots.set(r.block, r.stateRoot);

@@ -171,18 +171,15 @@ describe('Olm set_env: end-to-end encrypted secrets for Smart Workers', function
   });
 
   it('delivers a secret to a Smart Worker bound to the shard through getConfig().env', async () => {
+    smartWorker = await deploy('env-reader', ENV_WORKER);
+    assert.deepEqual((await callSmartWorker()).names, [], 'nothing is set yet');
     const before = (await oneTimeKeys()).length;
     const { prepared, status } = await setEnv({ API_TOKEN: SECRET });
     assert.equal(status, 'Stored');
     assert.ok(!(await oneTimeKeys()).some((k) => Buffer.from(k).equals(prepared.oneTimeKey)), 'the claimed key left the chain');
     assert.ok((await oneTimeKeys()).length <= before);
 
-    smartWorker = await deploy('env-reader', ENV_WORKER);
-    // The runtime starts the isolate inside create(), before the host can see which shard it is bound to, so that
-    // first isolate runs without env; every later start (restart, recycle) gets the shard's variables.
-    assert.deepEqual((await callSmartWorker()).names, []);
-    await stopTheWorker();
-    await startTheWorker();
+    // The running Smart Worker is restarted with the shard's new variables once the block is committed.
     const result = await callSmartWorker();
     assert.deepEqual(result.names, ['API_TOKEN']);
     assert.equal(result.digest, await sha256Hex(SECRET));

@@ -65,6 +65,11 @@ export class WorkerProcess {
     return this.records.filter((r) => r.msg === 'imported block') as never;
   }
 
+  /** State root after each block, from the import log and from each start's resume point. */
+  stateRoots(): Array<{ block: number; stateRoot: string }> {
+    return this.records.filter((r) => r.msg === 'imported block' || r.msg === 'resuming import') as never;
+  }
+
   async kill(signal: NodeJS.Signals): Promise<number | null> {
     this.child.kill(signal);
     return this.exited;

@@ -59,7 +59,7 @@ describe('SmartWorkerRuntime', function () {
     eventually(() => sink.reports.find((r) => r?.nonce === nonce && r.runs === run));
 
   it('runs an escrin-style worker once on creation: config, HKDF Omni Key, timers, allow-listed fetch', async () => {
-    const runtime = await open({ keys: vectorKeys, envProvider: async (id) => ({ WORKER_ID: id }) });
+    const runtime = await open({ keys: vectorKeys, envProvider: async ({ id }) => ({ WORKER_ID: id }) });
     const cfg = config();
     const { id } = await runtime.create({ code: escrinCode, type: 'module', config: cfg });
     const report = await reportFor(cfg.nonce);
@@ -130,6 +130,24 @@ describe('SmartWorkerRuntime', function () {
     clock.advance(60 * 60_000);
     assert.equal(runtime.get(id), undefined);
     assert.equal(await runtime.remove(id), false);
+  });
+
+  it('gives the env of the worker’s shard from the first start, and the new env after reloadEnv', async () => {
+    const secrets = new Map([['shard-a', { SECRET: 'one' }]]);
+    const runtime = await open({ envProvider: async ({ shard }) => secrets.get(shard ?? '') ?? {} });
+    const code = 'export default { async fetch(request, env) { return new Response(JSON.stringify(env.config.env ?? null)); } };';
+    const { id } = await runtime.create({ code, type: 'module', shard: 'shard-a' }, { runTasksNow: false });
+    const read = async () => {
+      const result = await runtime.invoke(id, call('x'));
+      assert.ok(result.ok, !result.ok ? result.error : '');
+      return decode(result.output);
+    };
+    assert.deepEqual(await read(), { SECRET: 'one' });
+    secrets.set('shard-a', { SECRET: 'two' });
+    await runtime.reloadEnv('shard-b');
+    assert.deepEqual(await read(), { SECRET: 'one' }, 'another shard’s change leaves it running');
+    await runtime.reloadEnv('shard-a');
+    assert.deepEqual(await read(), { SECRET: 'two' });
   });
 
   it('invokes the worker with block context and a per-worker deterministic seed', async () => {

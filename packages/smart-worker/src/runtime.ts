@@ -157,6 +157,15 @@ export class SmartWorkerRuntime {
     entry.record = record;
   }
 
+  /**
+   * The env of the workers bound to `shard` (all workers without it) changed: their isolates are stopped and start
+   * again, with the new `config.env`, on their next call or schedule.
+   */
+  async reloadEnv(shard?: string): Promise<void> {
+    const affected = [...this.#entries.values()].filter((e) => shard === undefined || e.record.shard === shard);
+    await Promise.all(affected.filter((e) => e.instance).map((e) => this.#disposeInstance(e)));
+  }
+
   workersForShard(shard: string): string[] {
     return [...this.#entries.values()].filter((e) => e.record.shard === shard).map((e) => e.record.id);
   }
@@ -281,7 +290,7 @@ export class SmartWorkerRuntime {
 
   async #startInstance(entry: Entry): Promise<WorkerInstance> {
     const { record } = entry;
-    const env = this.#options.envProvider ? await this.#options.envProvider(record.id) : undefined;
+    const env = this.#options.envProvider ? await this.#options.envProvider({ id: record.id, shard: record.shard }) : undefined;
     const instance = await WorkerInstance.start({
       code: record.code,
       type: record.type,

@@ -30,7 +30,7 @@ export interface SmartWorkerRuntimeOptions {
   keys: OmniKeyProvider;
   storage: SealedKv;
   /** Secret variables per worker (delivered via Olm later); merged into the config binding as `config.env`. */
-  envProvider?: (workerId: string) => Promise<Record<string, string>>;
+  envProvider?: (worker: { id: string; shard?: string }) => Promise<Record<string, string>>;
   /** Outbound fetch allow-list: `host` (ports 80/443 only) or `host:port`. Default: nothing, not even loopback. */
   fetchAllow?: string[];
   limits?: SmartWorkerLimits;

@@ -77,6 +77,8 @@ export interface OlmEnvDeps {
   shard: Uint8Array;
   log: Logger;
   metrics: Metrics;
+  /** Told after a block changed variables (so running Smart Workers restart with the new env). */
+  onChanged?: () => Promise<void>;
 }
 
 /**
@@ -238,6 +240,7 @@ export class OlmEnv {
           else this.#vars.set(name, entry);
         }
         await enclave.olmReleasePreKeyMessages(release);
+        if (staged.size > 0) await this.#deps.onChanged?.();
         if (claimedFromUs) this.replenish();
       },
     };

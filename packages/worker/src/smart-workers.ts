@@ -50,7 +50,7 @@ export async function startSmartWorkers(options: SmartWorkerHostOptions): Promis
   const runtime = await createSmartWorkerRuntime({
     keys: { getOmniKey: (keyStore, identity) => enclave.getOmniKey(keyStore, identity) },
     storage: sealedKv(store, enclave),
-    envProvider: options.envProvider && ((id) => options.envProvider!(id, runtime.get(id)?.shard)),
+    envProvider: options.envProvider && (({ id, shard }) => options.envProvider!(id, shard)),
     fetchAllow: options.fetchAllow,
     log: { log: (level, message, fields) => log[level](message, fields) },
   });

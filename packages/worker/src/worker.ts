@@ -22,7 +22,7 @@ import { DirectCallRelay } from './relay.js';
 import { enclaveReportData, WorkerRpcBackend } from './rpc-backend.js';
 import { startRpcServer, type RpcServer } from './rpc/index.js';
 import { ShardRuntime } from './shard-runtime.js';
-import { startSmartWorkers } from './smart-workers.js';
+import { startSmartWorkers, type SmartWorkerHost } from './smart-workers.js';
 import { WorkerStore } from './store.js';
 
 export type StartWorkerOptions = Partial<WorkerOptions> & Pick<WorkerOptions, 'dataDir'> & { log?: Logger };
@@ -115,9 +115,13 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     await outbox.init();
 
     const shardBytes = opts.shard ? parseShard(opts.shard) : enclave.mrenclave;
-    const env = await OlmEnv.open({ enclave, store, shard: shardBytes, log: log.child('env'), metrics });
+    let smartWorkers: SmartWorkerHost | undefined;
+    const env = await OlmEnv.open({
+      enclave, store, shard: shardBytes, log: log.child('env'), metrics,
+      onChanged: async () => smartWorkers?.runtime.reloadEnv(),
+    });
     cleanup.push(() => env.close());
-    const smartWorkers = await startSmartWorkers({
+    smartWorkers = await startSmartWorkers({
       enclave,
       store,
       log: log.child('smart-worker'),
@@ -180,6 +184,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
       const header = await client.api.rpc.chain.getHeader(registered.blockHash);
       lastImported = { number: header.number.toNumber() - 1, hash: header.parentHash.toHex() };
     }
+    // A process killed right after a commit never logged that block: the state it resumes from says it instead.
+    log.info('resuming import', { block: lastImported.number, hash: lastImported.hash, stateRoot: u8aToHex(shard.state.root()) });
     importer = new BlockImporter(
       { client, store, outbox, shard, env, lock, log: log.child('import'), metrics, fetchConcurrency: opts.fetchConcurrency, onExecuted: (results, block) => relay.executed(results, hexToU8a(block.hash)) },
       lastImported,
