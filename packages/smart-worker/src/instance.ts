@@ -5,6 +5,7 @@ import { INVOKE_URL } from '@sealbridge/smart-worker-sdk';
 
 import { COMPATIBILITY_DATE } from './constants.js';
 import { SmartWorkerError } from './errors.js';
+import { processUsage, workerdChildren } from './process-usage.js';
 import type { LogLine, ScriptType } from './types.js';
 
 export interface InstanceOptions {
@@ -15,13 +16,23 @@ export interface InstanceOptions {
   escrin: (request: Request) => Promise<Response>;
   outbound: (request: Request) => Promise<Response>;
   onLog: (line: LogLine) => void;
+  limits?: InstanceLimits;
 }
 
 // Served by miniflare's entry worker when `unsafeTriggerHandlers` is on; only the host can dispatch to it.
 const SCHEDULED_TRIGGER_URL = 'http://smart-worker.invalid/cdn-cgi/handler/scheduled';
 
-/** Thrown when a call exceeds its wall-clock bound; the caller must dispose the instance. */
+/** Thrown when a call exceeds a bound (wall clock, CPU time or memory); the caller must dispose the instance. */
 export class InstanceTimeoutError extends Error {}
+
+/** CPU time and resident memory one call may use, enforced on the instance's own workerd process. */
+export interface InstanceLimits {
+  cpuMs?: number;
+  memoryMb?: number;
+}
+
+/** How often a running call's process is measured against its limits. */
+const LIMIT_POLL_MS = 25;
 
 // Module workers run behind this entry module so the host can also reach an `invoke` export (named, or a method of
 // the default handler object). Everything else is forwarded to the author's default export unchanged.
@@ -50,13 +61,25 @@ export default entry;
  * env, no `nodejs_compat`; every fetch goes through the host's allow-list.
  */
 export class WorkerInstance {
+  /** Starts run one at a time, so the workerd process each one spawned can be told apart. */
+  static #starting: Promise<unknown> = Promise.resolve();
   readonly #mf: Miniflare;
+  readonly #pid: number | undefined;
+  readonly #limits: InstanceLimits;
 
-  private constructor(mf: Miniflare) {
+  private constructor(mf: Miniflare, pid: number | undefined, limits: InstanceLimits) {
     this.#mf = mf;
+    this.#pid = pid;
+    this.#limits = limits;
   }
 
-  static async start(options: InstanceOptions): Promise<WorkerInstance> {
+  static start(options: InstanceOptions): Promise<WorkerInstance> {
+    const started = WorkerInstance.#starting.then(() => WorkerInstance.#start(options));
+    WorkerInstance.#starting = started.catch(() => undefined);
+    return started;
+  }
+
+  static async #start(options: InstanceOptions): Promise<WorkerInstance> {
     const startupErrors: string[] = [];
     const script: WorkerOptions =
       options.type === 'module'
@@ -84,6 +107,7 @@ export class WorkerInstance {
         stderr.resume();
       },
     };
+    const before = workerdChildren();
     const mf = new Miniflare(mfOptions);
     try {
       await mf.ready;
@@ -93,7 +117,8 @@ export class WorkerInstance {
       throw new SmartWorkerError('ERR_SCRIPT_FAILED', `the worker script failed to load: ${detail}`, { cause: e });
     }
     startupErrors.length = 0;
-    return new WorkerInstance(mf);
+    const pid = [...workerdChildren()].find((candidate) => !before.has(candidate));
+    return new WorkerInstance(mf, pid, options.limits ?? {});
   }
 
   /** Dispatches a request to the worker's fetch handler, aborting after `timeoutMs`. */
@@ -102,14 +127,40 @@ export class WorkerInstance {
     init: { method: string; headers: Record<string, string>; body?: Uint8Array },
     timeoutMs: number,
   ): Promise<{ status: number; body: Uint8Array }> {
-    const signal = AbortSignal.timeout(timeoutMs);
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const overLimit = new AbortController();
+    let exceeded: string | undefined;
+    const watch = this.#watchLimits((reason) => {
+      exceeded = reason;
+      overLimit.abort();
+    });
     try {
-      const res = await this.#mf.dispatchFetch(url, { ...init, signal });
+      const res = await this.#mf.dispatchFetch(url, { ...init, signal: AbortSignal.any([timeout, overLimit.signal]) });
       return { status: res.status, body: new Uint8Array(await res.arrayBuffer()) };
     } catch (e) {
-      if (signal.aborted) throw new InstanceTimeoutError(`timed out after ${timeoutMs} ms`);
+      if (exceeded) throw new InstanceTimeoutError(exceeded);
+      if (timeout.aborted) throw new InstanceTimeoutError(`timed out after ${timeoutMs} ms`);
       throw e;
+    } finally {
+      clearInterval(watch);
     }
+  }
+
+  /** Measures this instance's workerd process while a call runs; `onExceeded` once CPU or memory goes over. */
+  #watchLimits(onExceeded: (reason: string) => void): NodeJS.Timeout | undefined {
+    const { cpuMs, memoryMb } = this.#limits;
+    const pid = this.#pid;
+    const start = pid === undefined ? undefined : processUsage(pid);
+    if (!start || (cpuMs === undefined && memoryMb === undefined)) return undefined;
+    const timer = setInterval(() => {
+      const now = processUsage(pid!);
+      if (!now) return;
+      if (cpuMs !== undefined && now.cpuMs - start.cpuMs > cpuMs) onExceeded(`used more than ${cpuMs} ms of CPU time`);
+      else if (memoryMb !== undefined && now.rssMb > memoryMb) onExceeded(`used more than ${memoryMb} MiB of memory`);
+      else return;
+      clearInterval(timer);
+    }, LIMIT_POLL_MS);
+    return timer;
   }
 
   /**

@@ -150,6 +150,28 @@ describe('SmartWorkerRuntime', function () {
     assert.deepEqual(await read(), { SECRET: 'two' });
   });
 
+  it('stops a call that goes over its CPU time or memory limit, and the worker answers again afterwards', async () => {
+    // Two runtimes, so allocating 300 MiB never trips the CPU limit first on a loaded machine.
+    const cpuLimited = await open({ limits: { cpuMs: 300, invokeTimeoutMs: 20_000 } });
+    const memoryLimited = await open({ limits: { memoryMb: 300, invokeTimeoutMs: 20_000 } });
+    const code = `export default { async fetch(request) {
+      const what = new TextDecoder().decode(await request.arrayBuffer());
+      if (what === 'spin') { for (;;) {} }
+      if (what === 'hog') { const kept = []; for (;;) { kept.push(new Array(100000).fill(kept.length)); await new Promise((r) => setTimeout(r, 1)); } }
+      return new Response('fine');
+    } };`;
+    for (const [runtime, input, error] of [
+      [cpuLimited, 'spin', 'used more than 300 ms of CPU time'],
+      [memoryLimited, 'hog', 'used more than 300 MiB of memory'],
+    ] as const) {
+      const { id } = await runtime.create({ code, type: 'module' }, { runTasksNow: false });
+      const over = await runtime.invoke(id, call(input));
+      assert.deepEqual(over.ok ? 'ok' : over.error, error);
+      const after = await runtime.invoke(id, call('hello'));
+      assert.ok(after.ok && new TextDecoder().decode(after.output) === 'fine', 'a fresh isolate serves the next call');
+    }
+  });
+
   it('invokes the worker with block context and a per-worker deterministic seed', async () => {
     const runtime = await open();
     const { id } = await runtime.create({ code: escrinCode, type: 'module', config: config() }, { runTasksNow: false });

@@ -15,7 +15,7 @@ import { SmartWorkerError } from './errors.js';
 import { handleEscrinRpc } from './escrin-service.js';
 import { startRunnerServer, type ListenOptions, type RunnerServer } from './http-api.js';
 import { invocationSeed, toHex, workerIdentity } from './identity.js';
-import { InstanceTimeoutError, WorkerInstance } from './instance.js';
+import { InstanceTimeoutError, WorkerInstance, type InstanceLimits } from './instance.js';
 import { noopLogger, type Logger } from './logger.js';
 import { createOutboundService } from './outbound.js';
 import { CronScheduler } from './scheduler.js';
@@ -69,6 +69,7 @@ export class SmartWorkerRuntime {
   readonly #servers = new Set<RunnerServer>();
   readonly #invokeTimeoutMs: number;
   readonly #taskTimeoutMs: number;
+  readonly #instanceLimits: InstanceLimits;
   #closed = false;
 
   /** Prefer `createSmartWorkerRuntime`, which also restores persisted workers. */
@@ -85,12 +86,7 @@ export class SmartWorkerRuntime {
     const limits = options.limits ?? {};
     this.#invokeTimeoutMs = positive(limits.invokeTimeoutMs, 'invokeTimeoutMs') ?? DEFAULT_INVOKE_TIMEOUT_MS;
     this.#taskTimeoutMs = positive(limits.taskTimeoutMs, 'taskTimeoutMs') ?? DEFAULT_TASK_TIMEOUT_MS;
-    if (limits.cpuMs !== undefined || limits.memoryMb !== undefined) {
-      this.#log.log('warn', 'workerd (miniflare 4) enforces no CPU or memory limits; only wall-clock timeouts apply', {
-        cpuMs: limits.cpuMs,
-        memoryMb: limits.memoryMb,
-      });
-    }
+    this.#instanceLimits = { cpuMs: positive(limits.cpuMs, 'cpuMs'), memoryMb: positive(limits.memoryMb, 'memoryMb') };
   }
 
   /** Loads persisted workers and re-arms their schedules; isolates start lazily on first use. */
@@ -297,6 +293,7 @@ export class SmartWorkerRuntime {
       config: env ? { ...record.config, env } : record.config,
       escrin: (request) => handleEscrinRpc(request, (store) => this.#omniKey(entry, store), this.#log),
       outbound: this.#outbound,
+      limits: this.#instanceLimits,
       onLog: (line) => {
         entry.logs.push(line);
         if (entry.logs.length > LOG_LINES_PER_WORKER) entry.logs.shift();

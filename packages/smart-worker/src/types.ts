@@ -16,9 +16,12 @@ export interface SealedKv {
 }
 
 export interface SmartWorkerLimits {
-  /** Not enforceable: standalone workerd has no CPU limiter. Accepted so hosts can pass it; a warning is logged. */
+  /**
+   * CPU time one call (invoke or tasks run) may use. workerd has no limiter of its own, so the host measures the
+   * worker's own workerd process (Linux /proc, every 25 ms) and recycles it when a call goes over. Default: none.
+   */
   cpuMs?: number;
-  /** Not enforceable either (no per-isolate heap cap in miniflare 4); a warning is logged. */
+  /** Resident memory of the worker's workerd process during a call, enforced the same way. Default: none. */
   memoryMb?: number;
   /** Wall-clock bound of one `invoke` (default 5 s); on expiry the isolate is recycled. */
   invokeTimeoutMs?: number;

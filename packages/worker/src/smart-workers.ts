@@ -8,6 +8,9 @@ import type { SmartWorkerDispatcher, SmartWorkerInvocation, SmartWorkerOutcome }
 import type { Logger } from './log.js';
 import type { WorkerStore } from './store.js';
 
+/** Per call: a worker may not stall block import for long, nor take the machine's memory. */
+const SMART_WORKER_LIMITS = { cpuMs: 1_000, memoryMb: 512, invokeTimeoutMs: 5_000 };
+
 /** The runtime's records (code, config) are sealed by the enclave before they reach LevelDB. */
 function sealedKv(store: WorkerStore, enclave: EnclaveHandle): SealedKv {
   const purpose = (key: string) => `smart-worker-kv:${key}`;
@@ -52,6 +55,7 @@ export async function startSmartWorkers(options: SmartWorkerHostOptions): Promis
     storage: sealedKv(store, enclave),
     envProvider: options.envProvider && (({ id, shard }) => options.envProvider!(id, shard)),
     fetchAllow: options.fetchAllow,
+    limits: SMART_WORKER_LIMITS,
     log: { log: (level, message, fields) => log[level](message, fields) },
   });
   const runner = options.runner ? await runtime.listen(options.runner) : undefined;
