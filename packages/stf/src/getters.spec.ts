@@ -12,7 +12,6 @@ describe('executeGetter', () => {
     a = await actors();
     state = ShardState.empty().update((tx) => {
       tx.putAccount(a.alice.publicKey, { free: 123n, reserved: 4n, nonce: 7 });
-      tx.putEnvNames(a.alice.publicKey, new Uint8Array(32).fill(5), ['API_KEY', 'DB_URL']);
     });
   });
 
@@ -42,12 +41,13 @@ describe('executeGetter', () => {
     assert.equal(u8aToHex(executeGetter(state, new Uint8Array([0, 0]))), '0x2a000000');
   });
 
-  it('reads env names and returns null for a missing smart worker result', () => {
+  it('answers env names from the worker (not the state) and returns null for a missing smart worker result', () => {
     const worker = new Uint8Array(32).fill(5);
-    const names = executeGetter(state, getter(a.alice, { kind: 'env_names', who: a.alice.publicKey, worker }));
-    assert.equal(u8aToHex(names), '0x081c4150495f4b45591844425f55524c'); // Vec<Text> ["API_KEY","DB_URL"]
-    const none = executeGetter(state, getter(a.alice, { kind: 'env_names', who: a.alice.publicKey, worker: new Uint8Array(32) }));
-    assert.equal(u8aToHex(none), '0x00');
+    const envNames = (who: Uint8Array, scope: Uint8Array) => (u8aToHex(who) === u8aToHex(a.alice.publicKey) && scope[0] === 5 ? ['API_KEY', 'DB_URL'] : []);
+    const query = (scope: Uint8Array) => getter(a.alice, { kind: 'env_names', who: a.alice.publicKey, worker: scope });
+    assert.equal(u8aToHex(executeGetter(state, query(worker), { envNames })), '0x081c4150495f4b45591844425f55524c'); // Vec<Text> ["API_KEY","DB_URL"]
+    assert.equal(u8aToHex(executeGetter(state, query(new Uint8Array(32)), { envNames })), '0x00');
+    assert.throws(() => executeGetter(state, query(worker)), { code: 'UnsupportedOperation' });
     const missing = executeGetter(state, getter(a.alice, { kind: 'smart_worker_result', who: a.alice.publicKey, callHash: new Uint8Array(32) }));
     assert.equal(missing, null);
   });

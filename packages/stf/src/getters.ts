@@ -3,17 +3,20 @@
 import type { Bytes, Query } from './codec.js';
 import type { ShardState } from './state.js';
 
-import { compactToU8a } from '@polkadot/util';
+import { compactAddLength, compactToU8a, u8aConcat } from '@polkadot/util';
 
 import { decodeGetter, verifyGetter } from './codec.js';
 import { StfError } from './errors.js';
-import { encodeU128, encodeU32, envNamesKey, smartWorkerResultKey } from './state.js';
+import { encodeU128, encodeU32, smartWorkerResultKey } from './state.js';
 
 export const PUBLIC_SOME_VALUE = 42;
 
 export interface GetterOptions {
-  /** Accepted for symmetry with calls; unused because a getter signature covers SCALE(TrustedGetter) only. */
-  mrenclave?: Bytes;
+  /**
+   * Names of the env variables `who` set for `scope` (a shard or enclave account). They are not shard state — only
+   * the addressed enclave can decrypt a set_env — so the worker supplies them; without it `env_names` is refused.
+   */
+  envNames?: (who: Bytes, scope: Bytes) => readonly string[];
 }
 
 /**
@@ -21,16 +24,16 @@ export interface GetterOptions {
  * `GetterIsNotAuthorized` when a trusted getter is not signed by the account it reads. Await `cryptoReady()`
  * once before the first sr25519 getter.
  */
-export function executeGetter(state: ShardState, getterBytes: Bytes, _options: GetterOptions = {}): Bytes | null {
+export function executeGetter(state: ShardState, getterBytes: Bytes, options: GetterOptions = {}): Bytes | null {
   const getter = decodeGetter(getterBytes);
   if (getter.kind === 'public') return encodeU32(PUBLIC_SOME_VALUE);
   if (!verifyGetter(getter.codec)) {
     throw new StfError('GetterIsNotAuthorized', 'trusted getter is not signed by the account it queries');
   }
-  return readTrusted(state, getter.getter);
+  return readTrusted(state, getter.getter, options);
 }
 
-function readTrusted(state: ShardState, g: Query): Bytes | null {
+function readTrusted(state: ShardState, g: Query, options: GetterOptions): Bytes | null {
   switch (g.kind) {
     case 'free_balance':
       return encodeU128(state.account(g.who).free);
@@ -40,7 +43,11 @@ function readTrusted(state: ShardState, g: Query): Bytes | null {
       return encodeU32(state.account(g.who).nonce);
     case 'smart_worker_result':
       return state.get(smartWorkerResultKey(g.who, g.callHash)) ?? null;
-    case 'env_names':
-      return state.get(envNamesKey(g.who, g.worker)) ?? compactToU8a(0);
+    case 'env_names': {
+      if (!options.envNames) throw new StfError('UnsupportedOperation', 'env names are kept by the worker, not in the shard state');
+      const names = options.envNames(g.who, g.worker);
+      // SCALE Vec<Text>
+      return u8aConcat(compactToU8a(names.length), ...names.map((name) => compactAddLength(new TextEncoder().encode(name))));
+    }
   }
 }

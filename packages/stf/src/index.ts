@@ -13,7 +13,6 @@ export {
   encodeU128,
   encodeU32,
   encodeU64,
-  envNamesKey,
   smartWorkerResultKey,
   timestampKey,
 } from './state.js';

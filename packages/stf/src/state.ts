@@ -29,7 +29,6 @@ export const STORAGE_PREFIX = Object.freeze({
   account: prefix('System', 'Account'),
   timestampNow: prefix('Timestamp', 'Now'),
   smartWorkerResult: prefix('SmartWorker', 'Results'),
-  envNames: prefix('SmartWorker', 'EnvNames'),
 });
 
 function expectLength(value: Uint8Array, length: number, what: string): Uint8Array {
@@ -51,14 +50,6 @@ export const smartWorkerResultKey = (sender: Uint8Array, callHash: Uint8Array): 
     blake2_128concat(expectLength(sender, ACCOUNT_ID_BYTES, 'sender')),
     blake2_128concat(expectLength(callHash, HASH_BYTES, 'call hash')),
   );
-/** SmartWorker.EnvNames ‖ blake2_128concat(account) ‖ blake2_128concat(worker). */
-export const envNamesKey = (account: Uint8Array, worker: Uint8Array): Uint8Array =>
-  u8aConcat(
-    STORAGE_PREFIX.envNames,
-    blake2_128concat(expectLength(account, ACCOUNT_ID_BYTES, 'account id')),
-    blake2_128concat(expectLength(worker, HASH_BYTES, 'worker id')),
-  );
-
 /** Account value: SCALE { nonce: u32, free: u128, reserved: u128 } (36 bytes). Empty accounts are not stored. */
 export function encodeAccount(a: AccountData): Uint8Array {
   if (!Number.isInteger(a.nonce) || a.nonce < 0 || a.nonce > MAX_U32) throw new StfError('Overflow', `nonce ${a.nonce} out of u32`);
@@ -259,11 +250,6 @@ export class StateTransaction {
     else this.put(key, encodeAccount(data));
   }
 
-  /** Stores the names of the env variables `account` has set for `worker` (SCALE Vec<Text>). */
-  putEnvNames(account: Uint8Array, worker: Uint8Array, names: readonly string[]): void {
-    const enc = new TextEncoder();
-    this.put(envNamesKey(account, worker), u8aConcat(compactToU8a(names.length), ...names.map((n) => compactAddLength(enc.encode(n)))));
-  }
 
   /** The next state; `changes` holds only keys whose value really differs from the base. */
   commit(): ShardState {

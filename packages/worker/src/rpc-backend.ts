@@ -1,8 +1,8 @@
-import { compactAddLength, compactToU8a, u8aConcat, u8aEq } from '@polkadot/util';
+import { u8aEq } from '@polkadot/util';
 
-import { buildReportData, verifyTrustedGetterSigned } from '@sealbridge/chain-types';
+import { buildReportData } from '@sealbridge/chain-types';
 import type { EnclaveHandle } from '@sealbridge/enclave-sim';
-import { decodeGetter, executeGetter, StfError } from '@sealbridge/stf';
+import { executeGetter, StfError } from '@sealbridge/stf';
 
 import type { Metrics } from './metrics.js';
 import type { DirectCallRelay } from './relay.js';
@@ -59,14 +59,7 @@ export class WorkerRpcBackend implements RpcBackend {
   async executeGetter(shard: Uint8Array, getter: Uint8Array): Promise<Uint8Array | null> {
     this.#requireShard(shard);
     try {
-      const { envNames } = this.#deps;
-      const decoded = envNames ? decodeGetter(getter) : undefined;
-      if (envNames && decoded?.kind === 'trusted' && decoded.getter.kind === 'env_names') {
-        if (!verifyTrustedGetterSigned(decoded.codec)) throw new StfError('GetterIsNotAuthorized', 'trusted getter is not signed by the account it queries');
-        const names = envNames(decoded.getter.who, decoded.getter.worker);
-        return u8aConcat(compactToU8a(names.length), ...names.map((name) => compactAddLength(new TextEncoder().encode(name))));
-      }
-      return executeGetter(this.#deps.shard.state, getter);
+      return executeGetter(this.#deps.shard.state, getter, { envNames: this.#deps.envNames });
     } catch (error) {
       if (error instanceof StfError && error.code === 'GetterIsNotAuthorized') throw new RpcServerError('GETTER_NOT_AUTHORIZED', undefined, { cause: error });
       if (error instanceof StfError) throw new RpcServerError('GETTER_DECODE', error.message, { cause: error });
