@@ -4,7 +4,7 @@ import type { TrustedOperationStatusName } from './interfaces.js';
 
 import { InputError, ScaleDecodeError } from './errors.js';
 import { sealbridgeRegistry } from './registry.js';
-import { decodeExact } from './scale.js';
+import { decodeExact, decodeRequestStrict } from './scale.js';
 import { toShardBytes } from './shard.js';
 
 /** `Request { shard, cyphertext }`: shard(32) ‖ compact(len) ‖ cyphertext. */
@@ -19,8 +19,7 @@ export interface DecodedRequest {
 }
 
 export function decodeRequest(bytes: Uint8Array): DecodedRequest {
-  const request = decodeExact(sealbridgeRegistry, 'Request', bytes);
-  return { shard: request.shard.toU8a(), cyphertext: request.cyphertext.toU8a(true) };
+  return decodeRequestStrict(sealbridgeRegistry, bytes);
 }
 
 /**

@@ -209,6 +209,18 @@ function typeDefOf(definition: string): TypeDef {
  * throws `ScaleDecodeError` for truncated input, unknown enum indices, compact lengths beyond the input, trailing
  * bytes and non-canonical encodings instead of returning polkadot-js' lenient partial/default result.
  */
+/**
+ * `Request { shard: H256, cyphertext: Vec<u8> }` with the same strict checks as `decodeExact` but without building
+ * polkadot-js codecs: every RPC submission and getter starts with it.
+ */
+export function decodeRequestStrict(registry: Registry, bytes: Uint8Array): { shard: Uint8Array; cyphertext: Uint8Array } {
+  const walker = new StrictWalker(registry, 'Request', bytes);
+  const shard = walker.take(32, 'shard').slice();
+  const cyphertext = walker.take(walker.length('cyphertext', 1), 'cyphertext').slice();
+  if (walker.remaining > 0) walker.fail('SCALE_TRAILING_BYTES', `${walker.remaining} bytes left after the value`);
+  return { shard, cyphertext };
+}
+
 export function decodeExact<K extends keyof SealbridgeCodecs>(registry: Registry, type: K, bytes: Uint8Array): SealbridgeCodecs[K];
 export function decodeExact<T extends Codec = Codec>(registry: Registry, type: string, bytes: Uint8Array): T;
 export function decodeExact(registry: Registry, type: string, bytes: Uint8Array): Codec {
