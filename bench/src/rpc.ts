@@ -21,7 +21,7 @@ const SELF = fileURLToPath(import.meta.url);
 const CLIENTS = 64;
 const WARMUP_SECONDS = 1;
 const RUN_SECONDS = 5;
-/** Distinct pre-signed getters per client (sr25519 signatures are randomised; every request is verified anew). */
+/** Distinct pre-signed getters per client, each resent like a polling client does (a blob is verified once, then cached). */
 const GETTERS_PER_CLIENT = 8;
 const IDLE_TARGET = 10_000;
 /** fds the server needs besides the idle sockets (listening socket, stdio, libuv, load clients). */
