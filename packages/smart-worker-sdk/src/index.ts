@@ -1,5 +1,6 @@
-export { smartWorker, readInvocation, ApiError } from './smart-worker.js';
+export { smartWorker, readInvocation, ApiError, decodeEscrinRequest } from './smart-worker.js';
 export type {
+  JsonRequestLike,
   ExecutionContext,
   ScheduledEvent,
   SmartWorkerEnv,

@@ -87,7 +87,7 @@ export function smartWorker(callbacks: SmartWorkerCallbacks): SmartWorkerHandler
           if (!callbacks.invoke) throw new ApiError(404, 'this worker has no invoke handler');
           return toResponse(await callbacks.invoke(request, runnerFor(env), ctx));
         }
-        const { method } = await decodeRequest(request);
+        const { method } = await decodeEscrinRequest(request);
         if (method !== 'tasks') throw new ApiError(404, `unknown method: ${method}`);
         ctx.waitUntil(runTasks(env, ctx));
         return new Response(null, { status: 204 });
@@ -172,7 +172,17 @@ function decodeEscrinBase64(base64: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
-async function decodeRequest(request: Request): Promise<{ method: string; params: object }> {
+/** The parts of a fetch `Request` the Escrin RPC reads (structural, so the host's undici requests fit too). */
+export interface JsonRequestLike {
+  headers: { get(name: string): string | null };
+  json(): Promise<unknown>;
+}
+
+/**
+ * Escrin's internal RPC body `{method, params}` with its exact error strings (runner/src/service/env.ts). One
+ * implementation for both sides of the `escrin` binding: the worker's default export and the host's key service.
+ */
+export async function decodeEscrinRequest(request: JsonRequestLike): Promise<{ method: string; params: object }> {
   if (request.headers.get('content-type') !== 'application/json') {
     throw new ApiError(400, 'invalid content-type. application/json is required');
   }
