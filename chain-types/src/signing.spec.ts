@@ -15,6 +15,7 @@ import { BOB, MRENCLAVE, SHARD, bytes, hex, toHex, u32, u128 } from './test/help
 import {
   InputError,
   cryptoReady,
+  isValidlySignedCallOperation,
   decodeExact,
   sealbridgeRegistry,
   signTrustedCall,
@@ -85,6 +86,22 @@ describe('trusted call signing (§3.3)', () => {
     assert.equal(verifyTrustedCallSigned(tcs, bytes(MRENCLAVE), bytes(SHARD)), false);
     const swc = signTrustedCall(keys.ed25519.pair, { smart_worker_call: [keys.ed25519.account, hex(SHARD), '0x0102'] }, 0, bytes(MRENCLAVE), bytes(SHARD));
     assert.ok(verifyTrustedCallSigned(swc, bytes(MRENCLAVE), bytes(SHARD)));
+  });
+
+  it('isValidlySignedCallOperation is true only for a correctly signed indirect or direct call', () => {
+    const { pair, account } = keys.sr25519;
+    const tcs = signTrustedCall(pair, { noop: account }, 5, bytes(MRENCLAVE), bytes(SHARD));
+    const [indirect, direct] = [0, 1].map((variant) => u8aConcat([variant], tcs));
+    assert.ok(isValidlySignedCallOperation(indirect!, bytes(MRENCLAVE), bytes(SHARD)));
+    assert.ok(isValidlySignedCallOperation(direct!, bytes(MRENCLAVE), bytes(SHARD)));
+    assert.equal(isValidlySignedCallOperation(indirect!, bytes(MRENCLAVE), bytes(MRENCLAVE)), false, 'other shard');
+    const tampered = indirect!.slice();
+    tampered[tampered.length - 1]! ^= 1;
+    assert.equal(isValidlySignedCallOperation(tampered, bytes(MRENCLAVE), bytes(SHARD)), false, 'bad signature');
+    assert.equal(isValidlySignedCallOperation(indirect!.subarray(0, 40), bytes(MRENCLAVE), bytes(SHARD)), false, 'truncated');
+    assert.equal(isValidlySignedCallOperation(u8aConcat(indirect!, [0]), bytes(MRENCLAVE), bytes(SHARD)), false, 'trailing byte');
+    const getter = u8aConcat([2], sealbridgeRegistry.createType('Getter', { trusted: signTrustedGetter(pair, { free_balance: account }) }).toU8a());
+    assert.equal(isValidlySignedCallOperation(getter, bytes(MRENCLAVE), bytes(SHARD)), false, 'a getter is no call');
   });
 
   it('accepts the call as SCALE bytes or codec and the shard as base58', () => {

@@ -6,7 +6,7 @@ import { isReady, sr25519Verify, waitReady } from '@polkadot/wasm-crypto';
 import { u8aConcat } from '@polkadot/util';
 import { blake2AsU8a, secp256k1Verify } from '@polkadot/util-crypto';
 
-import type { MultiSignature, TrustedCall, TrustedCallSigned, TrustedGetter, TrustedGetterSigned } from './interfaces.js';
+import type { MultiSignature, TrustedCall, TrustedCallSigned, TrustedGetter, TrustedGetterSigned, TrustedOperation } from './interfaces.js';
 
 import { InputError } from './errors.js';
 import { sealbridgeRegistry } from './registry.js';
@@ -90,6 +90,21 @@ export function verifyTrustedCallSigned(tcs: TrustedCallSigned | Uint8Array, mre
   const signed = toCodec<TrustedCallSigned>('TrustedCallSigned', tcs);
   const payload = trustedCallSigningPayload(signed.call.toU8a(), signed.nonce.toNumber(), mrenclave, shard);
   return verifyMultiSignature(payload, signed.signature, senderAccount(signed.call));
+}
+
+/**
+ * True only when `top` is SCALE(TrustedOperation::indirect_call | direct_call) whose signature verifies for this
+ * mrenclave and shard; false for getters, undecodable bytes and bad signatures. It needs no state, so the enclave
+ * runs it on its decryption threads, next to the decryption, instead of on the thread that executes the block.
+ */
+export function isValidlySignedCallOperation(top: Uint8Array, mrenclave: Uint8Array, shard: Uint8Array): boolean {
+  try {
+    const op = decodeExact(sealbridgeRegistry, 'TrustedOperation', top) as TrustedOperation;
+    if (op.isGet) return false;
+    return verifyTrustedCallSigned(op.isIndirectCall ? op.asIndirectCall : op.asDirectCall, mrenclave, shard);
+  } catch {
+    return false;
+  }
 }
 
 /** Signs a trusted getter; the payload is SCALE(getter) only (§3.4). */

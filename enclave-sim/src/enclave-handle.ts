@@ -4,6 +4,14 @@ import type { DecryptResult } from './trusted/decrypt-pool.js';
 import type { PreKeyMessage } from './trusted/olm-vault.js';
 import type { SealPolicy } from './trusted/sealing.js';
 
+export interface DecryptBatchOptions {
+  /**
+   * Also check every plaintext as a TrustedOperation call signed for this enclave and shard, on the decryption
+   * threads; each ok result then carries `callSignatureValid`.
+   */
+  verifyCallsForShard?: Uint8Array;
+}
+
 /**
  * The ECALL surface of the simulated enclave: everything the host may ask of it. Private keys never
  * cross it, with one documented exception: the ephemeral RA-TLS key (Node's TLS stack runs on the host).
@@ -18,7 +26,8 @@ export interface EnclaveHandle {
   /** Integritee JSON `{"n":[…LE],"e":[…LE]}` of the shielding key. */
   shieldingPublicKeyJson(): string;
   decryptShielded(ciphertext: Uint8Array): Promise<Uint8Array>;
-  decryptShieldedBatch(ciphertexts: Uint8Array[]): Promise<DecryptResult[]>;
+  /** In order; one failed ciphertext does not fail the others. */
+  decryptShieldedBatch(ciphertexts: Uint8Array[], options?: DecryptBatchOptions): Promise<DecryptResult[]>;
   /** Raw 32-byte Ed25519 public key: the enclave's parentchain account. */
   signerPublicKey(): Uint8Array;
   /** Ed25519 signature (64 bytes) by the enclave signer. */

@@ -10,9 +10,11 @@ import {
   buildReportData,
   ed25519PrivateKeyFromSeed,
   ed25519PublicKeyFromRaw,
+  ed25519RawPublicKey,
   generateShieldingKeyPair,
   shieldEncrypt,
   shieldingKeyFromJson,
+  signTrustedCall,
   spkiSha256,
   verifyQuote,
   verifyRaTlsCertificate,
@@ -107,6 +109,22 @@ describe('openEnclave (simulated TEE end to end)', function () {
       results.slice(0, 40).forEach((r, i) => assert.deepEqual(r.ok && r.plaintext, plaintexts[i]));
       for (const r of results.slice(40)) assert.ok(!r.ok && r.error.code === 'DECRYPT_FAILED');
       await assert.rejects(handle().decryptShielded(foreign), { code: 'DECRYPT_FAILED' });
+    });
+    it('checks call signatures on the decryption threads when asked to', async () => {
+      const key = handle().shieldingPublicKey();
+      const shard = new Uint8Array(32).fill(7);
+      const seed = randomBytes(32);
+      const signer = ed25519PrivateKeyFromSeed(seed);
+      const account = ed25519RawPublicKey(signer);
+      const pair = { type: 'ed25519', sign: (m: Uint8Array) => new Uint8Array(sign(null, m, signer)) };
+      const call = (forShard: Uint8Array) => Uint8Array.from([0, ...signTrustedCall(pair, { noop: account }, 0, handle().mrenclave, forShard)]);
+      const plaintexts = [call(shard), call(new Uint8Array(32)), text('not an operation')];
+      const results = await handle().decryptShieldedBatch(plaintexts.map((p) => shieldEncrypt(key, p)), { verifyCallsForShard: shard });
+      assert.deepEqual(results.map((r) => r.ok && r.plaintext), plaintexts);
+      assert.deepEqual(results.map((r) => r.ok && r.callSignatureValid), [true, false, false]);
+      const unchecked = await handle().decryptShieldedBatch([shieldEncrypt(key, plaintexts[0]!)]);
+      assert.equal(unchecked[0]!.ok && unchecked[0]!.callSignatureValid, undefined, 'not checked unless asked');
+      await assert.rejects(handle().decryptShieldedBatch([], { verifyCallsForShard: new Uint8Array(31) }), { code: 'INVALID_ARGUMENT' });
     });
   });
 

@@ -53,7 +53,7 @@ export async function openEnclave(options: OpenEnclaveOptions): Promise<EnclaveH
 }
 
 export { DEV_ATTESTATION_SERVICE_SEED_HEX } from './attestation-service.js';
-export type { EnclaveHandle } from './enclave-handle.js';
+export type { DecryptBatchOptions, EnclaveHandle } from './enclave-handle.js';
 export { DEV_VENDOR_PUBLIC_KEY_HEX, devMrsigner, measureTrustedBundle } from './host/measurement.js';
 export { defaultPlatformSecretPath } from './host/platform-secret.js';
 export type { DecryptResult } from './trusted/decrypt-pool.js';

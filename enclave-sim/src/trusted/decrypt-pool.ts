@@ -1,11 +1,12 @@
 import type { KeyObject } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 
-import type { DecryptOutcome, FromDecryptWorker, ToDecryptWorker } from './decrypt-protocol.js';
+import type { CallVerification, DecryptOutcome, FromDecryptWorker, ToDecryptWorker } from './decrypt-protocol.js';
 import { EnclaveError } from './errors.js';
 import { DECRYPT_CHUNK_MAX } from './settings.js';
 
-export type DecryptResult = { ok: true; plaintext: Uint8Array } | { ok: false; error: EnclaveError };
+/** `callSignatureValid` is set when the batch asked for call verification: true only for a correctly signed call. */
+export type DecryptResult = { ok: true; plaintext: Uint8Array; callSignatureValid?: boolean } | { ok: false; error: EnclaveError };
 
 interface Job {
   size: number;
@@ -84,24 +85,24 @@ export class DecryptPool {
     slot.worker.on('exit', (code) => fail(new Error(`worker exited with code ${code}`)));
   }
 
-  #send(ciphertexts: Uint8Array[]): Promise<DecryptOutcome[]> {
+  #send(ciphertexts: Uint8Array[], verifyCalls?: CallVerification): Promise<DecryptOutcome[]> {
     if (this.#failure) return Promise.reject(this.#failure);
     const slot = this.#slots.reduce((best, s) => (s.inFlight < best.inFlight ? s : best));
     const id = this.#nextId++;
     slot.inFlight += ciphertexts.length;
     return new Promise((resolve, reject) => {
       slot.jobs.set(id, { size: ciphertexts.length, resolve, reject });
-      slot.worker.postMessage({ type: 'batch', id, ciphertexts } satisfies ToDecryptWorker);
+      slot.worker.postMessage({ type: 'batch', id, ciphertexts, ...(verifyCalls && { verifyCalls }) } satisfies ToDecryptWorker);
     });
   }
 
-  async decryptBatch(ciphertexts: Uint8Array[]): Promise<DecryptResult[]> {
+  async decryptBatch(ciphertexts: Uint8Array[], verifyCalls?: CallVerification): Promise<DecryptResult[]> {
     if (!Array.isArray(ciphertexts) || ciphertexts.some((c) => !(c instanceof Uint8Array))) {
       throw new EnclaveError('INVALID_ARGUMENT', 'decryptBatch expects an array of Uint8Array');
     }
     const chunkSize = Math.min(DECRYPT_CHUNK_MAX, Math.max(1, Math.ceil(ciphertexts.length / this.#slots.length)));
     const chunks: Promise<DecryptOutcome[]>[] = [];
-    for (let i = 0; i < ciphertexts.length; i += chunkSize) chunks.push(this.#send(ciphertexts.slice(i, i + chunkSize)));
+    for (let i = 0; i < ciphertexts.length; i += chunkSize) chunks.push(this.#send(ciphertexts.slice(i, i + chunkSize), verifyCalls));
     return (await Promise.all(chunks)).flat().map(toResult);
   }
 
@@ -133,6 +134,6 @@ export class DecryptPool {
 
 function toResult(outcome: DecryptOutcome): DecryptResult {
   return outcome.ok
-    ? { ok: true, plaintext: outcome.plaintext }
+    ? outcome
     : { ok: false, error: new EnclaveError('DECRYPT_FAILED', `${outcome.code}: ${outcome.message}`) };
 }

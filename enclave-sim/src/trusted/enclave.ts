@@ -13,7 +13,7 @@ import {
   shieldingKeyToJson,
 } from '@sealbridge/chain-types';
 
-import type { EnclaveHandle } from '../enclave-handle.js';
+import type { DecryptBatchOptions, EnclaveHandle } from '../enclave-handle.js';
 import { DecryptPool } from './decrypt-pool.js';
 import type { DecryptResult } from './decrypt-pool.js';
 import { EnclaveError } from './errors.js';
@@ -118,8 +118,12 @@ export class TrustedEnclave implements EnclaveHandle {
     return this.#open().pool.decrypt(ciphertext);
   }
 
-  async decryptShieldedBatch(ciphertexts: Uint8Array[]): Promise<DecryptResult[]> {
-    return this.#open().pool.decryptBatch(ciphertexts);
+  async decryptShieldedBatch(ciphertexts: Uint8Array[], options: DecryptBatchOptions = {}): Promise<DecryptResult[]> {
+    const { verifyCallsForShard: shard } = options;
+    if (shard !== undefined && !(shard instanceof Uint8Array && shard.length === 32)) {
+      throw new EnclaveError('INVALID_ARGUMENT', 'verifyCallsForShard must be 32 bytes');
+    }
+    return this.#open().pool.decryptBatch(ciphertexts, shard && { mrenclave: this.#p.identity.mrenclave, shard });
   }
 
   signerPublicKey(): Uint8Array {

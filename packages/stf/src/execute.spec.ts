@@ -117,6 +117,22 @@ describe('executeTrustedOperations', () => {
     assert.equal(hex(o.state.root()), hex(s0.root()));
   });
 
+  it('skips only the signature check for a preverified operation (nonce and funds still checked)', async () => {
+    const s0 = (await run(ShardState.empty(), [shield(0, a.alice.publicKey, UNIT)])).state;
+    const op = transfer(a.alice, a.bob.publicKey, 1n, 0);
+    const plain = await run(s0, [op]);
+    const preverified = await run(s0, [{ top: op, signatureVerified: true }]);
+    assert.deepEqual(codes(preverified), ['ok']);
+    assert.deepEqual(preverified.results, plain.results, 'same results as the checked path');
+    assert.equal(hex(preverified.state.root()), hex(plain.state.root()), 'same state as the checked path');
+    const replay = await run(preverified.state, [{ top: op, signatureVerified: true }]);
+    assert.deepEqual(codes(replay), ['InvalidNonce']);
+    // The flag is the enclave's word for it: without it the same tampered bytes are refused.
+    const tampered = op.slice();
+    tampered[tampered.length - 1] ^= 0xff;
+    assert.deepEqual(codes(await run(s0, [tampered])), ['BadSignature']);
+  });
+
   it('rejects a signature over another shard or another mrenclave', async () => {
     const s0 = (await run(ShardState.empty(), [shield(0, a.alice.publicKey, UNIT)])).state;
     const other = new Uint8Array(32).fill(0x22);

@@ -68,8 +68,21 @@ export function trustedCallHash(signedCallBytes: Bytes): Bytes {
   return blake2AsU8a(signedCallBytes, 256);
 }
 
-/** Anything `Codec`-like from @sealbridge/chain-types (`toU8a()`), or its raw SCALE bytes. */
-export type OperationInput = Bytes | Pick<Codec, 'toU8a'>;
+/**
+ * SCALE(TrustedOperation) whose call signature the enclave has already checked: on its decryption threads
+ * (`callSignatureValid`), or because the enclave signed the call itself. Executed exactly like its bytes, minus
+ * a second signature check — the signature covers only the operation's own bytes, never the state.
+ */
+export interface PreverifiedOperation {
+  top: Bytes;
+  signatureVerified: true;
+}
+
+/** Anything `Codec`-like from @sealbridge/chain-types (`toU8a()`), its raw SCALE bytes, or a preverified operation. */
+export type OperationInput = Bytes | Pick<Codec, 'toU8a'> | PreverifiedOperation;
+
+const isPreverified = (input: OperationInput): input is PreverifiedOperation =>
+  !(input instanceof Uint8Array) && (input as PreverifiedOperation).signatureVerified === true && (input as PreverifiedOperation).top instanceof Uint8Array;
 
 /**
  * Executes `ops` in order on top of `state`. Never throws for a bad operation: each one gets a result.
@@ -119,8 +132,9 @@ async function executeOne(
   parentchainCalls: ParentchainCall[],
 ): Promise<OperationResult> {
   let bytes: Bytes;
+  const preverified = isPreverified(input);
   try {
-    bytes = input instanceof Uint8Array ? input : input.toU8a();
+    bytes = input instanceof Uint8Array ? input : preverified ? input.top : (input as Pick<Codec, 'toU8a'>).toU8a();
   } catch (e) {
     return fail(new Uint8Array(HASH_BYTES), false, new StfError('MalformedOperation', `operation does not encode: ${String(e)}`));
   }
@@ -128,7 +142,7 @@ async function executeOne(
   let signed: SignedCall | undefined;
   try {
     signed = decodeCall(bytes);
-    admit(tx, signed, env);
+    admit(tx, signed, env, preverified);
   } catch (e) {
     return { ...fail(topHash, false, e), ...(signed && identify(signed)) };
   }
@@ -154,8 +168,8 @@ function decodeCall(bytes: Bytes): SignedCall {
  * Signature and nonce checks. Its only write is the nonce increment, done last: Integritee bumps the nonce
  * before dispatch and never rolls it back (the call entered the pool, so it counts).
  */
-function admit(tx: StateTransaction, signed: SignedCall, env: ExecutionEnv): void {
-  if (!verifyCall(signed, env.mrenclave, env.shard)) {
+function admit(tx: StateTransaction, signed: SignedCall, env: ExecutionEnv, signatureVerified: boolean): void {
+  if (!signatureVerified && !verifyCall(signed, env.mrenclave, env.shard)) {
     throw new StfError('BadSignature', 'signature does not match call, nonce, mrenclave and shard');
   }
   const sender = senderOf(signed.call);

@@ -18,7 +18,7 @@ export {
 } from './state.js';
 export type { AccountData, StateChange } from './state.js';
 export { executeTrustedOperations, senderOf, trustedCallHash } from './execute.js';
-export type { ExecutionEnv, ExecutionOutcome, OperationError, OperationInput, OperationResult, ParentchainCall } from './execute.js';
+export type { ExecutionEnv, ExecutionOutcome, OperationError, OperationInput, OperationResult, ParentchainCall, PreverifiedOperation } from './execute.js';
 export { executeGetter, PUBLIC_SOME_VALUE } from './getters.js';
 export type { GetterOptions } from './getters.js';
 export { enclaveSignedCall } from './signing.js';
