@@ -115,9 +115,9 @@ export class BlockImporter {
     await lock.run(async () => {
       const added: OutboxEntry[] = [];
       try {
-        for (const call of [...execution.parentchainCalls, ...(env?.acks ?? [])]) added.push(await outbox.sign(call.tx, call.kind, block.number));
-        const confirm = shard.confirmationCall(block, root);
-        added.push(await outbox.sign(confirm, 'confirm', block.number));
+        for (const { kind, call } of execution.parentchainCalls) added.push(outbox.sign(call, kind, block.number));
+        for (const { kind, tx } of env?.acks ?? []) added.push(outbox.sign(tx.method.toU8a(), kind, block.number));
+        added.push(outbox.sign(shard.confirmationCall(block, root), 'confirm', block.number));
         await store.commitBlock({
           block: { number: block.number, hash: block.hash },
           shardWrites: [shard.sealedChanges(execution)],

@@ -292,9 +292,9 @@ export class OlmEnv {
     // Marked before the extrinsic is persisted: a crash in between strands these keys (capacity), whereas the
     // other order would republish them with the next batch and the chain would refuse it as duplicates forever.
     await enclave.olmMarkKeysAsPublished();
-    const tx = api.tx.workerEnv.publishOlmKeys(u8aToHex(identity), keys.map((key) => u8aToHex(key)));
+    const call = api.tx.workerEnv.publishOlmKeys(u8aToHex(identity), keys.map((key) => u8aToHex(key))).method.toU8a();
     await lock.run(async () => {
-      const entry = await outbox.sign(tx, 'olm_keys', 0);
+      const entry = outbox.sign(call, 'olm_keys', 0);
       await outbox.add(entry);
       this.#publishing = entry.hash;
     });

@@ -1,8 +1,6 @@
-import type { SubmittableExtrinsic } from '@polkadot/api/types';
-import type { IKeyringPair } from '@polkadot/types/types';
-import { u8aConcat } from '@polkadot/util';
 import { encodeAddress } from '@polkadot/util-crypto';
 
+import { ExtrinsicSigner, perRuntimeVersion, type SignedExtrinsic } from './extrinsic-signer.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
 import type { ParentchainClient } from './parentchain.js';
@@ -18,18 +16,14 @@ const RESEND_AFTER_MS = 6_000;
 /** Finalized blocks to wait after a "stale nonce" answer before concluding the nonce went to another extrinsic. */
 const STALE_GRACE_BLOCKS = 5;
 
-/**
- * A polkadot-js keypair whose private key never leaves the enclave: `sign` is the enclave's ed25519 ECALL.
- * Signing through it is synchronous, which costs far less per confirmation than the api's async signer path.
- */
-export function enclaveKeyringPair(publicKey: Uint8Array, sign: (payload: Uint8Array) => Uint8Array): IKeyringPair {
-  return {
-    address: encodeAddress(publicKey),
-    addressRaw: publicKey,
-    publicKey,
-    // MultiSignature::Ed25519 = variant 0, prefixed when the caller asks for the typed form.
-    sign: (data, options) => (options?.withType ? u8aConcat([0], sign(data)) : sign(data)),
-  };
+export interface OutboxDeps {
+  client: ParentchainClient;
+  store: WorkerStore;
+  /** The enclave account (ed25519 public key) and its signing ECALL: the private key never leaves the enclave. */
+  account: Uint8Array;
+  sign: (payload: Uint8Array) => Uint8Array;
+  log: Logger;
+  metrics: Metrics;
 }
 
 interface PendingEntry {
@@ -47,7 +41,6 @@ interface PendingEntry {
 export class Outbox {
   readonly #client: ParentchainClient;
   readonly #store: WorkerStore;
-  readonly #pair: IKeyringPair;
   readonly #account: Uint8Array;
   readonly #log: Logger;
   readonly #metrics: Metrics;
@@ -57,14 +50,16 @@ export class Outbox {
   #flushing: Promise<void> | undefined;
   /** Last imported block number, to date stale-nonce answers. */
   #lastBlockHint = 0;
+  /** The signed extensions are encoded for one runtime version; a runtime upgrade needs them again. */
+  readonly #signer: () => ExtrinsicSigner;
 
-  constructor(deps: { client: ParentchainClient; store: WorkerStore; pair: IKeyringPair; log: Logger; metrics: Metrics }) {
+  constructor(deps: OutboxDeps) {
     this.#client = deps.client;
     this.#store = deps.store;
-    this.#pair = deps.pair;
-    this.#account = deps.pair.publicKey;
+    this.#account = deps.account;
     this.#log = deps.log;
     this.#metrics = deps.metrics;
+    this.#signer = perRuntimeVersion(deps.client.api, () => new ExtrinsicSigner(deps.client.api, deps.account, deps.sign));
   }
 
   get address(): string {
@@ -89,24 +84,16 @@ export class Outbox {
     this.#log.info('enclave account nonce', { account: this.address, chainNonce, stored, next: this.#nextNonce, pending: this.#pending.size });
   }
 
-  /** Signs `tx` with the next nonce. The entry only becomes real once `commit` is called with it. */
-  async sign(tx: SubmittableExtrinsic<'promise'>, kind: string, origin: number): Promise<OutboxEntry> {
+  /** Signs SCALE(call) with the next nonce. The entry only becomes real once `committed` is called with it. */
+  sign(call: Uint8Array, kind: string, origin: number): OutboxEntry {
     const nonce = this.#nextNonce++;
-    this.signWith(tx, nonce);
-    return { hash: tx.hash.toHex(), nonce, kind, extrinsic: tx.toHex(), origin };
+    const { hex, hash } = this.signedExtrinsic(call, nonce);
+    return { hash, nonce, kind, extrinsic: hex, origin };
   }
 
   /** Immortal era: the same (call, nonce) always gives the same bytes, so a resend can only be included once. */
-  signWith(tx: SubmittableExtrinsic<'promise'>, nonce: number): void {
-    const { api } = this.#client;
-    tx.sign(this.#pair, {
-      nonce,
-      era: api.registry.createType('ExtrinsicEra', new Uint8Array([0])),
-      blockHash: api.genesisHash,
-      genesisHash: api.genesisHash,
-      runtimeVersion: api.runtimeVersion,
-      signedExtensions: api.registry.signedExtensions,
-    });
+  signedExtrinsic(call: Uint8Array, nonce: number): SignedExtrinsic {
+    return this.#signer().sign(call, nonce);
   }
 
   /** Persists and queues an entry signed outside a block import (a relayed direct call). Call under the nonce lock. */
@@ -201,9 +188,8 @@ export class Outbox {
   async #resign(pending: PendingEntry): Promise<void> {
     const chainNonce = await this.#client.accountNonce(this.#account);
     this.#nextNonce = this.#committedNonce = Math.max(this.#nextNonce, chainNonce);
-    const { api } = this.#client;
-    const fresh = api.tx(api.createType('Call', api.tx(pending.entry.extrinsic).method.toU8a()));
-    const replacement = await this.sign(fresh, pending.entry.kind, pending.entry.origin);
+    const call = this.#client.api.tx(pending.entry.extrinsic).method.toU8a();
+    const replacement = this.sign(call, pending.entry.kind, pending.entry.origin);
     await this.#store.replaceOutboxEntry(pending.entry, replacement, this.#nextNonce);
     this.#committedNonce = this.#nextNonce;
     this.#pending.delete(pending.entry.hash);

@@ -58,11 +58,11 @@ export class DirectCallRelay {
 
     const cyphertext = shieldEncrypt(enclave.shieldingPublicKey(), top);
     // Vec<u8> arguments go in as hex: polkadot-js reads a raw Uint8Array as already length-prefixed.
-    const tx = client.api.tx.enclaveBridge.invoke({ shard, cyphertext: u8aToHex(cyphertext) });
+    const call = client.api.tx.enclaveBridge.invoke({ shard, cyphertext: u8aToHex(cyphertext) }).method.toU8a();
     this.#pending.set(key, { top, signed: operation.signed, sender: senderOf(operation.signed.call), watcher });
     try {
       await lock.run(async () => {
-        const entry = await outbox.sign(tx, 'relay', this.#deps.lastImported());
+        const entry = outbox.sign(call, 'relay', this.#deps.lastImported());
         await outbox.add(entry);
       });
     } catch (error) {

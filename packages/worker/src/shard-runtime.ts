@@ -1,4 +1,3 @@
-import type { SubmittableExtrinsic } from '@polkadot/api/types';
 import { hexToU8a, u8aEq, u8aToHex } from '@polkadot/util';
 
 import type { DecryptResult, EnclaveHandle } from '@sealbridge/enclave-sim';
@@ -14,6 +13,7 @@ import {
   type SmartWorkerDispatcher,
 } from '@sealbridge/stf';
 
+import { callEncoder, perRuntimeVersion } from './extrinsic-signer.js';
 import type { IndirectCall } from './indirect-calls.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
@@ -22,7 +22,8 @@ import type { ShardStateWrite, WorkerStore } from './store.js';
 
 export interface BlockExecution {
   outcome: ExecutionOutcome;
-  parentchainCalls: Array<{ kind: string; tx: SubmittableExtrinsic<'promise'> }>;
+  /** SCALE(RuntimeCall)s for the enclave account to send (unshield payouts, published hashes). */
+  parentchainCalls: Array<{ kind: string; call: Uint8Array }>;
   ok: number;
   failed: number;
 }
@@ -57,9 +58,12 @@ export class ShardRuntime {
   readonly shardHex: string;
   readonly #deps: ShardRuntimeDeps;
   #state: ShardState;
+  readonly #confirmEncoder: () => (...args: unknown[]) => Uint8Array;
 
   private constructor(deps: ShardRuntimeDeps, state: ShardState) {
     this.#deps = deps;
+    const { api } = deps.client;
+    this.#confirmEncoder = perRuntimeVersion(api, () => callEncoder(api, 'enclaveBridge', 'confirmProcessedParentchainBlock'));
     this.shard = deps.shard;
     this.shardHex = u8aToHex(deps.shard);
     this.#state = state;
@@ -163,9 +167,9 @@ export class ShardRuntime {
     };
   }
 
-  /** `EnclaveBridge.confirm_processed_parentchain_block(shard, block_hash, block_number, trusted_calls_merkle_root)`. */
-  confirmationCall(block: ParentchainBlock, root: Uint8Array): SubmittableExtrinsic<'promise'> {
-    return this.#deps.client.api.tx.enclaveBridge.confirmProcessedParentchainBlock(this.shard, block.hash, block.number, root);
+  /** SCALE of `EnclaveBridge.confirm_processed_parentchain_block(shard, block_hash, block_number, trusted_calls_merkle_root)`. */
+  confirmationCall(block: ParentchainBlock, root: Uint8Array): Uint8Array {
+    return this.#confirmEncoder()(this.shard, block.hash, block.number, root);
   }
 
   sealedChanges(execution: BlockExecution): ShardStateWrite {
@@ -184,11 +188,11 @@ export class ShardRuntime {
     return execution.outcome.results;
   }
 
-  #toExtrinsic(call: ParentchainCall): { kind: string; tx: SubmittableExtrinsic<'promise'> } {
+  #toExtrinsic(call: ParentchainCall): { kind: string; call: Uint8Array } {
     const { tx } = this.#deps.client.api;
-    if (call.kind === 'unshield_funds') {
-      return { kind: call.kind, tx: tx.enclaveBridge.unshieldFunds(call.shard, call.beneficiary, call.amount, call.callHash) };
-    }
-    return { kind: call.kind, tx: tx.enclaveBridge.publishHash(call.hash, call.extraTopics, u8aToHex(call.data)) };
+    const submittable = call.kind === 'unshield_funds'
+      ? tx.enclaveBridge.unshieldFunds(call.shard, call.beneficiary, call.amount, call.callHash)
+      : tx.enclaveBridge.publishHash(call.hash, call.extraTopics, u8aToHex(call.data));
+    return { kind: call.kind, call: submittable.method.toU8a() };
   }
 }

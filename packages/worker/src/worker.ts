@@ -15,7 +15,7 @@ import { Metrics, serveMetrics } from './metrics.js';
 import { Mutex } from './mutex.js';
 import { OlmEnv } from './olm-env.js';
 import { DEFAULT_WORKER_OPTIONS, type WorkerOptions } from './options.js';
-import { enclaveKeyringPair, Outbox } from './outbox.js';
+import { Outbox } from './outbox.js';
 import { ParentchainClient, type BlockRef } from './parentchain.js';
 import { chooseAttestation, fundEnclaveAccountOnDevChain, submitAndWaitFinalized } from './registration.js';
 import { DirectCallRelay } from './relay.js';
@@ -110,8 +110,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
 
     const account = enclave.signerPublicKey();
     const lock = new Mutex();
-    const pair = enclaveKeyringPair(account, (payload) => enclave.sign(payload));
-    const outbox = new Outbox({ client, store, pair, log: log.child('outbox'), metrics });
+    const outbox = new Outbox({ client, store, account, sign: (payload) => enclave.sign(payload), log: log.child('outbox'), metrics });
     await outbox.init();
 
     const shardBytes = opts.shard ? parseShard(opts.shard) : enclave.mrenclave;
@@ -170,10 +169,12 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     await fundEnclaveAccountOnDevChain(client, account, log);
     const attestation = chooseAttestation(client, () => enclave.quote(enclaveReportData(enclave)), enclave.mrenclave);
     const url = opts.advertisedUrl ?? rpc?.url;
-    const registerTx = client.api.tx.teerex.registerSgxEnclave(u8aToHex(attestation.proof), url ? u8aToHex(new TextEncoder().encode(url)) : null, attestation.method === 'Skip' ? { Skip: { proxied: false } } : 'Simulated');
+    const registerCall = client.api.tx.teerex
+      .registerSgxEnclave(u8aToHex(attestation.proof), url ? u8aToHex(new TextEncoder().encode(url)) : null, attestation.method === 'Skip' ? { Skip: { proxied: false } } : 'Simulated')
+      .method.toU8a();
     await outbox.flush();
     const registered = await lock.run(async () => {
-      outbox.signWith(registerTx, outbox.nextNonce);
+      const registerTx = client.api.tx(outbox.signedExtrinsic(registerCall, outbox.nextNonce).hex);
       const result = await submitAndWaitFinalized(client, registerTx, 'enclave registration');
       await outbox.consumeNonce();
       return result;
