@@ -32,6 +32,8 @@ export class ExtrinsicSigner {
   readonly #additional: Uint8Array;
   /** Version byte, signer address and the signature's type prefix. */
   readonly #header: Uint8Array;
+  /** SCALE of the signer's `Address` as it appears in its extrinsics. */
+  readonly address: Uint8Array;
 
   /**
    * `sign` returns a raw 64-byte ed25519 signature by `publicKey` (the enclave's ECALL). The era is immortal, so
@@ -58,11 +60,8 @@ export class ExtrinsicSigner {
     this.#additional = u8aConcat(...encode(registry.getSignedExtensionExtra()));
     // MultiSignature::Ed25519 is a one-byte prefix before the 64 signature bytes; a bare signature type has none.
     const signatureType = registry.createTypeUnsafe('ExtrinsicSignature', [u8aConcat([0], new Uint8Array(64))]).toU8a();
-    this.#header = u8aConcat(
-      [SIGNED_BIT | api.extrinsicVersion],
-      registry.createTypeUnsafe('Address', [u8aToHex(publicKey)]).toU8a(),
-      signatureType.subarray(0, signatureType.length - 64),
-    );
+    this.address = registry.createTypeUnsafe('Address', [u8aToHex(publicKey)]).toU8a();
+    this.#header = u8aConcat([SIGNED_BIT | api.extrinsicVersion], this.address, signatureType.subarray(0, signatureType.length - 64));
   }
 
   /** `call` is SCALE(RuntimeCall): pallet index, call index, arguments. */

@@ -18,6 +18,9 @@ import type { OutboxEntry, WorkerStore } from './store.js';
 
 /** Blocks whose decryption may run ahead of the one executing. */
 const PIPELINE_DEPTH = 2;
+/** A sync longer than this many blocks is a catch-up: logged at its start, every PROGRESS_EVERY_MS and at its end. */
+const CATCH_UP_BLOCKS = 100;
+const PROGRESS_EVERY_MS = 10_000;
 
 interface PreparedBlock {
   block: ParentchainBlock;
@@ -67,9 +70,13 @@ export class BlockImporter {
     const { client, log, fetchConcurrency, outbox } = this.#deps;
     if (target.number <= this.#last.number) return 0;
     const from = this.#last.number + 1;
-    if (target.number - from > 100) log.info('catching up', { from, to: target.number, blocks: target.number - from + 1 });
+    const catchingUp = target.number - from >= CATCH_UP_BLOCKS;
+    if (catchingUp) log.info('catching up', { from, to: target.number, blocks: target.number - from + 1 });
+    const startedAt = Date.now();
     let imported = 0;
-    let lastFlush = Date.now();
+    const rate = () => Math.round((imported / Math.max(1, Date.now() - startedAt)) * 1000);
+    let lastFlush = startedAt;
+    let lastProgress = startedAt;
     // Decryption of the next blocks runs in the enclave's pool while the current block executes.
     const prepared: PreparedBlock[] = [];
     const importNext = async () => {
@@ -80,12 +87,17 @@ export class BlockImporter {
         void outbox.flush();
         lastFlush = Date.now();
       }
+      if (catchingUp && Date.now() - lastProgress > PROGRESS_EVERY_MS) {
+        log.info('catch-up progress', { block: this.#last.number, to: target.number, blocksPerSecond: rate() });
+        lastProgress = Date.now();
+      }
     };
     for await (const block of client.fetchRange(from, target.number, fetchConcurrency)) {
       prepared.push(this.#prepare(block));
       if (prepared.length > PIPELINE_DEPTH) await importNext();
     }
     while (prepared.length > 0) await importNext();
+    if (catchingUp) log.info('caught up', { block: this.#last.number, blocks: imported, seconds: (Date.now() - startedAt) / 1000, blocksPerSecond: rate() });
     return imported;
   }
 
@@ -110,7 +122,7 @@ export class BlockImporter {
     const execution = await shard.executeBlock(block, calls, await decrypted);
     const env = await this.#deps.env?.processBlock(block, (oneTimeKey, status) => this.#deps.client.api.tx.workerEnv.setEnvResult(oneTimeKey, status));
     const root = trustedCallsMerkleRoot(calls.map((call) => blake2AsU8a(call.leafPreimage)));
-    const included = outbox.includedIn(block.extrinsics.map((xt) => xt.hash.toHex()));
+    const included = outbox.includedIn(block.extrinsics);
 
     await lock.run(async () => {
       const added: OutboxEntry[] = [];

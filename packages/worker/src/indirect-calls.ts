@@ -1,11 +1,11 @@
-import type { EventRecord } from '@polkadot/types/interfaces/system';
-import type { GenericExtrinsic } from '@polkadot/types';
-
-import { u8aToHex } from '@polkadot/util';
+import { compactFromU8a, u8aConcat, u8aToHex } from '@polkadot/util';
 
 import { sealbridgeRegistry } from '@sealbridge/chain-types';
 
+import type { BlockEvent, BlockExtrinsic } from './block-decoder.js';
 import type { ParentchainBlock } from './parentchain.js';
+
+const SHARD_BYTES = 32;
 
 /** A parentchain call the worker must act on, found in a successful extrinsic of a finalized block. */
 export type IndirectCall =
@@ -13,18 +13,13 @@ export type IndirectCall =
   | { kind: 'shield'; extrinsicIndex: number; shard: Uint8Array; accountEncrypted: Uint8Array; amount: bigint; leafPreimage: Uint8Array }
   | { kind: 'timestamp'; extrinsicIndex: number; now: bigint; leafPreimage: Uint8Array };
 
-/** SCALE(IndirectCall). `Vec<u8>` fields must be given as hex: polkadot-js reads a Uint8Array as length-prefixed. */
-function encodeIndirectCall(value: Record<string, unknown>): Uint8Array {
-  return sealbridgeRegistry.createType('IndirectCall', value).toU8a();
-}
-
 /** Per-extrinsic outcome from `System.ExtrinsicSuccess/ExtrinsicFailed`, keyed by extrinsic index. */
-export function extrinsicOutcomes(events: EventRecord[]): Map<number, boolean> {
+export function extrinsicOutcomes(events: readonly BlockEvent[]): Map<number, boolean> {
   const outcomes = new Map<number, boolean>();
-  for (const { phase, event } of events) {
-    if (!phase.isApplyExtrinsic || event.section !== 'system') continue;
-    if (event.method === 'ExtrinsicSuccess') outcomes.set(phase.asApplyExtrinsic.toNumber(), true);
-    else if (event.method === 'ExtrinsicFailed') outcomes.set(phase.asApplyExtrinsic.toNumber(), false);
+  for (const { applyExtrinsic, event } of events) {
+    if (applyExtrinsic === undefined || event.section !== 'system') continue;
+    if (event.method === 'ExtrinsicSuccess') outcomes.set(applyExtrinsic, true);
+    else if (event.method === 'ExtrinsicFailed') outcomes.set(applyExtrinsic, false);
   }
   return outcomes;
 }
@@ -38,7 +33,7 @@ export function extrinsicOutcomes(events: EventRecord[]): Map<number, boolean> {
 export function findIndirectCalls(block: ParentchainBlock, onMalformed: (extrinsicIndex: number, error: Error) => void): IndirectCall[] {
   const outcomes = extrinsicOutcomes(block.events);
   const calls: IndirectCall[] = [];
-  block.extrinsics.forEach((extrinsic: GenericExtrinsic, extrinsicIndex) => {
+  block.extrinsics.forEach((extrinsic, extrinsicIndex) => {
     if (outcomes.get(extrinsicIndex) !== true) return;
     try {
       const call = toIndirectCall(extrinsic, extrinsicIndex);
@@ -51,26 +46,41 @@ export function findIndirectCalls(block: ParentchainBlock, onMalformed: (extrins
   return calls;
 }
 
-function toIndirectCall(extrinsic: GenericExtrinsic, extrinsicIndex: number): IndirectCall | undefined {
-  const { section, method, args } = extrinsic.method;
+/** IndirectCall variants whose fields are byte for byte the parentchain call's arguments (see registry.ts). */
+const INDIRECT_INVOKE = 1;
+const INDIRECT_TIMESTAMP_SET = 2;
+
+function toIndirectCall(extrinsic: BlockExtrinsic, extrinsicIndex: number): IndirectCall | undefined {
+  const { section, method, args } = extrinsic;
   if (section === 'enclaveBridge' && method === 'invoke') {
-    const request = args[0] as unknown as { shard: { toU8a(): Uint8Array }; cyphertext: { toU8a(bare: boolean): Uint8Array } };
-    const shard = request.shard.toU8a();
-    const cyphertext = request.cyphertext.toU8a(true);
-    return { kind: 'invoke', extrinsicIndex, shard, cyphertext, leafPreimage: encodeIndirectCall({ Invoke: { request: { shard, cyphertext: u8aToHex(cyphertext) } } }) };
+    // Request { shard: H256, cyphertext: Vec<u8> }: read in place, the hot path of a full block.
+    const notARequest = new Error('invoke argument is not a Request { shard, cyphertext }');
+    if (args.length <= SHARD_BYTES) throw notARequest;
+    const [prefix, length] = compactFromU8a(args.subarray(SHARD_BYTES));
+    const start = SHARD_BYTES + prefix;
+    if (start + length.toNumber() !== args.length) throw notARequest;
+    return {
+      kind: 'invoke', extrinsicIndex,
+      shard: args.slice(0, SHARD_BYTES),
+      cyphertext: args.slice(start),
+      leafPreimage: u8aConcat([INDIRECT_INVOKE], args),
+    };
   }
   if (section === 'enclaveBridge' && method === 'shieldFunds') {
-    const shard = args[0].toU8a();
-    const accountEncrypted = (args[1] as unknown as { toU8a(bare: boolean): Uint8Array }).toU8a(true);
-    const amount = BigInt(args[2].toString());
+    const callArgs = extrinsic.call().args;
+    const shard = callArgs[0]!.toU8a();
+    const accountEncrypted = (callArgs[1] as unknown as { toU8a(bare: boolean): Uint8Array }).toU8a(true);
+    const amount = BigInt(callArgs[2]!.toString());
     return {
       kind: 'shield', extrinsicIndex, shard, accountEncrypted, amount,
-      leafPreimage: encodeIndirectCall({ ShieldFunds: { shard, account_encrypted: u8aToHex(accountEncrypted), amount } }),
+      leafPreimage: sealbridgeRegistry.createType('IndirectCall', { ShieldFunds: { shard, account_encrypted: u8aToHex(accountEncrypted), amount } }).toU8a(),
     };
   }
   if (section === 'timestamp' && method === 'set') {
-    const now = BigInt(args[0].toString());
-    return { kind: 'timestamp', extrinsicIndex, now, leafPreimage: encodeIndirectCall({ TimestampSet: { now } }) };
+    // `now: Compact<Moment>`.
+    const [prefix, now] = compactFromU8a(args);
+    if (prefix !== args.length) throw new Error('Timestamp.set argument is not a compact moment');
+    return { kind: 'timestamp', extrinsicIndex, now: BigInt(now.toString()), leafPreimage: u8aConcat([INDIRECT_TIMESTAMP_SET], args) };
   }
   return undefined;
 }

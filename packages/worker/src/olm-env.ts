@@ -161,7 +161,7 @@ export class OlmEnv {
     const staged = new Map<string, EnvEntry | null>();
     const seenHere = new Set<string>();
     let claimedFromUs = false;
-    if (block.extrinsics.some((xt) => xt.hash.toHex() === this.#publishing)) {
+    if (this.#publishing !== undefined && block.extrinsics.some((xt) => xt.hash() === this.#publishing)) {
       this.#publishing = undefined;
       claimedFromUs = true; // re-check the chain's count now that our publish landed (or failed)
     }

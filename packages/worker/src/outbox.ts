@@ -1,5 +1,7 @@
+import { u8aEq } from '@polkadot/util';
 import { encodeAddress } from '@polkadot/util-crypto';
 
+import type { BlockExtrinsic } from './block-decoder.js';
 import { ExtrinsicSigner, perRuntimeVersion, type SignedExtrinsic } from './extrinsic-signer.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
@@ -119,9 +121,10 @@ export class Outbox {
     this.#nextNonce = this.#committedNonce;
   }
 
-  /** Hashes of pending entries that `includedHashes` (extrinsics of a newly imported block) contain. */
-  includedIn(includedHashes: Iterable<string>): string[] {
-    return [...includedHashes].filter((hash) => this.#pending.has(hash));
+  /** Hashes of pending entries among `extrinsics` (of a newly imported block); only the enclave account's are hashed. */
+  includedIn(extrinsics: readonly BlockExtrinsic[]): string[] {
+    const { address } = this.#signer();
+    return extrinsics.filter((xt) => xt.signer && u8aEq(xt.signer, address)).map((xt) => xt.hash()).filter((hash) => this.#pending.has(hash));
   }
 
   /** Applies a committed block: new entries become pending, included ones are done. */

@@ -1,14 +1,17 @@
 import { ApiPromise, WsProvider } from '@polkadot/api';
-import type { SignedBlock } from '@polkadot/types/interfaces';
-import type { EventRecord } from '@polkadot/types/interfaces/system';
-import type { GenericExtrinsic } from '@polkadot/types';
-import type { Vec } from '@polkadot/types-codec';
-import { u8aToHex } from '@polkadot/util';
+import type { Registry } from '@polkadot/types/types';
+import { hexToU8a, u8aToHex } from '@polkadot/util';
+
+import { BlockDecoder, type BlockEvent, type BlockExtrinsic } from './block-decoder.js';
 
 import type { Logger } from './log.js';
 
 /** Longest wait for one parentchain request before the import loop retries. */
 const REQUEST_TIMEOUT_MS = 30_000;
+/** Blocks requested before the first one shows how large they are. */
+const INITIAL_FETCH_WINDOW = 2;
+/** Extrinsics worth of blocks kept in flight while fetching ahead (two blocks of 1,000, sixteen small ones). */
+const EXTRINSICS_IN_FLIGHT = 2_000;
 
 export interface BlockRef {
   number: number;
@@ -18,8 +21,30 @@ export interface BlockRef {
 /** One finalized parentchain block as the importer needs it: decoded extrinsics and their events. */
 export interface ParentchainBlock extends BlockRef {
   parentHash: string;
-  extrinsics: GenericExtrinsic[];
-  events: EventRecord[];
+  extrinsics: BlockExtrinsic[];
+  events: BlockEvent[];
+}
+
+interface RawBlock extends BlockRef {
+  parentHash: string;
+  extrinsics: string[];
+  /** SCALE(Vec<EventRecord>) of `System.Events` at the block, or null if the node has none. */
+  events: string | null;
+}
+
+/** An extrinsic or event record that does not decode makes the whole block fail: it is not silently dropped. */
+function decodeBlock(decoder: BlockDecoder, raw: RawBlock): ParentchainBlock {
+  try {
+    return {
+      number: raw.number,
+      hash: raw.hash,
+      parentHash: raw.parentHash,
+      extrinsics: raw.extrinsics.map((hex) => decoder.extrinsic(hexToU8a(hex))),
+      events: raw.events ? decoder.events(hexToU8a(raw.events)) : [],
+    };
+  } catch (error) {
+    throw new Error(`parentchain block #${raw.number} ${raw.hash} does not decode: ${(error as Error).message}`, { cause: error });
+  }
 }
 
 export interface ParentchainClientOptions {
@@ -38,6 +63,7 @@ export class ParentchainClient {
   readonly api: ApiPromise;
   readonly #log: Logger;
   #eventsKey: string;
+  readonly #decoders = new WeakMap<Registry, BlockDecoder>();
 
   readonly #onClose: () => void;
   readonly #provider: WsProvider;
@@ -51,7 +77,9 @@ export class ParentchainClient {
   }
 
   static async connect({ url, log, connectTimeoutMs = 10_000 }: ParentchainClientOptions): Promise<ParentchainClient> {
-    const provider = new WsProvider(url, 1_000, {}, connectTimeoutMs);
+    // Requests get the import's deadline, not the connect timeout: 16 blocks of 1,000 extrinsics in flight take a
+    // node seconds to serve, and a request timing out there would only be sent again, forever.
+    const provider = new WsProvider(url, 1_000, {}, REQUEST_TIMEOUT_MS);
     let closing = false;
     let connected = false;
     // One line per outage, not one per reconnection attempt.
@@ -95,50 +123,64 @@ export class ParentchainClient {
     return hash.isEmpty ? undefined : hash.toHex();
   }
 
-  /** A request that was in flight when the connection dropped may never be answered: every fetch has a deadline. */
-  fetchBlock(number: number): Promise<ParentchainBlock> {
-    return withTimeout(this.#fetchBlock(number), REQUEST_TIMEOUT_MS, `parentchain did not deliver block #${number}`);
-  }
-
-  async #fetchBlock(number: number): Promise<ParentchainBlock> {
-    const hash = await this.api.rpc.chain.getBlockHash(number);
-    if (hash.isEmpty) throw new Error(`parentchain has no block #${number}`);
-    const [signed, rawEvents]: [SignedBlock, unknown] = await Promise.all([
-      this.api.rpc.chain.getBlock(hash),
-      this.api.rpc.state.getStorage(this.#eventsKey, hash),
-    ]);
-    const events = this.api.registry.createType<Vec<EventRecord>>('Vec<EventRecord>', (rawEvents as { toU8a(b: boolean): Uint8Array }).toU8a(true));
-    const { header, extrinsics } = signed.block;
-    return {
-      number: header.number.toNumber(),
-      hash: hash.toHex(),
-      parentHash: header.parentHash.toHex(),
-      extrinsics: [...extrinsics] as unknown as GenericExtrinsic[],
-      events: [...events],
-    };
-  }
-
   /**
-   * Yields blocks `from..to` in order while keeping `concurrency` requests in flight, so catching up is bound by
-   * the node's throughput rather than by round trips.
+   * Yields blocks `from..to` in order while keeping up to `concurrency` requests in flight, so catching up is bound
+   * by the node's throughput rather than by round trips. Fewer when blocks are full: a node serves concurrent
+   * requests interleaved, so sixteen blocks of 1,000 extrinsics would all arrive late together and the first one
+   * — the one the import waits for — last. The window starts small and follows the size of the blocks seen.
+   * Blocks are decoded in order with the metadata of the runtime that built them (a `System.CodeUpdated` event
+   * switches to the next runtime's).
    */
   async *fetchRange(from: number, to: number, concurrency = 16): AsyncGenerator<ParentchainBlock> {
-    const inFlight: Promise<ParentchainBlock>[] = [];
+    const inFlight: Promise<RawBlock>[] = [];
     let next = from;
+    let window = Math.min(concurrency, INITIAL_FETCH_WINDOW);
     const fill = () => {
-      while (next <= to && inFlight.length < concurrency) {
-        const block = this.fetchBlock(next++);
+      while (next <= to && inFlight.length < window) {
+        const number = next++;
+        const block = withTimeout(this.#fetchRaw(number), REQUEST_TIMEOUT_MS, `parentchain did not deliver block #${number}`);
         // Marked handled now: if the import stops early, the blocks still in flight must not become unhandled rejections.
         block.catch(() => undefined);
         inFlight.push(block);
       }
     };
     fill();
+    let decoder: BlockDecoder | undefined;
     while (inFlight.length > 0) {
-      const block = await inFlight.shift()!;
+      const raw = await inFlight.shift()!;
+      window = Math.max(1, Math.min(concurrency, Math.floor(EXTRINSICS_IN_FLIGHT / Math.max(1, raw.extrinsics.length))));
       fill();
+      decoder ??= await this.#decoderAt(raw.hash);
+      const block = decodeBlock(decoder, raw);
+      if (block.events.some(({ event }) => event.section === 'system' && event.method === 'CodeUpdated')) decoder = undefined;
       yield block;
     }
+  }
+
+  /** The block as the node sends it (hex), without decoding it: that happens in order, in `fetchRange`. */
+  async #fetchRaw(number: number): Promise<RawBlock> {
+    const provider = this.#provider;
+    const hash = (await provider.send('chain_getBlockHash', [number])) as string | null;
+    if (!hash) throw new Error(`parentchain has no block #${number}`);
+    const [signed, events] = (await Promise.all([
+      provider.send('chain_getBlock', [hash]),
+      provider.send('state_getStorage', [this.#eventsKey, hash]),
+    ])) as [{ block: { header: { parentHash: string; number: string }; extrinsics: string[] } } | null, string | null];
+    if (!signed) throw new Error(`parentchain did not return block #${number} ${hash}`);
+    const headerNumber = Number(signed.block.header.number);
+    if (headerNumber !== number) throw new Error(`parentchain returned block #${headerNumber} for #${number}`);
+    return { number, hash, parentHash: signed.block.header.parentHash, extrinsics: signed.block.extrinsics, events };
+  }
+
+  /** Decoder over the metadata of the runtime that built block `hash` (polkadot-js caches one per runtime version). */
+  async #decoderAt(hash: string): Promise<BlockDecoder> {
+    const { registry } = await this.api.getBlockRegistry(hexToU8a(hash));
+    let decoder = this.#decoders.get(registry);
+    if (!decoder) {
+      decoder = new BlockDecoder(registry);
+      this.#decoders.set(registry, decoder);
+    }
+    return decoder;
   }
 
   /** Calls `onHead` for every finalized head notification; returns an unsubscribe function. */
