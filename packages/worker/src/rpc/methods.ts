@@ -20,6 +20,8 @@ export const HELLO_WORLD = 'hello, world';
 /** Version reported by `system_version` in the v0.15.1+ form `enclave-runtime: <ver>`. */
 export const SERVER_VERSION = 'sealbridge-0.1.0';
 
+const getterResultHex = (value: Uint8Array | null): string => rpcOkHex(scaleOptionBytes(value));
+
 const noParams = (method: string) => (params: unknown) => stringParams(params, method, { min: 0, max: 0 });
 
 function knownShard(backend: RpcBackend, shard: Uint8Array): void {
@@ -89,11 +91,12 @@ const handlers: Record<string, RpcHandler> = {
     noParams('author_getUntrustedUrl')(p);
     return rpcOkHex(scaleString(backend.untrustedUrl()));
   },
-  state_executeGetter: async (params, { backend }) => {
+  state_executeGetter: (params, { backend }) => {
     const [raw] = stringParams(params, 'state_executeGetter', { min: 1, max: 1 });
     const { shard, cyphertext: getter } = decodeRequestParam(raw);
     knownShard(backend, shard);
-    return rpcOkHex(scaleOptionBytes(await backend.executeGetter(shard, getter)));
+    const value = backend.executeGetter(shard, getter);
+    return value instanceof Promise ? value.then(getterResultHex) : getterResultHex(value);
   },
   author_submitExtrinsic: submit('author_submitExtrinsic', false),
   author_submitAndWatchExtrinsic: submit('author_submitAndWatchExtrinsic', true),

@@ -1,4 +1,3 @@
-import { hexToU8a } from '@polkadot/util';
 import { decodeRequest, parseShard, type DecodedRequest } from '@sealbridge/chain-types';
 
 import { RpcServerError } from './errors.js';
@@ -16,12 +15,15 @@ export function stringParams(params: unknown, method: string, count: { min: numb
   return params;
 }
 
-const HEX_RE = /^0x(?:[0-9a-fA-F]{2})*$/;
-
-/** Strict `0x`-hex param → bytes; anything else (odd length, no prefix, non-hex) is -32602. */
+/**
+ * Strict `0x`-hex param → bytes; anything else (odd length, no prefix, non-hex) is -32602. Node's decoder stops at
+ * the first pair that is not hex, so a full-length result proves every digit was one.
+ */
 export function parseHexParam(value: string, what: string): Uint8Array {
-  if (!HEX_RE.test(value)) throw new RpcServerError('INVALID_PARAMS', `${what}: expected 0x-prefixed hex with an even number of digits`);
-  return hexToU8a(value);
+  const digits = value.length - 2;
+  const bytes = value.startsWith('0x') && digits % 2 === 0 ? Buffer.from(value.slice(2), 'hex') : undefined;
+  if (bytes?.length !== digits / 2) throw new RpcServerError('INVALID_PARAMS', `${what}: expected 0x-prefixed hex with an even number of digits`);
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
 }
 
 /** hex(SCALE(Request{shard, cyphertext})), decoded exactly; decode failures (SCALE_* codes) map to -32602. */
