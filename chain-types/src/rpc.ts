@@ -44,14 +44,22 @@ const EMPTY = new Uint8Array(0);
 const NO_WATCH_OK = Uint8Array.of(0, 0);
 const NO_WATCH_ERROR = Uint8Array.of(0, 2);
 
-/** head ‖ compact(value.length) ‖ value ‖ tail in one allocation (every getter answer passes here twice). */
+/**
+ * head ‖ compact(value.length) ‖ value ‖ tail in one allocation (every getter answer passes here twice). Lengths
+ * below 2^30 are encoded here: polkadot's compactToU8a goes through BN for every value.
+ */
 function withCompactLength(head: Uint8Array, value: Uint8Array, tail: Uint8Array): Uint8Array {
-  const length = compactToU8a(value.length);
-  const out = new Uint8Array(head.length + length.length + value.length + tail.length);
+  const n = value.length;
+  // Single-byte, two-byte and four-byte modes: (n << 2 | mode) little-endian.
+  const mode = n < 1 << 6 ? 0 : n < 1 << 14 ? 1 : n < 2 ** 30 ? 2 : 3;
+  const length = mode === 3 ? compactToU8a(n) : undefined;
+  const at = head.length + (length?.length ?? 1 << mode);
+  const out = new Uint8Array(at + n + tail.length);
   out.set(head);
-  out.set(length, head.length);
-  out.set(value, head.length + length.length);
-  out.set(tail, head.length + length.length + value.length);
+  if (length) out.set(length, head.length);
+  else for (let i = 0, v = n * 4 + mode; i < 1 << mode; i++) out[head.length + i] = (v >>> (8 * i)) & 0xff;
+  out.set(value, at);
+  out.set(tail, at + n);
   return out;
 }
 
