@@ -1,4 +1,4 @@
-import { compactAddLength, u8aConcat } from '@polkadot/util';
+import { compactAddLength, u8aConcat, u8aEq } from '@polkadot/util';
 import { encodeShieldingKeyValue, topHash } from '@sealbridge/chain-types';
 
 import type { RpcBackend, TopWatcher } from './backend.js';
@@ -25,7 +25,7 @@ const getterResultHex = (value: Uint8Array | null): string => rpcOkHex(scaleOpti
 const noParams = (method: string) => (params: unknown) => stringParams(params, method, { min: 0, max: 0 });
 
 function knownShard(backend: RpcBackend, shard: Uint8Array): void {
-  if (!backend.shards().some((s) => s.length === shard.length && s.every((b, i) => b === shard[i]))) {
+  if (!backend.shards().some((s) => u8aEq(s, shard))) {
     throw new RpcServerError('SHARD_NOT_FOUND');
   }
 }
