@@ -30,13 +30,22 @@ const OPEN_CONCURRENCY = 200;
 const TARGET_RATIO = 0.7;
 const TARGET_P99_MS = 5;
 
-interface LoadResult { requests: number; seconds: number; rps: number; p50Ms: number; p99Ms: number; errors: number }
+/**
+ * `loadCpuUsPerRequest` / `serverCpuUsPerRequest`: CPU time (user+system) of the load process and of the server
+ * process during the measured window, per request — on 2 shared cores a fairer view of server cost than req/s.
+ */
+interface LoadResult {
+  requests: number; seconds: number; rps: number; p50Ms: number; p99Ms: number; errors: number;
+  loadCpuUsPerRequest: number; serverCpuUsPerRequest: number;
+}
+/** Sent by the load process when its measured window opens and closes, so the parent can read its own CPU time. */
+interface WindowMark { kind: 'window' }
 /** `pacedRps`: total request rate spread over the clients (latency below saturation); absent = as fast as possible. */
 interface ScenarioMessage { kind: 'load'; url: string; frames: string[][]; expectPrefix: string; pacedRps?: number }
 interface IdleMessage { kind: 'idle'; url: string; count: number }
 
 // ---------------------------------------------------------------- child: load generator
-async function runLoad(msg: ScenarioMessage): Promise<LoadResult> {
+async function runLoad(msg: ScenarioMessage): Promise<Omit<LoadResult, 'serverCpuUsPerRequest'>> {
   const sockets = await Promise.all(msg.frames.map(() => openSocket(msg.url)));
   const latencies: number[] = [];
   let errors = 0;
@@ -63,9 +72,13 @@ async function runLoad(msg: ScenarioMessage): Promise<LoadResult> {
   });
   await sleep(WARMUP_SECONDS * 1000);
   measuring = true;
+  process.send?.({ kind: 'window' } satisfies WindowMark);
+  const cpu0 = process.cpuUsage();
   const start = performance.now();
   await sleep(RUN_SECONDS * 1000);
   measuring = false;
+  const cpu = process.cpuUsage(cpu0);
+  process.send?.({ kind: 'window' } satisfies WindowMark);
   const seconds = (performance.now() - start) / 1000;
   const requests = latencies.length;
   stop = true;
@@ -73,7 +86,8 @@ async function runLoad(msg: ScenarioMessage): Promise<LoadResult> {
   for (const ws of sockets) ws.terminate();
   latencies.sort((a, b) => a - b);
   const pct = (p: number): number => round(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN);
-  return { requests, seconds: round(seconds), rps: Math.round(requests / seconds), p50Ms: pct(0.5), p99Ms: pct(0.99), errors };
+  const loadCpuUsPerRequest = round((cpu.user + cpu.system) / Math.max(1, requests));
+  return { requests, seconds: round(seconds), rps: Math.round(requests / seconds), p50Ms: pct(0.5), p99Ms: pct(0.99), errors, loadCpuUsPerRequest };
 }
 
 async function holdIdle(msg: IdleMessage): Promise<{ opened: number; failed: number; seconds: number }> {
@@ -144,9 +158,14 @@ function child(): ChildProcess {
   return fork(SELF, ['--child'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 }
 
-function ask<T>(proc: ChildProcess, msg: ScenarioMessage | IdleMessage): Promise<T> {
+function ask<T>(proc: ChildProcess, msg: ScenarioMessage | IdleMessage, onWindow?: () => void): Promise<T> {
   return new Promise((resolve, reject) => {
-    proc.once('message', (m) => resolve(m as T));
+    const onMessage = (m: T | WindowMark): void => {
+      if ((m as WindowMark).kind === 'window') return onWindow?.();
+      proc.off('message', onMessage);
+      resolve(m as T);
+    };
+    proc.on('message', onMessage);
     proc.once('exit', (code) => reject(new Error(`load process exited with ${code}`)));
     proc.send(msg);
   });
@@ -183,8 +202,17 @@ async function main(): Promise<void> {
   const okBalance = '{"jsonrpc":"2.0","result":"0x480140';
 
   const load = child();
-  const scenario = (url: string, frames: string[][], expectPrefix: string, pacedRps?: number): Promise<LoadResult> =>
-    ask<LoadResult>(load, { kind: 'load', url, frames, expectPrefix, ...(pacedRps && { pacedRps }) });
+  const scenario = async (url: string, frames: string[][], expectPrefix: string, pacedRps?: number): Promise<LoadResult> => {
+    // This process serves both the echo and the RPC server; only one of them is loaded at a time.
+    let cpu0: NodeJS.CpuUsage | undefined;
+    let cpu: NodeJS.CpuUsage | undefined;
+    const onWindow = (): void => {
+      if (cpu0 === undefined) cpu0 = process.cpuUsage();
+      else cpu = process.cpuUsage(cpu0);
+    };
+    const r = await ask<Omit<LoadResult, 'serverCpuUsPerRequest'>>(load, { kind: 'load', url, frames, expectPrefix, ...(pacedRps && { pacedRps }) }, onWindow);
+    return { ...r, serverCpuUsPerRequest: cpu ? round((cpu.user + cpu.system) / Math.max(1, r.requests)) : NaN };
+  };
   const echoPrefix = '{"jsonrpc":"2.0","method":';
   // Echo gets the same sr25519 getter frames, so message sizes match.
   const echoResult = await scenario(echo.url, srFrames, echoPrefix);
@@ -239,6 +267,20 @@ async function main(): Promise<void> {
     getFingerprint: { ...fpResult, echoSameFrames: echoSmall, ratioToEcho: round(fpResult.rps / echoSmall.rps) },
     /** Paced at a quarter of the getter capacity: latency without queueing behind 64 saturating clients. */
     paced: { totalRps: pacedRps, trustedGetterSr25519: srPaced, echo: echoPaced },
+    /**
+     * Server CPU µs per request at saturation (see LoadResult). On 2 cores the load process competes with the server,
+     * so `echoToGetter` (echo cost / getter cost) is the throughput ratio the server alone would allow.
+     */
+    serverCpuPerRequest: {
+      echo: echoResult.serverCpuUsPerRequest,
+      trustedGetterSr25519: srResult.serverCpuUsPerRequest,
+      trustedGetterEd25519: edResult.serverCpuUsPerRequest,
+      getFingerprint: fpResult.serverCpuUsPerRequest,
+      echoFingerprintFrames: echoSmall.serverCpuUsPerRequest,
+      echoToGetter: round(echoResult.serverCpuUsPerRequest / srResult.serverCpuUsPerRequest),
+      loadProcessEcho: echoResult.loadCpuUsPerRequest,
+      loadProcessGetter: srResult.loadCpuUsPerRequest,
+    },
     targets: {
       ratio: TARGET_RATIO,
       p99Ms: TARGET_P99_MS,
@@ -264,7 +306,7 @@ async function main(): Promise<void> {
     },
   };
   writeResult('rpc', result);
-  const line = (name: string, r: LoadResult): string => `${name.padEnd(26)} ${String(r.rps).padStart(7)} req/s  p50 ${r.p50Ms} ms  p99 ${r.p99Ms} ms  errors ${r.errors}`;
+  const line = (name: string, r: LoadResult): string => `${name.padEnd(26)} ${String(r.rps).padStart(7)} req/s  p50 ${r.p50Ms} ms  p99 ${r.p99Ms} ms  errors ${r.errors}  cpu µs/req server ${r.serverCpuUsPerRequest} load ${r.loadCpuUsPerRequest}`;
   console.log(`rpc benchmark (${CLIENTS} wss clients, ${RUN_SECONDS} s each, ${result.machine.cpus} cpus, load avg ${loadAtStart.join(' ')})`);
   console.log(line('echo (bare TLS ws)', echoResult));
   console.log(line('trusted getter sr25519', srResult), ` ratio ${result.trustedGetterSr25519.ratioToEcho}`);

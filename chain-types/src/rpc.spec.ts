@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { compactAddLength, u8aConcat, u8aToHex } from '@polkadot/util';
 
 import { HASH, SHARD, bytes, hex, toHex, u128, repeat } from './test/helpers.js';
 import {
@@ -31,6 +32,15 @@ describe('worker RPC values (§2.3)', () => {
     assert.deepEqual(decoded.status, { kind: 'Ok' });
     assert.equal(decoded.doWatch, false);
     assert.equal(decodeExact(sealbridgeRegistry, 'Balance', decodeGetterResult(decoded.value)!).toBigInt(), balance);
+  });
+
+  it('length-prefixes values in every compact mode like the registry codec', () => {
+    for (const n of [0, 1, 63, 64, 16_383, 16_384, 70_000]) {
+      const value = Uint8Array.from({ length: n }, (_, i) => i * 7);
+      const codec = sealbridgeRegistry.createType('RpcReturnValue', { value: toHex(value), do_watch: false, status: 'Ok' });
+      assert.equal(toHex(rpcOk(value)), codec.toHex(), `length ${n}`);
+      assert.equal(toHex(encodeGetterResult(value)), u8aToHex(u8aConcat(Uint8Array.of(1), compactAddLength(value))), `length ${n}`);
+    }
   });
 
   it('encodes a missing getter result as None', () => {

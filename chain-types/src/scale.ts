@@ -74,6 +74,16 @@ class StrictWalker {
     return v;
   }
 
+  /** The input from `start` up to the current offset (a view, no copy). */
+  since(start: number): Uint8Array {
+    return this.#bytes.subarray(start, this.offset);
+  }
+
+  /** Rejects what is left after a complete value. */
+  end(): void {
+    if (this.remaining > 0) this.fail('SCALE_TRAILING_BYTES', `${this.remaining} bytes left after the value`);
+  }
+
   /** Reads a compact length and checks it against what is left (each element needs at least `minElementBytes`). */
   length(what: string, minElementBytes: number): number {
     const start = this.offset;
@@ -194,6 +204,26 @@ class StrictWalker {
   }
 }
 
+/**
+ * Size of a value the walker reads with one `take` (a fixed-size plain type, `[u8; N]` or an integer, through
+ * aliases), so skipping it fails at the same offset as walking it; undefined for anything else.
+ */
+function atomicSize(registry: Registry, def: TypeDef): number | undefined {
+  switch (def.info) {
+    case TypeDefInfo.Plain: {
+      const definition = registry.getDefinition(def.type);
+      return definition !== undefined ? atomicSize(registry, typeDefOf(definition)) : FIXED_SIZES[def.type];
+    }
+    case TypeDefInfo.Int:
+    case TypeDefInfo.UInt:
+      return (def.length ?? 0) / 8;
+    case TypeDefInfo.VecFixed:
+      return (def.sub as TypeDef).type === 'u8' ? def.length : undefined;
+    default:
+      return undefined;
+  }
+}
+
 const typeDefCache = new Map<string, TypeDef>();
 function typeDefOf(definition: string): TypeDef {
   let def = typeDefCache.get(definition);
@@ -205,11 +235,6 @@ function typeDefOf(definition: string): TypeDef {
 }
 
 /**
- * Decodes `bytes` as registered type `type` and guarantees the result is exactly what the Rust side would decode:
- * throws `ScaleDecodeError` for truncated input, unknown enum indices, compact lengths beyond the input, trailing
- * bytes and non-canonical encodings instead of returning polkadot-js' lenient partial/default result.
- */
-/**
  * `Request { shard: H256, cyphertext: Vec<u8> }` with the same strict checks as `decodeExact` but without building
  * polkadot-js codecs: every RPC submission and getter starts with it.
  */
@@ -217,17 +242,143 @@ export function decodeRequestStrict(registry: Registry, bytes: Uint8Array): { sh
   const walker = new StrictWalker(registry, 'Request', bytes);
   const shard = walker.take(32, 'shard').slice();
   const cyphertext = walker.take(walker.length('cyphertext', 1), 'cyphertext').slice();
-  if (walker.remaining > 0) walker.fail('SCALE_TRAILING_BYTES', `${walker.remaining} bytes left after the value`);
+  walker.end();
   return { shard, cyphertext };
 }
 
+/** An enum value whose payload stays SCALE: one view of the input per tuple element of the variant. */
+export interface ScaleEnumValue {
+  readonly index: number;
+  readonly name: string;
+  readonly fields: readonly Uint8Array[];
+}
+
+/** `TrustedGetterSigned { getter: TrustedGetter, signature: MultiSignature }`, decoded without codecs. */
+export interface StrictTrustedGetterSigned {
+  /** SCALE(TrustedGetter): what the signature covers. */
+  readonly getterBytes: Uint8Array;
+  readonly getter: ScaleEnumValue;
+  /** MultiSignature variant (`Ed25519`, `Sr25519`, `Ecdsa`) with the raw signature as its one field. */
+  readonly signature: ScaleEnumValue;
+  /** The exact SCALE(TrustedGetterSigned) that was decoded. */
+  readonly encoded: Uint8Array;
+}
+
+/** `Getter::public(PublicGetter) | Getter::trusted(TrustedGetterSigned)`. */
+export type StrictGetter =
+  | { readonly kind: 'public'; readonly getter: ScaleEnumValue }
+  | { readonly kind: 'trusted'; readonly signed: StrictTrustedGetterSigned };
+
+interface VariantLayout {
+  name: string;
+  fields: { def: TypeDef; size: number | undefined }[];
+  what: string;
+}
+/** Variants by wire index of one enum, read from the registry once; `__Unused` slots stay empty. */
+interface EnumLayout {
+  variants: (VariantLayout | undefined)[];
+  indexWhat: string;
+}
+
+function enumLayout(registry: Registry, typeName: string): EnumLayout {
+  const definition = registry.getDefinition(typeName);
+  const def = definition === undefined ? undefined : typeDefOf(definition);
+  if (def?.info !== TypeDefInfo.Enum) throw new ScaleDecodeError('SCALE_UNKNOWN_TYPE', typeName, 0, `${typeName} is not a registered enum`);
+  const variants: (VariantLayout | undefined)[] = [];
+  for (const v of def.sub as TypeDef[]) {
+    if (v.name === undefined || v.index === undefined || v.name.startsWith('__Unused')) continue;
+    const payload = v.type === 'Null' || v.info === TypeDefInfo.Null ? [] : v.info === TypeDefInfo.Tuple ? (v.sub as TypeDef[]) : [v];
+    variants[v.index] = {
+      name: v.name,
+      fields: payload.map((field) => ({ def: field, size: atomicSize(registry, field) })),
+      what: `${typeName}::${v.name}`,
+    };
+  }
+  return { variants, indexWhat: `${typeName} variant index` };
+}
+
+interface GetterLayouts {
+  publicGetter: EnumLayout;
+  trustedGetter: EnumLayout;
+  multiSignature: EnumLayout;
+}
+const getterLayouts = new WeakMap<Registry, GetterLayouts>();
+
+function getterLayoutsOf(registry: Registry): GetterLayouts {
+  let layouts = getterLayouts.get(registry);
+  if (!layouts) {
+    layouts = {
+      publicGetter: enumLayout(registry, 'PublicGetter'),
+      trustedGetter: enumLayout(registry, 'TrustedGetter'),
+      multiSignature: enumLayout(registry, 'MultiSignature'),
+    };
+    getterLayouts.set(registry, layouts);
+  }
+  return layouts;
+}
+
+/** Reads one enum value the way `walk` would (same checks, same error offsets), keeping fields as views. */
+function readEnum(walker: StrictWalker, layout: EnumLayout): ScaleEnumValue {
+  const at = walker.offset;
+  const index = walker.take(1, layout.indexWhat)[0]!;
+  const variant = layout.variants[index];
+  if (variant === undefined) walker.fail('SCALE_UNKNOWN_VARIANT', `${layout.indexWhat}: no variant with index ${index}`, at);
+  const fields: Uint8Array[] = [];
+  for (const field of variant.fields) {
+    if (field.size !== undefined) {
+      fields.push(walker.take(field.size, variant.what));
+    } else {
+      const start = walker.offset;
+      walker.walk(field.def, variant.what);
+      fields.push(walker.since(start));
+    }
+  }
+  return { index, name: variant.name, fields };
+}
+
+function readTrustedGetterSigned(walker: StrictWalker, layouts: GetterLayouts): StrictTrustedGetterSigned {
+  const start = walker.offset;
+  const getter = readEnum(walker, layouts.trustedGetter);
+  const getterBytes = walker.since(start);
+  const signature = readEnum(walker, layouts.multiSignature);
+  return { getterBytes, getter, signature, encoded: walker.since(start) };
+}
+
+/**
+ * SCALE `TrustedGetterSigned` with the same strictness and error codes/offsets as `decodeExact` but without
+ * polkadot-js codecs: every trusted getter goes through it. Returned bytes are views of `bytes`.
+ */
+export function decodeTrustedGetterSignedStrict(registry: Registry, bytes: Uint8Array): StrictTrustedGetterSigned {
+  const walker = new StrictWalker(registry, 'TrustedGetterSigned', bytes);
+  const signed = readTrustedGetterSigned(walker, getterLayoutsOf(registry));
+  walker.end();
+  return signed;
+}
+
+/** SCALE `Getter` (the `state_executeGetter` payload), strict like `decodeExact`; bytes are views of the input. */
+export function decodeGetterStrict(registry: Registry, bytes: Uint8Array): StrictGetter {
+  const layouts = getterLayoutsOf(registry);
+  const walker = new StrictWalker(registry, 'Getter', bytes);
+  const index = walker.take(1, 'Getter variant index')[0]!;
+  if (index > 1) walker.fail('SCALE_UNKNOWN_VARIANT', `Getter: no variant with index ${index}`, 0);
+  const getter: StrictGetter =
+    index === 0 ? { kind: 'public', getter: readEnum(walker, layouts.publicGetter) } : { kind: 'trusted', signed: readTrustedGetterSigned(walker, layouts) };
+  walker.end();
+  return getter;
+}
+
+/**
+ * Decodes `bytes` as registered type `type` and guarantees the result is exactly what the Rust side would decode:
+ * throws `ScaleDecodeError` for truncated input, unknown enum indices, compact lengths beyond the input, trailing
+ * bytes and non-canonical encodings instead of returning polkadot-js' lenient partial/default result.
+ */
 export function decodeExact<K extends keyof SealbridgeCodecs>(registry: Registry, type: K, bytes: Uint8Array): SealbridgeCodecs[K];
 export function decodeExact<T extends Codec = Codec>(registry: Registry, type: string, bytes: Uint8Array): T;
 export function decodeExact(registry: Registry, type: string, bytes: Uint8Array): Codec {
   const walker = new StrictWalker(registry, type, bytes);
   // getTypeDef also expands expressions such as 'Vec<TrustedCallSigned>' or '(AccountId, ParentchainId)'.
   walker.walk(typeDefOf(type), type);
-  if (walker.remaining > 0) walker.fail('SCALE_TRAILING_BYTES', `${walker.remaining} bytes left after the value`);
+  walker.end();
   let codec: Codec;
   try {
     codec = registry.createType(type, bytes);

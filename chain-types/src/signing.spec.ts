@@ -16,7 +16,9 @@ import {
   InputError,
   cryptoReady,
   isValidlySignedCallOperation,
+  ScaleDecodeError,
   decodeExact,
+  decodeTrustedGetterSignedStrict,
   sealbridgeRegistry,
   signTrustedCall,
   signTrustedGetter,
@@ -144,6 +146,20 @@ describe('trusted getter signing (§3.4)', () => {
     assert.equal(verifyTrustedGetterSigned(foreign), false);
     const own = signTrustedGetter(keys.sr25519.pair, { env_names: [keys.sr25519.account, hex(SHARD)] });
     assert.ok(verifyTrustedGetterSigned(own));
+  });
+
+  it('verifies the strict decode like the codec, and never lets a forged blob in through the cache', () => {
+    for (const { pair, account } of Object.values(keys)) {
+      const tgs = signTrustedGetter(pair, { nonce: account });
+      assert.ok(verifyTrustedGetterSigned(decodeTrustedGetterSignedStrict(sealbridgeRegistry, tgs)));
+      assert.ok(verifyTrustedGetterSigned(decodeExact(sealbridgeRegistry, 'TrustedGetterSigned', tgs)));
+      // Same getter, one signature bit flipped: a first-seen blob, so it is verified (and refused) every time.
+      const forged = tgs.slice();
+      forged[forged.length - 1]! ^= 1;
+      for (let i = 0; i < 2; i++) assert.equal(verifyTrustedGetterSigned(decodeTrustedGetterSignedStrict(sealbridgeRegistry, forged)), false);
+      assert.equal(verifyTrustedGetterSigned(forged), false);
+    }
+    assert.throws(() => verifyTrustedGetterSigned(bytes(hex('00', BOB, '01'))), (e: unknown) => e instanceof ScaleDecodeError && e.code === 'SCALE_TRUNCATED');
   });
 });
 

@@ -10,7 +10,7 @@ import type { MultiSignature, TrustedCall, TrustedCallSigned, TrustedGetter, Tru
 
 import { InputError } from './errors.js';
 import { sealbridgeRegistry } from './registry.js';
-import { createSealbridgeType, decodeExact } from './scale.js';
+import { createSealbridgeType, decodeExact, decodeTrustedGetterSignedStrict, type StrictTrustedGetterSigned } from './scale.js';
 import { toShardBytes } from './shard.js';
 
 /** The part of a polkadot-js `KeyringPair` needed to sign (raw signature, no type prefix). */
@@ -116,18 +116,32 @@ export function signTrustedGetter(pair: SigningPair, getter: TrustedGetter | Uin
 }
 
 /**
- * Signed getters that verified, by their exact bytes. A getter's signature covers only SCALE(getter) — no nonce —
- * so clients poll with the very same blob; verifying it once is enough, as the answer is a pure function of it.
+ * Signed getters that verified, keyed by their exact bytes (as a latin1 string: cheaper than hashing them). A getter's
+ * signature covers only SCALE(getter) — no nonce — so clients poll with the very same blob; verifying it once is
+ * enough, as the answer is a pure function of it. Blobs above the key limit (no such getter exists today) are
+ * verified every time rather than held whole.
  */
 const verifiedGetters = new Set<string>();
 const VERIFIED_GETTER_CACHE_SIZE = 8192;
+const VERIFIED_GETTER_MAX_KEY_BYTES = 512;
 
-export function verifyTrustedGetterSigned(tgs: TrustedGetterSigned | Uint8Array): boolean {
-  const signed = toCodec<TrustedGetterSigned>('TrustedGetterSigned', tgs);
-  const id = Buffer.from(blake2AsU8a(signed.toU8a())).toString('hex');
-  if (verifiedGetters.has(id)) return true;
-  const ok = verifyMultiSignature(signed.getter.toU8a(), signed.signature, senderAccount(signed.getter));
-  if (ok) remember(verifiedGetters, id, VERIFIED_GETTER_CACHE_SIZE);
+const isStrictGetter = (value: object): value is StrictTrustedGetterSigned => 'getterBytes' in value && 'encoded' in value;
+
+/**
+ * True when the getter is signed by the account it names first. Takes a codec, SCALE bytes or the result of
+ * `decodeTrustedGetterSignedStrict`; malformed bytes throw `ScaleDecodeError`.
+ */
+export function verifyTrustedGetterSigned(tgs: TrustedGetterSigned | Uint8Array | StrictTrustedGetterSigned): boolean {
+  const strict = tgs instanceof Uint8Array || !isStrictGetter(tgs) ? undefined : tgs;
+  const encoded = strict?.encoded ?? (tgs instanceof Uint8Array ? tgs : (tgs as TrustedGetterSigned).toU8a());
+  const id = encoded.length <= VERIFIED_GETTER_MAX_KEY_BYTES ? Buffer.from(encoded.buffer, encoded.byteOffset, encoded.length).toString('latin1') : undefined;
+  if (id !== undefined && verifiedGetters.has(id)) return true;
+  const signed = strict ?? decodeTrustedGetterSignedStrict(sealbridgeRegistry, encoded);
+  const signer = signed.getter.fields[0];
+  if (signer?.length !== 32) throw new InputError('INVALID_ARGUMENT', `getter ${signed.getter.name} has no leading AccountId`);
+  const [signature] = signed.signature.fields as [Uint8Array];
+  const ok = verifySignatureBytes(signed.getterBytes, signed.signature.name, signature, signer);
+  if (ok && id !== undefined) remember(verifiedGetters, id, VERIFIED_GETTER_CACHE_SIZE);
   return ok;
 }
 
@@ -166,21 +180,28 @@ export function verifyMultiSignature(message: Uint8Array, signature: MultiSignat
   } catch (cause) {
     throw new InputError('INVALID_SIGNATURE_INPUT', 'signature is not a SCALE MultiSignature', { cause });
   }
-  switch (sig.type) {
+  return verifySignatureBytes(message, sig.type, sig.value.toU8a(), signer32);
+}
+
+/** `verifyMultiSignature` on a MultiSignature variant name and its raw signature bytes. */
+function verifySignatureBytes(message: Uint8Array, variant: string, signature: Uint8Array, signer32: Uint8Array): boolean {
+  switch (variant) {
     case 'Ed25519':
       try {
-        return nodeVerify(null, message, ed25519Key(signer32), sig.asEd25519.toU8a());
+        return nodeVerify(null, message, ed25519Key(signer32), signature);
       } catch {
         return false; // not a valid curve point: cannot have signed anything
       }
     case 'Sr25519':
       if (!isReady()) throw new InputError('CRYPTO_NOT_READY', 'sr25519 verification needs `await cryptoReady()` first');
-      return sr25519Verify(sig.asSr25519.toU8a(), message, signer32);
+      return sr25519Verify(signature, message, signer32);
     case 'Ecdsa':
       try {
-        return secp256k1Verify(message, sig.asEcdsa.toU8a(), signer32, 'blake2');
+        return secp256k1Verify(message, signature, signer32, 'blake2');
       } catch {
         return false; // unrecoverable signature
       }
+    default:
+      throw new InputError('INVALID_SIGNATURE_INPUT', `unknown MultiSignature variant ${variant}`);
   }
 }

@@ -2,15 +2,15 @@
 // objects. Wire layouts, strict decoding and signature checks all live in @sealbridge/chain-types.
 import {
   decodeExact,
+  decodeGetterStrict,
   ScaleDecodeError,
   sealbridgeRegistry,
   verifyTrustedCallSigned,
   verifyTrustedGetterSigned,
-  type Getter as GetterCodec,
   type TrustedCall as TrustedCallCodec,
   type TrustedCallSigned,
-  type TrustedGetter as TrustedGetterCodec,
-  type TrustedGetterSigned,
+  type ScaleEnumValue,
+  type StrictTrustedGetterSigned,
   type TrustedOperation,
 } from '@sealbridge/chain-types';
 import { u8aConcat } from '@polkadot/util';
@@ -43,7 +43,8 @@ export type Query =
   | { kind: 'smart_worker_result'; who: Bytes; callHash: Bytes }
   | { kind: 'env_names'; who: Bytes; worker: Bytes };
 
-export type DecodedGetter = { kind: 'public'; getter: 'some_value' } | { kind: 'trusted'; getter: Query; codec: TrustedGetterSigned };
+/** `signed` is the strict decode of the TrustedGetterSigned, what `verifyGetter` checks. */
+export type DecodedGetter = { kind: 'public'; getter: 'some_value' } | { kind: 'trusted'; getter: Query; signed: StrictTrustedGetterSigned };
 
 export type DecodedOperation =
   | { kind: 'indirect_call' | 'direct_call'; signed: SignedCall }
@@ -73,22 +74,21 @@ function toCall(c: TrustedCallCodec): Call {
   }
 }
 
-function toQuery(g: TrustedGetterCodec): Query {
-  switch (g.type) {
+/** Getter variants keep their fields as raw bytes (AccountId and H256 alike): no codec objects on the getter path. */
+function toQuery(g: ScaleEnumValue): Query {
+  const [who, second] = g.fields as [Bytes, Bytes?];
+  switch (g.name) {
     case 'free_balance':
     case 'reserved_balance':
     case 'nonce':
-      return { kind: g.type, who: raw(g.value) };
+      return { kind: g.name, who };
     case 'smart_worker_result':
-      return { kind: 'smart_worker_result', who: raw(g.asSmartWorkerResult[0]), callHash: raw(g.asSmartWorkerResult[1]) };
+      return { kind: 'smart_worker_result', who, callHash: second! };
     case 'env_names':
-      return { kind: 'env_names', who: raw(g.asEnvNames[0]), worker: raw(g.asEnvNames[1]) };
+      return { kind: 'env_names', who, worker: second! };
+    default:
+      throw new StfError('UnsupportedOperation', `getter ${g.name} is not executed by this STF`);
   }
-}
-
-function toGetter(g: GetterCodec): DecodedGetter {
-  if (g.isPublic) return { kind: 'public', getter: 'some_value' };
-  return { kind: 'trusted', getter: toQuery(g.asTrusted.getter), codec: g.asTrusted };
 }
 
 function strict<T>(decode: () => T): T {
@@ -103,7 +103,7 @@ function strict<T>(decode: () => T): T {
 /** Decodes exactly one SCALE TrustedOperation; throws `StfError('MalformedOperation')` otherwise. */
 export function decodeOperation(bytes: Bytes): DecodedOperation {
   const top = strict(() => decodeExact(sealbridgeRegistry, 'TrustedOperation', bytes) as TrustedOperation);
-  if (top.isGet) return { kind: 'get', getter: toGetter(top.asGet) };
+  if (top.isGet) return { kind: 'get', getter: decodeGetter(top.asGet.toU8a()) };
   const tcs = top.isIndirectCall ? top.asIndirectCall : top.asDirectCall;
   return {
     kind: top.type as 'indirect_call' | 'direct_call',
@@ -113,7 +113,9 @@ export function decodeOperation(bytes: Bytes): DecodedOperation {
 
 /** Decodes exactly one SCALE Getter (public or trusted-signed). */
 export function decodeGetter(bytes: Bytes): DecodedGetter {
-  return toGetter(strict(() => decodeExact(sealbridgeRegistry, 'Getter', bytes) as GetterCodec));
+  const getter = strict(() => decodeGetterStrict(sealbridgeRegistry, bytes));
+  if (getter.kind === 'public') return { kind: 'public', getter: 'some_value' };
+  return { kind: 'trusted', getter: toQuery(getter.signed.getter), signed: getter.signed };
 }
 
 /** False also when chain-types rejects the signature input itself (InputError): such a call is not signed. */
@@ -125,7 +127,7 @@ export function verifyCall(signed: SignedCall, mrenclave: Bytes, shard: Bytes): 
   }
 }
 
-export function verifyGetter(getter: TrustedGetterSigned): boolean {
+export function verifyGetter(getter: StrictTrustedGetterSigned): boolean {
   return verifyTrustedGetterSigned(getter);
 }
 

@@ -27,7 +27,7 @@ export interface GetterOptions {
 export function executeGetter(state: ShardState, getterBytes: Bytes, options: GetterOptions = {}): Bytes | null {
   const getter = decodeGetter(getterBytes);
   if (getter.kind === 'public') return encodeU32(PUBLIC_SOME_VALUE);
-  if (!verifyGetter(getter.codec)) {
+  if (!verifyGetter(getter.signed)) {
     throw new StfError('GetterIsNotAuthorized', 'trusted getter is not signed by the account it queries');
   }
   return readTrusted(state, getter.getter, options);

@@ -56,7 +56,8 @@ export class WorkerRpcBackend implements RpcBackend {
     return this.#deps.enclave.decryptShielded(cyphertext);
   }
 
-  async executeGetter(shard: Uint8Array, getter: Uint8Array): Promise<Uint8Array | null> {
+  /** Synchronous: the getter reads committed state, so the RPC server answers it without a promise hop. */
+  executeGetter(shard: Uint8Array, getter: Uint8Array): Uint8Array | null {
     this.#requireShard(shard);
     try {
       return executeGetter(this.#deps.shard.state, getter, { envNames: this.#deps.envNames });

@@ -36,10 +36,11 @@ export interface RpcBackend {
   /** RSA-OAEP-SHA256 decryption inside the enclave; rejects when the cyphertext cannot be deciphered. */
   decryptRequest(cyphertext: Uint8Array): Promise<Uint8Array>;
   /**
-   * Executes SCALE(Getter) against the shard's latest state; `null` = None. Throws errors with a `code`
-   * (`GETTER_NOT_AUTHORIZED`, `GETTER_DECODE`, `SHARD_NOT_FOUND`) that rpc/errors.ts maps.
+   * Executes SCALE(Getter) against the shard's latest state; `null` = None. Throws (or rejects with) errors with a
+   * `code` (`GETTER_NOT_AUTHORIZED`, `GETTER_DECODE`, `SHARD_NOT_FOUND`) that rpc/errors.ts maps. A backend that can
+   * answer at once should return the value itself: the server then replies without a promise hop.
    */
-  executeGetter(shard: Uint8Array, getter: Uint8Array): Promise<Uint8Array | null>;
+  executeGetter(shard: Uint8Array, getter: Uint8Array): Uint8Array | null | Promise<Uint8Array | null>;
   /**
    * Accepts SCALE(TrustedOperation::direct_call) for a shard and relays it; resolves with the TOP hash once
    * accepted. `watcher`, when given, later gets Ready / InSidechainBlock(parentchain block hash) / Invalid.

@@ -20,10 +20,19 @@ export const HELLO_WORLD = 'hello, world';
 /** Version reported by `system_version` in the v0.15.1+ form `enclave-runtime: <ver>`. */
 export const SERVER_VERSION = 'sealbridge-0.1.0';
 
+const getterResultHex = (value: Uint8Array | null): string => rpcOkHex(scaleOptionBytes(value));
+
 const noParams = (method: string) => (params: unknown) => stringParams(params, method, { min: 0, max: 0 });
 
+/** A plain loop: polkadot's u8aEq builds two DataViews per call, this runs for every getter. */
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 function knownShard(backend: RpcBackend, shard: Uint8Array): void {
-  if (!backend.shards().some((s) => s.length === shard.length && s.every((b, i) => b === shard[i]))) {
+  if (!backend.shards().some((s) => sameBytes(s, shard))) {
     throw new RpcServerError('SHARD_NOT_FOUND');
   }
 }
@@ -89,11 +98,12 @@ const handlers: Record<string, RpcHandler> = {
     noParams('author_getUntrustedUrl')(p);
     return rpcOkHex(scaleString(backend.untrustedUrl()));
   },
-  state_executeGetter: async (params, { backend }) => {
+  state_executeGetter: (params, { backend }) => {
     const [raw] = stringParams(params, 'state_executeGetter', { min: 1, max: 1 });
     const { shard, cyphertext: getter } = decodeRequestParam(raw);
     knownShard(backend, shard);
-    return rpcOkHex(scaleOptionBytes(await backend.executeGetter(shard, getter)));
+    const value = backend.executeGetter(shard, getter);
+    return value instanceof Promise ? value.then(getterResultHex) : getterResultHex(value);
   },
   author_submitExtrinsic: submit('author_submitExtrinsic', false),
   author_submitAndWatchExtrinsic: submit('author_submitAndWatchExtrinsic', true),

@@ -1,4 +1,3 @@
-import { hexToU8a } from '@polkadot/util';
 import { decodeRequest, parseShard, type DecodedRequest } from '@sealbridge/chain-types';
 
 import { RpcServerError } from './errors.js';
@@ -16,16 +15,33 @@ export function stringParams(params: unknown, method: string, count: { min: numb
   return params;
 }
 
-const HEX_RE = /^0x(?:[0-9a-fA-F]{2})*$/;
+const badHex = (what: string): RpcServerError => new RpcServerError('INVALID_PARAMS', `${what}: expected 0x-prefixed hex with an even number of digits`);
 
-/** Strict `0x`-hex param → bytes; anything else (odd length, no prefix, non-hex) is -32602. */
-export function parseHexParam(value: string, what: string): Uint8Array {
-  if (!HEX_RE.test(value)) throw new RpcServerError('INVALID_PARAMS', `${what}: expected 0x-prefixed hex with an even number of digits`);
-  return hexToU8a(value);
+/**
+ * Strict `0x`-hex → bytes written into `target` (a plain Uint8Array view of them is returned); anything else (odd
+ * length, no prefix, non-hex) is -32602. Node's decoder stops at the first pair that is not hex, so a full-length
+ * result proves every digit was one.
+ */
+function decodeHexInto(value: string, what: string, target: (length: number) => Buffer): Uint8Array {
+  const digits = value.length - 2;
+  if (!value.startsWith('0x') || digits % 2 !== 0) throw badHex(what);
+  const out = target(digits / 2);
+  if (out.write(value.slice(2), 0, digits / 2, 'hex') !== digits / 2) throw badHex(what);
+  return new Uint8Array(out.buffer, out.byteOffset, digits / 2);
 }
 
+export const parseHexParam = (value: string, what: string): Uint8Array => decodeHexInto(value, what, (n) => Buffer.alloc(n));
+
+/**
+ * Request params are decoded into one reused buffer: `decodeRequest` copies shard and cyphertext out of it and
+ * nothing else keeps a view, so no per-request allocation (Buffer.from would also churn node's 8 KiB pool).
+ */
+const REQUEST_SCRATCH_BYTES = 16 * 1024;
+const requestScratch = Buffer.allocUnsafeSlow(REQUEST_SCRATCH_BYTES);
+
 /** hex(SCALE(Request{shard, cyphertext})), decoded exactly; decode failures (SCALE_* codes) map to -32602. */
-export const decodeRequestParam = (value: string): DecodedRequest => decodeRequest(parseHexParam(value, 'request'));
+export const decodeRequestParam = (value: string): DecodedRequest =>
+  decodeRequest(decodeHexInto(value, 'request', (n) => (n <= REQUEST_SCRATCH_BYTES ? requestScratch : Buffer.allocUnsafe(n))));
 
 /** Shard param (base58 as Integritee, or 0x-hex); INVALID_SHARD maps to -32602. */
 export const parseShardParam = (value: string): Uint8Array => parseShard(value);

@@ -1,30 +1,32 @@
-import { compactAddLength, compactToU8a, stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
-import { rpcError, rpcOk, rpcTopStatus, type TopStatusInput } from '@sealbridge/chain-types';
+import { compactAddLength, compactToU8a, stringToU8a, u8aConcat } from '@polkadot/util';
+import { encodeGetterResult, rpcError, rpcOk, rpcTopStatus, type TopStatusInput } from '@sealbridge/chain-types';
 
 import type { TopStatus } from './backend.js';
 
 /** Statuses after which Integritee drops the watch registration (§2.6). */
 export const TERMINAL_STATUSES: ReadonlySet<TopStatus['kind']> = new Set(['Invalid', 'InSidechainBlock', 'Finalized', 'Usurped']);
 
+/** 0x-hex through node's native encoder (polkadot's u8aToHex builds the string in JS). */
+const toHex = (bytes: Uint8Array): string => `0x${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('hex')}`;
+
 /** hex(RpcReturnValue{value, do_watch=false, status=Ok}). */
-export const rpcOkHex = (value: Uint8Array): string => u8aToHex(rpcOk(value));
+export const rpcOkHex = (value: Uint8Array): string => toHex(rpcOk(value));
 
 /** hex(RpcReturnValue{SCALE(String msg), false, Error}) — Integritee's `compute_hex_encoded_return_error`. */
-export const rpcErrorHex = (message: string): string => u8aToHex(rpcError(message));
+export const rpcErrorHex = (message: string): string => toHex(rpcError(message));
 
 const statusInput = (status: TopStatus): TopStatusInput =>
   status.kind === 'InSidechainBlock' ? { InSidechainBlock: status.blockHash } : status.kind;
 
 /** hex(RpcReturnValue{value = TOP hash, do_watch, status = TrustedOperationStatus(status)}). */
 export const rpcTopStatusHex = (topHash: Uint8Array, status: TopStatus, doWatch: boolean): string =>
-  u8aToHex(rpcTopStatus(topHash, statusInput(status), doWatch));
+  toHex(rpcTopStatus(topHash, statusInput(status), doWatch));
 
 /** SCALE `String`: compact(len) ‖ UTF-8. */
 export const scaleString = (s: string): Uint8Array => compactAddLength(stringToU8a(s));
 
 /** SCALE `Option<Vec<u8>>` (§3.6). */
-export const scaleOptionBytes = (v: Uint8Array | null): Uint8Array =>
-  v === null ? Uint8Array.of(0) : u8aConcat(Uint8Array.of(1), compactAddLength(v));
+export const scaleOptionBytes = (v: Uint8Array | null): Uint8Array => encodeGetterResult(v ?? undefined);
 
 /** `Vec<Vec<u8>>`: compact(count) ‖ each item length-prefixed. */
 export const scaleVecOfBytes = (items: Uint8Array[]): Uint8Array =>

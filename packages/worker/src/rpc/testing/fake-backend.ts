@@ -1,8 +1,9 @@
 import { randomBytes, type KeyObject } from 'node:crypto';
 
-import { u8aEq, u8aToHex } from '@polkadot/util';
+import { u8aEq } from '@polkadot/util';
 import {
   decodeExact,
+  decodeGetterStrict,
   generateShieldingKeyPair,
   sealbridgeRegistry,
   senderAccount,
@@ -13,6 +14,7 @@ import {
   verifyTrustedGetterSigned,
   type TrustedCallSigned,
 } from '@sealbridge/chain-types';
+import { encodeU128, encodeU32 } from '@sealbridge/stf';
 
 import type { RpcBackend, ShardVault, TopWatcher } from '../backend.js';
 import { RpcServerError } from '../errors.js';
@@ -31,7 +33,7 @@ export interface FakeBackendOptions {
   mrenclave?: Uint8Array;
 }
 
-const encode = (type: string, value: unknown): Uint8Array => sealbridgeRegistry.createType(type, value).toU8a();
+const accountKey = (account: Uint8Array): string => Buffer.from(account.buffer, account.byteOffset, account.length).toString('hex');
 
 /**
  * RpcBackend double on real chain-types crypto: an RSA-3072 shielding key with the SGX exponent, strict SCALE
@@ -61,11 +63,11 @@ export class FakeBackend implements RpcBackend {
   }
 
   setAccount(account: Uint8Array, state: Partial<Account>): void {
-    this.#accounts.set(u8aToHex(account), { free: 0n, reserved: 0n, nonce: 0, ...state });
+    this.#accounts.set(accountKey(account), { free: 0n, reserved: 0n, nonce: 0, ...state });
   }
 
   account(account: Uint8Array): Account | undefined {
-    return this.#accounts.get(u8aToHex(account));
+    return this.#accounts.get(accountKey(account));
   }
 
   /** The shielding public key, for specs that encrypt with chain-types directly. */
@@ -89,20 +91,24 @@ export class FakeBackend implements RpcBackend {
     return shieldDecrypt(this.#keys.privateKey, cyphertext);
   }
 
-  async executeGetter(_shard: Uint8Array, getterBytes: Uint8Array): Promise<Uint8Array | null> {
-    const getter = decodeExact(sealbridgeRegistry, 'Getter', getterBytes);
-    if (getter.type === 'public') return encode('u32', 42); // some_value
-    const signed = getter.asTrusted;
+  /**
+   * Answers synchronously, like the worker's backend (strict getter decode and cached verification of chain-types);
+   * typed as the interface so specs can swap in a slow one.
+   */
+  executeGetter(_shard: Uint8Array, getterBytes: Uint8Array): Uint8Array | null | Promise<Uint8Array | null> {
+    const getter = decodeGetterStrict(sealbridgeRegistry, getterBytes);
+    if (getter.kind === 'public') return encodeU32(42); // some_value
+    const { signed } = getter;
     if (!verifyTrustedGetterSigned(signed)) throw new RpcServerError('GETTER_NOT_AUTHORIZED');
-    const acc = this.account(senderAccount(signed.getter));
+    const acc = this.account(signed.getter.fields[0]!);
     if (acc === undefined) return null;
-    switch (signed.getter.type) {
+    switch (signed.getter.name) {
       case 'free_balance':
-        return encode('u128', acc.free);
+        return encodeU128(acc.free);
       case 'reserved_balance':
-        return encode('u128', acc.reserved);
+        return encodeU128(acc.reserved);
       case 'nonce':
-        return encode('u32', acc.nonce);
+        return encodeU32(acc.nonce);
       default:
         return null;
     }
@@ -138,7 +144,7 @@ export class FakeBackend implements RpcBackend {
         acc.free -= value;
         const dest = this.account(to.toU8a()) ?? { free: 0n, reserved: 0n, nonce: 0 };
         dest.free += value;
-        this.#accounts.set(u8aToHex(to.toU8a()), dest);
+        this.#accounts.set(accountKey(to.toU8a()), dest);
       }
     }
     setImmediate(() => watcher?.({ kind: 'InSidechainBlock', blockHash: this.blockHash }));
