@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Codec } from '@polkadot/types/types';
 
-import { ALICE, HASH, bytes, hex, repeat, toHex } from './test/helpers.js';
+import { ALICE, HASH, bytes, hex, randomHex, repeat, rng, scaleOutcome as outcome, toHex } from './test/helpers.js';
 import {
   ScaleDecodeError,
   decodeExact,
@@ -23,31 +23,6 @@ const GETTERS: [string, string, string][] = [
   ['env_names', '97', ALICE + HASH],
 ];
 const SIGNATURES: [string, string, number][] = [['Ed25519', '00', 64], ['Sr25519', '01', 64], ['Ecdsa', '02', 65]];
-
-/** Deterministic xorshift32 so a failing random case can be reproduced. */
-function rng(seed: number): () => number {
-  let x = seed;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 0x1_0000_0000;
-  };
-}
-
-const randomHex = (rand: () => number, n: number): string =>
-  Array.from({ length: n }, () => Math.floor(rand() * 256).toString(16).padStart(2, '0')).join('');
-
-/** The outcome of a decoder as comparable data: the thrown ScaleDecodeError's code and offset, or 'ok'. */
-function outcome(decode: () => unknown): string {
-  try {
-    decode();
-    return 'ok';
-  } catch (err) {
-    assert.ok(err instanceof ScaleDecodeError, `expected ScaleDecodeError, got ${String(err)}`);
-    return `${err.code}@${err.offset} ${err.typeName}`;
-  }
-}
 
 function assertSameSigned(strict: StrictTrustedGetterSigned, codec: TrustedGetterSigned): void {
   assert.equal(toHex(strict.encoded), codec.toHex());

@@ -355,16 +355,80 @@ export function decodeTrustedGetterSignedStrict(registry: Registry, bytes: Uint8
   return signed;
 }
 
+function readGetter(walker: StrictWalker, layouts: GetterLayouts): StrictGetter {
+  const at = walker.offset;
+  const index = walker.take(1, 'Getter variant index')[0]!;
+  if (index > 1) walker.fail('SCALE_UNKNOWN_VARIANT', `Getter: no variant with index ${index}`, at);
+  return index === 0 ? { kind: 'public', getter: readEnum(walker, layouts.publicGetter) } : { kind: 'trusted', signed: readTrustedGetterSigned(walker, layouts) };
+}
+
 /** SCALE `Getter` (the `state_executeGetter` payload), strict like `decodeExact`; bytes are views of the input. */
 export function decodeGetterStrict(registry: Registry, bytes: Uint8Array): StrictGetter {
-  const layouts = getterLayoutsOf(registry);
   const walker = new StrictWalker(registry, 'Getter', bytes);
-  const index = walker.take(1, 'Getter variant index')[0]!;
-  if (index > 1) walker.fail('SCALE_UNKNOWN_VARIANT', `Getter: no variant with index ${index}`, 0);
-  const getter: StrictGetter =
-    index === 0 ? { kind: 'public', getter: readEnum(walker, layouts.publicGetter) } : { kind: 'trusted', signed: readTrustedGetterSigned(walker, layouts) };
+  const getter = readGetter(walker, getterLayoutsOf(registry));
   walker.end();
   return getter;
+}
+
+/** `TrustedCallSigned { call: TrustedCall, nonce: u32, signature: MultiSignature }`, decoded without codecs. */
+export interface StrictTrustedCallSigned {
+  /** SCALE(TrustedCall): what the signature covers, followed by nonce, mrenclave and shard. */
+  readonly callBytes: Uint8Array;
+  readonly call: ScaleEnumValue;
+  readonly nonce: number;
+  /** MultiSignature variant (`Ed25519`, `Sr25519`, `Ecdsa`) with the raw signature as its one field. */
+  readonly signature: ScaleEnumValue;
+  /** The exact SCALE(TrustedCallSigned) that was decoded. */
+  readonly encoded: Uint8Array;
+}
+
+export type StrictTrustedOperation =
+  | { readonly kind: 'indirect_call' | 'direct_call'; readonly signed: StrictTrustedCallSigned }
+  | { readonly kind: 'get'; readonly getter: StrictGetter };
+
+const trustedCallLayouts = new WeakMap<Registry, EnumLayout>();
+
+function readTrustedCallSigned(walker: StrictWalker, registry: Registry): StrictTrustedCallSigned {
+  let callLayout = trustedCallLayouts.get(registry);
+  if (!callLayout) {
+    callLayout = enumLayout(registry, 'TrustedCall');
+    trustedCallLayouts.set(registry, callLayout);
+  }
+  const start = walker.offset;
+  const call = readEnum(walker, callLayout);
+  const callBytes = walker.since(start);
+  const nonce = walker.take(4, 'TrustedCallSigned.nonce');
+  const signature = readEnum(walker, getterLayoutsOf(registry).multiSignature);
+  return {
+    callBytes,
+    call,
+    nonce: (nonce[0]! | (nonce[1]! << 8) | (nonce[2]! << 16)) + nonce[3]! * 2 ** 24,
+    signature,
+    encoded: walker.since(start),
+  };
+}
+
+/** SCALE `TrustedCallSigned`, strict like `decodeExact`; bytes are views of the input. */
+export function decodeTrustedCallSignedStrict(registry: Registry, bytes: Uint8Array): StrictTrustedCallSigned {
+  const walker = new StrictWalker(registry, 'TrustedCallSigned', bytes);
+  const signed = readTrustedCallSigned(walker, registry);
+  walker.end();
+  return signed;
+}
+
+/**
+ * SCALE `TrustedOperation`, strict like `decodeExact` but without polkadot-js codecs: every indirect call of a
+ * block goes through it, on the decryption threads and again where it executes. Bytes are views of the input.
+ */
+export function decodeTrustedOperationStrict(registry: Registry, bytes: Uint8Array): StrictTrustedOperation {
+  const walker = new StrictWalker(registry, 'TrustedOperation', bytes);
+  const index = walker.take(1, 'TrustedOperation variant index')[0]!;
+  let operation: StrictTrustedOperation;
+  if (index === 0 || index === 1) operation = { kind: index === 0 ? 'indirect_call' : 'direct_call', signed: readTrustedCallSigned(walker, registry) };
+  else if (index === 2) operation = { kind: 'get', getter: readGetter(walker, getterLayoutsOf(registry)) };
+  else return walker.fail('SCALE_UNKNOWN_VARIANT', `TrustedOperation: no variant with index ${index}`, 0);
+  walker.end();
+  return operation;
 }
 
 /**

@@ -6,11 +6,19 @@ import { isReady, sr25519Verify, waitReady } from '@polkadot/wasm-crypto';
 import { u8aConcat } from '@polkadot/util';
 import { blake2AsU8a, secp256k1Verify } from '@polkadot/util-crypto';
 
-import type { MultiSignature, TrustedCall, TrustedCallSigned, TrustedGetter, TrustedGetterSigned, TrustedOperation } from './interfaces.js';
+import type { MultiSignature, TrustedCall, TrustedCallSigned, TrustedGetter, TrustedGetterSigned } from './interfaces.js';
 
 import { InputError } from './errors.js';
 import { sealbridgeRegistry } from './registry.js';
-import { createSealbridgeType, decodeExact, decodeTrustedGetterSignedStrict, type StrictTrustedGetterSigned } from './scale.js';
+import {
+  createSealbridgeType,
+  decodeExact,
+  decodeTrustedCallSignedStrict,
+  decodeTrustedGetterSignedStrict,
+  decodeTrustedOperationStrict,
+  type StrictTrustedCallSigned,
+  type StrictTrustedGetterSigned,
+} from './scale.js';
 import { toShardBytes } from './shard.js';
 
 /** The part of a polkadot-js `KeyringPair` needed to sign (raw signature, no type prefix). */
@@ -85,11 +93,21 @@ export function senderAccount(callOrGetter: TrustedCall | TrustedGetter): Uint8A
   return bytes;
 }
 
-/** Checks the signature of a TrustedCallSigned against this enclave's mrenclave and the request's shard. */
-export function verifyTrustedCallSigned(tcs: TrustedCallSigned | Uint8Array, mrenclave: Uint8Array, shard: Uint8Array | string): boolean {
-  const signed = toCodec<TrustedCallSigned>('TrustedCallSigned', tcs);
-  const payload = trustedCallSigningPayload(signed.call.toU8a(), signed.nonce.toNumber(), mrenclave, shard);
-  return verifyMultiSignature(payload, signed.signature, senderAccount(signed.call));
+const isStrictCall = (value: object): value is StrictTrustedCallSigned => 'callBytes' in value && 'encoded' in value;
+
+/**
+ * Checks the signature of a TrustedCallSigned (codec, SCALE bytes or `decodeTrustedCallSignedStrict`'s result)
+ * against this enclave's mrenclave and the request's shard; malformed bytes throw `ScaleDecodeError`.
+ */
+export function verifyTrustedCallSigned(tcs: TrustedCallSigned | Uint8Array | StrictTrustedCallSigned, mrenclave: Uint8Array, shard: Uint8Array | string): boolean {
+  const signed = !(tcs instanceof Uint8Array) && isStrictCall(tcs)
+    ? tcs
+    : decodeTrustedCallSignedStrict(sealbridgeRegistry, tcs instanceof Uint8Array ? tcs : (tcs as TrustedCallSigned).toU8a());
+  // Every TrustedCall variant starts with the AccountId that must sign it (`sender_account()` in Integritee).
+  const signer = signed.call.fields[0];
+  if (signer?.length !== 32) throw new InputError('INVALID_ARGUMENT', `call ${signed.call.name} has no leading AccountId`);
+  const [signature] = signed.signature.fields as [Uint8Array];
+  return verifySignatureBytes(trustedCallSigningPayload(signed.callBytes, signed.nonce, mrenclave, shard), signed.signature.name, signature, signer);
 }
 
 /**
@@ -99,9 +117,8 @@ export function verifyTrustedCallSigned(tcs: TrustedCallSigned | Uint8Array, mre
  */
 export function isValidlySignedCallOperation(top: Uint8Array, mrenclave: Uint8Array, shard: Uint8Array): boolean {
   try {
-    const op = decodeExact(sealbridgeRegistry, 'TrustedOperation', top) as TrustedOperation;
-    if (op.isGet) return false;
-    return verifyTrustedCallSigned(op.isIndirectCall ? op.asIndirectCall : op.asDirectCall, mrenclave, shard);
+    const op = decodeTrustedOperationStrict(sealbridgeRegistry, top);
+    return op.kind !== 'get' && verifyTrustedCallSigned(op.signed, mrenclave, shard);
   } catch {
     return false;
   }

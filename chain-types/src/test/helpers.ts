@@ -1,3 +1,5 @@
+import { ScaleDecodeError } from '../errors.js';
+
 // Byte helpers for the specs, written independently of polkadot-js so expected vectors are not derived from the
 // code under test.
 export function hex(...parts: string[]): string {
@@ -33,3 +35,28 @@ export const BOB = repeat('22', 32);
 export const SHARD = repeat('33', 32);
 export const HASH = repeat('44', 32);
 export const MRENCLAVE = repeat('55', 32);
+
+/** Deterministic xorshift32 so a failing random case can be reproduced. */
+export function rng(seed: number): () => number {
+  let x = seed;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 0x1_0000_0000;
+  };
+}
+
+export const randomHex = (rand: () => number, n: number): string =>
+  Array.from({ length: n }, () => Math.floor(rand() * 256).toString(16).padStart(2, '0')).join('');
+
+/** A decoder's outcome as comparable data: the thrown ScaleDecodeError's code, offset and type, or 'ok'. */
+export function scaleOutcome(decode: () => unknown): string {
+  try {
+    decode();
+    return 'ok';
+  } catch (err) {
+    if (!(err instanceof ScaleDecodeError)) throw new Error(`expected ScaleDecodeError, got ${String(err)}`, { cause: err });
+    return `${err.code}@${err.offset} ${err.typeName}`;
+  }
+}

@@ -1,19 +1,18 @@
-// Turns chain-types codecs into plain, immutable TypeScript values so the executor never branches on codec
-// objects. Wire layouts, strict decoding and signature checks all live in @sealbridge/chain-types.
+// Turns chain-types' strict decodes into plain, immutable TypeScript values so the executor never branches on
+// codec objects. Wire layouts, strict decoding and signature checks all live in @sealbridge/chain-types.
 import {
-  decodeExact,
   decodeGetterStrict,
+  decodeTrustedOperationStrict,
   ScaleDecodeError,
   sealbridgeRegistry,
   verifyTrustedCallSigned,
   verifyTrustedGetterSigned,
-  type TrustedCall as TrustedCallCodec,
-  type TrustedCallSigned,
   type ScaleEnumValue,
+  type StrictGetter,
+  type StrictTrustedCallSigned,
   type StrictTrustedGetterSigned,
-  type TrustedOperation,
 } from '@sealbridge/chain-types';
-import { u8aConcat } from '@polkadot/util';
+import { compactFromU8a, u8aConcat } from '@polkadot/util';
 import { StfError } from './errors.js';
 
 export type Bytes = Uint8Array;
@@ -34,7 +33,8 @@ export interface SignedCall {
   nonce: number;
   /** SCALE(TrustedCallSigned); its blake2-256 is the call hash (see README). */
   encoded: Bytes;
-  codec: TrustedCallSigned;
+  /** What the signature is checked against. */
+  strict: StrictTrustedCallSigned;
 }
 
 /** Decoded TrustedGetter. */
@@ -50,27 +50,39 @@ export type DecodedOperation =
   | { kind: 'indirect_call' | 'direct_call'; signed: SignedCall }
   | { kind: 'get'; getter: DecodedGetter };
 
-type Tuple = readonly { toU8a(isBare?: boolean): Uint8Array; toString(): string; type?: string }[];
-const raw = (c: { toU8a(isBare?: boolean): Uint8Array }): Bytes => c.toU8a(true);
-const big = (c: { toString(): string }): bigint => BigInt(c.toString());
+const PARENTCHAIN_IDS: readonly ParentchainId[] = ['Integritee', 'TargetA', 'TargetB'];
 
-function toCall(c: TrustedCallCodec): Call {
-  const a = c.value as unknown as Tuple;
-  switch (c.type) {
+/** Little-endian unsigned integer (u64, u128) from its SCALE bytes. */
+function le(bytes: Bytes): bigint {
+  let value = 0n;
+  for (let i = bytes.length - 1; i >= 0; i--) value = (value << 8n) | BigInt(bytes[i]!);
+  return value;
+}
+
+/** `Vec<u8>` field: its bytes after the (already validated) compact length. */
+const vecBytes = (field: Bytes): Bytes => field.slice(compactFromU8a(field)[0]);
+const parentchainId = (field: Bytes): ParentchainId => PARENTCHAIN_IDS[field[0]!]!;
+
+/** Call variants from their SCALE fields (the strict decoder validated layout and lengths). */
+function toCall(c: ScaleEnumValue): Call {
+  const f = c.fields.map((field) => field.slice()) as Bytes[];
+  switch (c.name) {
     case 'noop':
-      return { kind: 'noop', who: raw(c.asNoop) };
+      return { kind: 'noop', who: f[0]! };
     case 'balance_set_balance':
-      return { kind: 'balance_set_balance', root: raw(a[0]), who: raw(a[1]), free: big(a[2]), reserved: big(a[3]) };
+      return { kind: 'balance_set_balance', root: f[0]!, who: f[1]!, free: le(f[2]!), reserved: le(f[3]!) };
     case 'balance_transfer':
-      return { kind: 'balance_transfer', from: raw(a[0]), to: raw(a[1]), amount: big(a[2]) };
+      return { kind: 'balance_transfer', from: f[0]!, to: f[1]!, amount: le(f[2]!) };
     case 'balance_unshield':
-      return { kind: 'balance_unshield', from: raw(a[0]), beneficiary: raw(a[1]), amount: big(a[2]), shard: raw(a[3]) };
+      return { kind: 'balance_unshield', from: f[0]!, beneficiary: f[1]!, amount: le(f[2]!), shard: f[3]! };
     case 'balance_shield':
-      return { kind: 'balance_shield', enclave: raw(a[0]), who: raw(a[1]), amount: big(a[2]), parentchainId: a[3].type as ParentchainId };
+      return { kind: 'balance_shield', enclave: f[0]!, who: f[1]!, amount: le(f[2]!), parentchainId: parentchainId(f[3]!) };
     case 'timestamp_set':
-      return { kind: 'timestamp_set', enclave: raw(a[0]), now: big(a[1]), parentchainId: a[2].type as ParentchainId };
+      return { kind: 'timestamp_set', enclave: f[0]!, now: le(f[1]!), parentchainId: parentchainId(f[2]!) };
     case 'smart_worker_call':
-      return { kind: 'smart_worker_call', sender: raw(a[0]), worker: raw(a[1]), input: raw(a[2]) };
+      return { kind: 'smart_worker_call', sender: f[0]!, worker: f[1]!, input: vecBytes(f[2]!) };
+    default:
+      throw new StfError('UnsupportedOperation', `call ${c.name} is not executed by this STF`);
   }
 }
 
@@ -102,26 +114,26 @@ function strict<T>(decode: () => T): T {
 
 /** Decodes exactly one SCALE TrustedOperation; throws `StfError('MalformedOperation')` otherwise. */
 export function decodeOperation(bytes: Bytes): DecodedOperation {
-  const top = strict(() => decodeExact(sealbridgeRegistry, 'TrustedOperation', bytes) as TrustedOperation);
-  if (top.isGet) return { kind: 'get', getter: decodeGetter(top.asGet.toU8a()) };
-  const tcs = top.isIndirectCall ? top.asIndirectCall : top.asDirectCall;
-  return {
-    kind: top.type as 'indirect_call' | 'direct_call',
-    signed: { call: toCall(tcs.call), nonce: tcs.nonce.toNumber(), encoded: tcs.toU8a(), codec: tcs },
-  };
+  const top = strict(() => decodeTrustedOperationStrict(sealbridgeRegistry, bytes));
+  if (top.kind === 'get') return { kind: 'get', getter: toGetter(top.getter) };
+  const { signed } = top;
+  return { kind: top.kind, signed: { call: toCall(signed.call), nonce: signed.nonce, encoded: signed.encoded.slice(), strict: signed } };
+}
+
+function toGetter(getter: StrictGetter): DecodedGetter {
+  if (getter.kind === 'public') return { kind: 'public', getter: 'some_value' };
+  return { kind: 'trusted', getter: toQuery(getter.signed.getter), signed: getter.signed };
 }
 
 /** Decodes exactly one SCALE Getter (public or trusted-signed). */
 export function decodeGetter(bytes: Bytes): DecodedGetter {
-  const getter = strict(() => decodeGetterStrict(sealbridgeRegistry, bytes));
-  if (getter.kind === 'public') return { kind: 'public', getter: 'some_value' };
-  return { kind: 'trusted', getter: toQuery(getter.signed.getter), signed: getter.signed };
+  return toGetter(strict(() => decodeGetterStrict(sealbridgeRegistry, bytes)));
 }
 
 /** False also when chain-types rejects the signature input itself (InputError): such a call is not signed. */
 export function verifyCall(signed: SignedCall, mrenclave: Bytes, shard: Bytes): boolean {
   try {
-    return verifyTrustedCallSigned(signed.codec, mrenclave, shard);
+    return verifyTrustedCallSigned(signed.strict, mrenclave, shard);
   } catch {
     return false;
   }

@@ -57,6 +57,8 @@ export class BlockDecoder {
   readonly #skipExtra: Skip[];
   readonly #skipCall: Skip;
   readonly #eventRecordType: number;
+  /** The parts of an event record, resolved once: phase names, skips and (pallet, event) → names. */
+  readonly #records: { phaseNames: Map<number, string>; skipPhase: Skip; skipEvent: Skip; skipTopics: Skip; eventNames: Map<number, CallName> };
 
   constructor(registry: Registry) {
     this.#registry = registry;
@@ -76,6 +78,14 @@ export class BlockDecoder {
     const def = this.#lookup.getSiType(events.type.asPlain).def;
     if (!def.isSequence) throw new BlockDecodeError('System.Events is not a sequence of event records');
     this.#eventRecordType = def.asSequence.type.toNumber();
+    const phaseType = this.#field(this.#eventRecordType, 'phase');
+    this.#records = {
+      phaseNames: variantNames(this.#lookup, phaseType),
+      skipPhase: this.#skipper(phaseType),
+      skipEvent: this.#skipper(this.#field(this.#eventRecordType, 'event')),
+      skipTopics: this.#skipper(this.#field(this.#eventRecordType, 'topics')),
+      eventNames: this.#eventNames(),
+    };
   }
 
   extrinsic(bytes: Uint8Array): BlockExtrinsic {
@@ -111,12 +121,7 @@ export class BlockDecoder {
   events(bytes: Uint8Array): BlockEvent[] {
     const [prefix, count] = compactAt(bytes, 0);
     const records: BlockEvent[] = [];
-    const phaseType = this.#field(this.#eventRecordType, 'phase');
-    const skipPhase = this.#skipper(phaseType);
-    const skipEvent = this.#skipper(this.#field(this.#eventRecordType, 'event'));
-    const skipTopics = this.#skipper(this.#field(this.#eventRecordType, 'topics'));
-    const phaseNames = variantNames(this.#lookup, phaseType);
-    const eventNames = this.#eventNames();
+    const { phaseNames, skipPhase, skipEvent, skipTopics, eventNames } = this.#records;
     const registry = this.#registry;
     let at = prefix;
     for (let i = 0; i < count; i++) {

@@ -51,7 +51,7 @@ export class DirectCallRelay {
       throw new RpcServerError('TOP_BAD_FORMAT', undefined, { cause: error });
     }
     if (operation.kind !== 'direct_call') throw new RpcServerError('UNSUPPORTED_OPERATION');
-    if (!verifyTrustedCallSigned(operation.signed.codec, enclave.mrenclave, shard)) throw new RpcServerError('TOP_INVALID', 'bad signature');
+    if (!verifyTrustedCallSigned(operation.signed.strict, enclave.mrenclave, shard)) throw new RpcServerError('TOP_INVALID', 'bad signature');
     const hash = topHash(top);
     const key = u8aToHex(hash);
     if (this.#pending.has(key)) throw new RpcServerError('TOP_ALREADY_IMPORTED');
