@@ -48,6 +48,8 @@ const benchUser = (i: number): IKeyringPair & { type: 'sr25519' } => {
   return { ...wasmSr25519Pair(keypair.slice(64), keypair.slice(0, 64)), type: 'sr25519' };
 };
 
+/** Other processes share these cores; a high load average makes every number below noisier. */
+const loadAverageAtStart = os.loadavg().map((v) => Math.round(v * 100) / 100);
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sealbridge-bench-import-'));
 await Promise.all([cryptoWaitReady(), cryptoReady()]);
 const progress = (msg: string) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
@@ -105,6 +107,21 @@ for (let b = 0; b < BLOCKS; b++) {
   const block = await chain.createBlock({ finalize: false });
   targets.push(block.number);
 }
+/**
+ * The enclave's raw decryption rate on this machine, same pool size as the worker's, over one block's worth of
+ * ciphertexts; measured right before and right after the import while the worker idles.
+ */
+async function rawDecryptRate(): Promise<number> {
+  const enclave = await openEnclave({ dataDir: path.join(tmp, 'raw-enclave'), platformSecretPath: secret });
+  try {
+    const start = process.hrtime.bigint();
+    const decrypted = await enclave.decryptShieldedBatch(sample);
+    return decrypted.length / (Number(process.hrtime.bigint() - start) / 1e9);
+  } finally {
+    await enclave.close();
+  }
+}
+const rawBefore = await rawDecryptRate();
 progress('blocks built; finalizing');
 const startedAt = Date.now();
 await chain.finalize(chain.best.hash);
@@ -119,13 +136,9 @@ const firstFailure = worker.records.find((r) => r.msg === 'trusted operation fai
 if (firstFailure) progress(`first failure: ${JSON.stringify(firstFailure)}`);
 
 progress(`imported in ${Date.now() - startedAt} ms`);
-// The enclave's raw decryption rate on the same machine (same pool size as the worker's).
-const enclave = await openEnclave({ dataDir: path.join(tmp, 'raw-enclave'), platformSecretPath: secret });
-const rawStart = process.hrtime.bigint();
-const decrypted = await enclave.decryptShieldedBatch(sample);
-const rawSeconds = Number(process.hrtime.bigint() - rawStart) / 1e9;
-await enclave.close();
-const rawRate = decrypted.length / rawSeconds;
+const rawAfter = await rawDecryptRate();
+// The better of the two raw measurements: the import is compared with what the enclave can do at best.
+const rawRate = Math.max(rawBefore, rawAfter);
 const importRate = (BLOCKS * PER_BLOCK) / (importMs / 1000);
 
 progress('raw decrypt measured');
@@ -168,7 +181,7 @@ const bareMs = Date.now() - bareStart;
 const blocks = lastEmpty - firstEmpty + 1;
 
 const result = {
-  machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version },
+  machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version, loadAverageAtStart },
   import: {
     blocks: BLOCKS,
     invocationsPerBlock: PER_BLOCK,
@@ -176,6 +189,7 @@ const result = {
     seconds: importMs / 1000,
     invocationsPerSecond: Math.round(importRate),
     rawEnclaveDecryptsPerSecond: Math.round(rawRate),
+    rawBeforeAndAfter: [Math.round(rawBefore), Math.round(rawAfter)],
     ratioToRawDecrypt: Number((importRate / rawRate).toFixed(3)),
     target: { ratio: 0.8, perSecond: 700 },
     pass: importRate / rawRate >= 0.8 && importRate >= 700,
