@@ -12,7 +12,7 @@ import {
   type StrictTrustedCallSigned,
   type StrictTrustedGetterSigned,
 } from '@sealbridge/chain-types';
-import { compactFromU8a, u8aConcat } from '@polkadot/util';
+import { compactFromU8a, compactToU8a, u8aConcat } from '@polkadot/util';
 import { StfError } from './errors.js';
 
 export type Bytes = Uint8Array;
@@ -84,6 +84,44 @@ function toCall(c: ScaleEnumValue): Call {
     default:
       throw new StfError('UnsupportedOperation', `call ${c.name} is not executed by this STF`);
   }
+}
+
+/** TrustedCall wire indices (§3.3; Sealbridge's own from 150), for `encodeCall`. */
+const CALL_INDEX: Record<Call['kind'], number> = {
+  noop: 0, balance_set_balance: 1, balance_transfer: 2, balance_unshield: 3, balance_shield: 4, timestamp_set: 5, smart_worker_call: 150,
+};
+
+function leBytes(value: bigint, size: number): Bytes {
+  const out = new Uint8Array(size);
+  for (let i = 0, v = value; i < size; i++, v >>= 8n) out[i] = Number(v & 0xffn);
+  return out;
+}
+
+/**
+ * SCALE(TrustedCall) of a call value, the inverse of decoding it (checked against the registry codec in tests).
+ * The enclave encodes its own calls — a timestamp_set every block — without building codecs.
+ */
+export function encodeCall(call: Call): Bytes {
+  const id = (p: ParentchainId) => [PARENTCHAIN_IDS.indexOf(p)];
+  const fields: Array<Bytes | number[]> = (() => {
+    switch (call.kind) {
+      case 'noop':
+        return [call.who];
+      case 'balance_set_balance':
+        return [call.root, call.who, leBytes(call.free, 16), leBytes(call.reserved, 16)];
+      case 'balance_transfer':
+        return [call.from, call.to, leBytes(call.amount, 16)];
+      case 'balance_unshield':
+        return [call.from, call.beneficiary, leBytes(call.amount, 16), call.shard];
+      case 'balance_shield':
+        return [call.enclave, call.who, leBytes(call.amount, 16), id(call.parentchainId)];
+      case 'timestamp_set':
+        return [call.enclave, leBytes(call.now, 8), id(call.parentchainId)];
+      case 'smart_worker_call':
+        return [call.sender, call.worker, compactToU8a(call.input.length), call.input];
+    }
+  })();
+  return u8aConcat([CALL_INDEX[call.kind]], ...fields);
 }
 
 /** Getter variants keep their fields as raw bytes (AccountId and H256 alike): no codec objects on the getter path. */

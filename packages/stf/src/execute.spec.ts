@@ -20,7 +20,7 @@ describe('executeTrustedOperations', () => {
 
   const shield = (nonce: number, who: Uint8Array, amount: bigint) =>
     enclaveSignedCall(
-      callValue({ kind: 'balance_shield', enclave: a.enclave.publicKey, who, amount, parentchainId: 'Integritee' }),
+      { kind: 'balance_shield', enclave: a.enclave.publicKey, who, amount, parentchainId: 'Integritee' },
       nonce,
       (m) => a.enclave.sign(m),
       MRENCLAVE,
@@ -37,7 +37,7 @@ describe('executeTrustedOperations', () => {
     let s = ShardState.empty();
     // Block 1: the Timestamp.set inherent and EnclaveBridge.shield_funds, both enclave-signed.
     const ts = enclaveSignedCall(
-      { timestamp_set: [a.enclave.publicKey, 1_700_000_000_000n, 'Integritee'] },
+      { kind: 'timestamp_set', enclave: a.enclave.publicKey, now: 1_700_000_000_000n, parentchainId: 'Integritee' },
       0,
       (m) => a.enclave.sign(m),
       MRENCLAVE,

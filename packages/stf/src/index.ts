@@ -1,7 +1,7 @@
 export { STF_TX_FEE, STF_UNSHIELD_FEE, SHIELD_PUBLISH_DATA } from './constants.js';
 export { StfError, STF_ERROR_CODES } from './errors.js';
 export type { StfErrorCode } from './errors.js';
-export { decodeGetter, decodeOperation, encodeCallOperation } from './codec.js';
+export { decodeGetter, decodeOperation, encodeCall, encodeCallOperation } from './codec.js';
 export type { Call, DecodedGetter, DecodedOperation, ParentchainId, Query, SignedCall } from './codec.js';
 export {
   ShardState,

@@ -9,6 +9,7 @@ import {
   type OperationInput,
   type OperationResult,
   type ParentchainCall,
+  type Call,
   type PreverifiedOperation,
   type SmartWorkerDispatcher,
 } from '@sealbridge/stf';
@@ -112,7 +113,7 @@ export class ShardRuntime {
     const enclaveAccount = enclave.signerPublicKey();
     let enclaveNonce = this.#state.account(enclaveAccount).nonce;
     // The enclave's own calls need no second look at the signature it just made.
-    const signByEnclave = (call: object): PreverifiedOperation => ({
+    const signByEnclave = (call: Call): PreverifiedOperation => ({
       top: enclaveSignedCall(call, enclaveNonce++, (payload) => enclave.sign(payload), enclave.mrenclave, this.shard),
       signatureVerified: true,
     });
@@ -121,7 +122,7 @@ export class ShardRuntime {
     let next = 0;
     for (const call of calls) {
       if (call.kind === 'timestamp') {
-        ops.push(signByEnclave({ timestamp_set: [enclaveAccount, call.now, 'Integritee'] }));
+        ops.push(signByEnclave({ kind: 'timestamp_set', enclave: enclaveAccount, now: call.now, parentchainId: 'Integritee' }));
         continue;
       }
       if (!u8aEq(call.shard, this.shard)) continue;
@@ -142,7 +143,7 @@ export class ShardRuntime {
         metrics.inc('sealbridge_invocations_rejected_total', { reason: 'bad_incognito_account' });
         rejected++;
       } else {
-        ops.push(signByEnclave({ balance_shield: [enclaveAccount, result.plaintext, call.amount, 'Integritee'] }));
+        ops.push(signByEnclave({ kind: 'balance_shield', enclave: enclaveAccount, who: result.plaintext, amount: call.amount, parentchainId: 'Integritee' }));
       }
     }
 
