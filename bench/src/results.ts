@@ -25,6 +25,20 @@ export function peakRssMiB(pid: number): number | undefined {
   }
 }
 
+/** CPU seconds (user + system, all threads) a process has used so far, from /proc; undefined once it is gone. */
+export function cpuSeconds(pid: number): number | undefined {
+  try {
+    // Fields after the parenthesised command name; utime and stime are the 12th and 13th of them (in clock ticks).
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return undefined;
+  }
+}
+/** USER_HZ: 100 on every Linux configuration Node supports. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
 /**
  * RSA-3072 private operations per second from `openssl speed` (per second of CPU time, as openssl reports;
  * with `processes` > 1 the total of `-multi` processes), the yardstick of the decryption benchmarks.
