@@ -8,6 +8,8 @@ export interface Logger {
   warn(msg: string, fields?: LogFields): void;
   error(msg: string, fields?: LogFields): void;
   child(component: string): Logger;
+  /** Whether `level` is written: lets a caller skip computing fields nobody will see. */
+  enabled(level: LogLevel): boolean;
 }
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -49,6 +51,7 @@ export function createLogger(options: ConsoleLoggerOptions = {}): Logger {
     warn: (m, f) => emit('warn', m, f),
     error: (m, f) => emit('error', m, f),
     child: (name) => createLogger({ ...options, level, format, write, component: `${component}.${name}` }),
+    enabled: (lvl) => RANK[lvl] >= RANK[level],
   };
 }
 
@@ -59,4 +62,5 @@ export const silentLogger: Logger = {
   warn() {},
   error() {},
   child: () => silentLogger,
+  enabled: () => false,
 };
