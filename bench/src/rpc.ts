@@ -37,6 +37,8 @@ const TARGET_P99_MS = 5;
 interface LoadResult {
   requests: number; seconds: number; rps: number; p50Ms: number; p99Ms: number; errors: number;
   loadCpuUsPerRequest: number; serverCpuUsPerRequest: number;
+  /** Share of all cores that server and load process used together; well below ~0.9 at saturation = other load. */
+  machineShareUsed: number;
 }
 /** Sent by the load process when its measured window opens and closes, so the parent can read its own CPU time. */
 interface WindowMark { kind: 'window' }
@@ -45,7 +47,7 @@ interface ScenarioMessage { kind: 'load'; url: string; frames: string[][]; expec
 interface IdleMessage { kind: 'idle'; url: string; count: number }
 
 // ---------------------------------------------------------------- child: load generator
-async function runLoad(msg: ScenarioMessage): Promise<Omit<LoadResult, 'serverCpuUsPerRequest'>> {
+async function runLoad(msg: ScenarioMessage): Promise<Omit<LoadResult, 'serverCpuUsPerRequest' | 'machineShareUsed'>> {
   const sockets = await Promise.all(msg.frames.map(() => openSocket(msg.url)));
   const latencies: number[] = [];
   let errors = 0;
@@ -210,8 +212,10 @@ async function main(): Promise<void> {
       if (cpu0 === undefined) cpu0 = process.cpuUsage();
       else cpu = process.cpuUsage(cpu0);
     };
-    const r = await ask<Omit<LoadResult, 'serverCpuUsPerRequest'>>(load, { kind: 'load', url, frames, expectPrefix, ...(pacedRps && { pacedRps }) }, onWindow);
-    return { ...r, serverCpuUsPerRequest: cpu ? round((cpu.user + cpu.system) / Math.max(1, r.requests)) : NaN };
+    const r = await ask<Omit<LoadResult, 'serverCpuUsPerRequest' | 'machineShareUsed'>>(load, { kind: 'load', url, frames, expectPrefix, ...(pacedRps && { pacedRps }) }, onWindow);
+    const serverCpuUsPerRequest = cpu ? round((cpu.user + cpu.system) / Math.max(1, r.requests)) : NaN;
+    const machineShareUsed = round((r.rps * (serverCpuUsPerRequest + r.loadCpuUsPerRequest)) / 1e6 / os.cpus().length);
+    return { ...r, serverCpuUsPerRequest, machineShareUsed };
   };
   const echoPrefix = '{"jsonrpc":"2.0","method":';
   // Echo gets the same sr25519 getter frames, so message sizes match.
@@ -306,7 +310,7 @@ async function main(): Promise<void> {
     },
   };
   writeResult('rpc', result);
-  const line = (name: string, r: LoadResult): string => `${name.padEnd(26)} ${String(r.rps).padStart(7)} req/s  p50 ${r.p50Ms} ms  p99 ${r.p99Ms} ms  errors ${r.errors}  cpu µs/req server ${r.serverCpuUsPerRequest} load ${r.loadCpuUsPerRequest}`;
+  const line = (name: string, r: LoadResult): string => `${name.padEnd(26)} ${String(r.rps).padStart(7)} req/s  p50 ${r.p50Ms} ms  p99 ${r.p99Ms} ms  errors ${r.errors}  cpu µs/req server ${r.serverCpuUsPerRequest} load ${r.loadCpuUsPerRequest}  machine ${r.machineShareUsed}`;
   console.log(`rpc benchmark (${CLIENTS} wss clients, ${RUN_SECONDS} s each, ${result.machine.cpus} cpus, load avg ${loadAtStart.join(' ')})`);
   console.log(line('echo (bare TLS ws)', echoResult));
   console.log(line('trusted getter sr25519', srResult), ` ratio ${result.trustedGetterSr25519.ratioToEcho}`);

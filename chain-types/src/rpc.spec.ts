@@ -97,6 +97,13 @@ describe('Request', () => {
     assert.deepEqual(decoded, { shard: bytes(SHARD), cyphertext });
   });
 
+  it('decodes into copies, so the input buffer may be reused (also a Buffer, whose slice is a view)', () => {
+    const input = Buffer.from(encodeRequest(bytes(SHARD), Uint8Array.of(7, 8)));
+    const decoded = decodeRequest(input);
+    input.fill(0);
+    assert.deepEqual(decoded, { shard: bytes(SHARD), cyphertext: Uint8Array.of(7, 8) });
+  });
+
   it('accepts the shard as base58', () => {
     const b58 = shardToBase58(bytes(SHARD));
     assert.deepEqual(encodeRequest(b58, Uint8Array.of(1)), bytes(hex(SHARD, '04', '01')));

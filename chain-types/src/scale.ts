@@ -236,12 +236,13 @@ function typeDefOf(definition: string): TypeDef {
 
 /**
  * `Request { shard: H256, cyphertext: Vec<u8> }` with the same strict checks as `decodeExact` but without building
- * polkadot-js codecs: every RPC submission and getter starts with it.
+ * polkadot-js codecs: every RPC submission and getter starts with it. Returns copies, so callers may reuse `bytes`
+ * (`new Uint8Array(view)` copies even when `bytes` is a Buffer, whose `slice` would not).
  */
 export function decodeRequestStrict(registry: Registry, bytes: Uint8Array): { shard: Uint8Array; cyphertext: Uint8Array } {
   const walker = new StrictWalker(registry, 'Request', bytes);
-  const shard = walker.take(32, 'shard').slice();
-  const cyphertext = walker.take(walker.length('cyphertext', 1), 'cyphertext').slice();
+  const shard = new Uint8Array(walker.take(32, 'shard'));
+  const cyphertext = new Uint8Array(walker.take(walker.length('cyphertext', 1), 'cyphertext'));
   walker.end();
   return { shard, cyphertext };
 }
