@@ -64,6 +64,8 @@ export class ParentchainClient {
   readonly #log: Logger;
   #eventsKey: string;
   readonly #decoders = new WeakMap<Registry, BlockDecoder>();
+  /** The decoder that read the last block yielded, valid for the next one unless that block upgraded the runtime. */
+  #next: { number: number; decoder: BlockDecoder } | undefined;
 
   readonly #onClose: () => void;
   readonly #provider: WsProvider;
@@ -145,7 +147,7 @@ export class ParentchainClient {
       }
     };
     fill();
-    let decoder: BlockDecoder | undefined;
+    let decoder = this.#next?.number === from ? this.#next.decoder : undefined;
     while (inFlight.length > 0) {
       const raw = await inFlight.shift()!;
       window = Math.max(1, Math.min(concurrency, Math.floor(EXTRINSICS_IN_FLIGHT / Math.max(1, raw.extrinsics.length))));
@@ -153,6 +155,7 @@ export class ParentchainClient {
       decoder ??= await this.#decoderAt(raw.hash);
       const block = decodeBlock(decoder, raw);
       if (block.events.some(({ event }) => event.section === 'system' && event.method === 'CodeUpdated')) decoder = undefined;
+      this.#next = decoder && { number: block.number + 1, decoder };
       yield block;
     }
   }
