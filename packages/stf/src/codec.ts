@@ -14,6 +14,7 @@ import {
 } from '@sealbridge/chain-types';
 import { compactFromU8a, compactToU8a, u8aConcat } from '@polkadot/util';
 import { StfError } from './errors.js';
+import { decodeU128, decodeU64, encodeU128, encodeU64 } from './state.js';
 
 export type Bytes = Uint8Array;
 export type ParentchainId = 'Integritee' | 'TargetA' | 'TargetB';
@@ -52,13 +53,6 @@ export type DecodedOperation =
 
 const PARENTCHAIN_IDS: readonly ParentchainId[] = ['Integritee', 'TargetA', 'TargetB'];
 
-/** Little-endian unsigned integer (u64, u128) from its SCALE bytes. */
-function le(bytes: Bytes): bigint {
-  let value = 0n;
-  for (let i = bytes.length - 1; i >= 0; i--) value = (value << 8n) | BigInt(bytes[i]!);
-  return value;
-}
-
 /** `Vec<u8>` field: its bytes after the (already validated) compact length. */
 const vecBytes = (field: Bytes): Bytes => field.slice(compactFromU8a(field)[0]);
 const parentchainId = (field: Bytes): ParentchainId => PARENTCHAIN_IDS[field[0]!]!;
@@ -70,15 +64,15 @@ function toCall(c: ScaleEnumValue): Call {
     case 'noop':
       return { kind: 'noop', who: f[0]! };
     case 'balance_set_balance':
-      return { kind: 'balance_set_balance', root: f[0]!, who: f[1]!, free: le(f[2]!), reserved: le(f[3]!) };
+      return { kind: 'balance_set_balance', root: f[0]!, who: f[1]!, free: decodeU128(f[2]!), reserved: decodeU128(f[3]!) };
     case 'balance_transfer':
-      return { kind: 'balance_transfer', from: f[0]!, to: f[1]!, amount: le(f[2]!) };
+      return { kind: 'balance_transfer', from: f[0]!, to: f[1]!, amount: decodeU128(f[2]!) };
     case 'balance_unshield':
-      return { kind: 'balance_unshield', from: f[0]!, beneficiary: f[1]!, amount: le(f[2]!), shard: f[3]! };
+      return { kind: 'balance_unshield', from: f[0]!, beneficiary: f[1]!, amount: decodeU128(f[2]!), shard: f[3]! };
     case 'balance_shield':
-      return { kind: 'balance_shield', enclave: f[0]!, who: f[1]!, amount: le(f[2]!), parentchainId: parentchainId(f[3]!) };
+      return { kind: 'balance_shield', enclave: f[0]!, who: f[1]!, amount: decodeU128(f[2]!), parentchainId: parentchainId(f[3]!) };
     case 'timestamp_set':
-      return { kind: 'timestamp_set', enclave: f[0]!, now: le(f[1]!), parentchainId: parentchainId(f[2]!) };
+      return { kind: 'timestamp_set', enclave: f[0]!, now: decodeU64(f[1]!), parentchainId: parentchainId(f[2]!) };
     case 'smart_worker_call':
       return { kind: 'smart_worker_call', sender: f[0]!, worker: f[1]!, input: vecBytes(f[2]!) };
     default:
@@ -91,12 +85,6 @@ const CALL_INDEX: Record<Call['kind'], number> = {
   noop: 0, balance_set_balance: 1, balance_transfer: 2, balance_unshield: 3, balance_shield: 4, timestamp_set: 5, smart_worker_call: 150,
 };
 
-function leBytes(value: bigint, size: number): Bytes {
-  const out = new Uint8Array(size);
-  for (let i = 0, v = value; i < size; i++, v >>= 8n) out[i] = Number(v & 0xffn);
-  return out;
-}
-
 /**
  * SCALE(TrustedCall) of a call value, the inverse of decoding it (checked against the registry codec in tests).
  * The enclave encodes its own calls — a timestamp_set every block — without building codecs.
@@ -108,15 +96,15 @@ export function encodeCall(call: Call): Bytes {
       case 'noop':
         return [call.who];
       case 'balance_set_balance':
-        return [call.root, call.who, leBytes(call.free, 16), leBytes(call.reserved, 16)];
+        return [call.root, call.who, encodeU128(call.free), encodeU128(call.reserved)];
       case 'balance_transfer':
-        return [call.from, call.to, leBytes(call.amount, 16)];
+        return [call.from, call.to, encodeU128(call.amount)];
       case 'balance_unshield':
-        return [call.from, call.beneficiary, leBytes(call.amount, 16), call.shard];
+        return [call.from, call.beneficiary, encodeU128(call.amount), call.shard];
       case 'balance_shield':
-        return [call.enclave, call.who, leBytes(call.amount, 16), id(call.parentchainId)];
+        return [call.enclave, call.who, encodeU128(call.amount), id(call.parentchainId)];
       case 'timestamp_set':
-        return [call.enclave, leBytes(call.now, 8), id(call.parentchainId)];
+        return [call.enclave, encodeU64(call.now), id(call.parentchainId)];
       case 'smart_worker_call':
         return [call.sender, call.worker, compactToU8a(call.input.length), call.input];
     }

@@ -91,6 +91,10 @@ export function encodeU64(v: bigint): Uint8Array {
   new DataView(out.buffer).setBigUint64(0, v, true);
   return out;
 }
+const viewOf = (b: Uint8Array): DataView => new DataView(b.buffer, b.byteOffset, b.byteLength);
+/** SCALE u64 / u128 of exactly 8 / 16 bytes (callers pass fields the strict decoder sized). */
+export const decodeU64 = (b: Uint8Array): bigint => viewOf(b).getBigUint64(0, true);
+export const decodeU128 = (b: Uint8Array): bigint => readU128(viewOf(b), 0);
 
 const hexKey = (key: Uint8Array): string => u8aToHex(key, -1, false);
 const sameBytes = (a: Uint8Array | undefined, b: Uint8Array): boolean =>
