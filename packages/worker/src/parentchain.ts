@@ -8,9 +8,9 @@ import type { Logger } from './log.js';
 
 /** Longest wait for one parentchain request before the import loop retries. */
 const REQUEST_TIMEOUT_MS = 30_000;
-/** Blocks requested before the first one shows how large they are. */
-const INITIAL_FETCH_WINDOW = 2;
-/** Extrinsics worth of blocks kept in flight while fetching ahead (two blocks of 1,000, sixteen small ones). */
+/** Blocks requested before the first one shows how large they are: one, so a full first block arrives alone. */
+const INITIAL_FETCH_WINDOW = 1;
+/** Extrinsics worth of blocks kept in flight while fetching ahead: up to sixteen small blocks, one or two full ones. */
 const EXTRINSICS_IN_FLIGHT = 2_000;
 
 export interface BlockRef {
