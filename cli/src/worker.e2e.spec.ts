@@ -67,6 +67,7 @@ describe('sealbridge worker deploy/list/status/logs/remove and trusted call-work
   it('deploy --json with a name, a config file and a schedule; status shows the next run', async () => {
     const config = path.join(stack.dir, 'config.json');
     await fs.writeFile(config, JSON.stringify({ greeting: 'scheduled' }));
+    const before = Date.now();
     const deployed = await runCliJson<Info>(['worker', 'deploy', bundle, '--name', 'cron-echo', '--config', config, '--schedule', '*/5 * * * *'], opts);
     assert.equal(deployed.name, 'cron-echo');
     assert.equal(deployed.schedule, '*/5 * * * *');
@@ -75,7 +76,10 @@ describe('sealbridge worker deploy/list/status/logs/remove and trusted call-work
     const status = await spawnCli(['worker', 'status', deployed.id], opts);
     assert.equal(status.code, 0, status.stderr);
     assert.match(status.stdout, /^schedule: {2}\*\/5 \* \* \* \* \(next run \d{4}-\d\d-\d\dT\d\d:[0-5]\d:00\.000Z\)$/m);
-    assert.ok(deployed.nextRun && deployed.nextRun > Date.now());
+    // The next five-minute boundary after the deploy (compared with the time before it: the boundary may pass meanwhile).
+    const fiveMinutes = 5 * 60_000;
+    assert.ok(deployed.nextRun && deployed.nextRun > before && deployed.nextRun <= before + fiveMinutes, String(deployed.nextRun));
+    assert.equal(deployed.nextRun % fiveMinutes, 0);
     assert.equal((await spawnCli(['worker', 'remove', deployed.id, '--quiet'], opts)).stdout, `${deployed.id}\n`);
   });
 
