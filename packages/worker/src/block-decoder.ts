@@ -56,7 +56,6 @@ export class BlockDecoder {
   readonly #skipSignature: Skip;
   readonly #skipExtra: Skip[];
   readonly #skipCall: Skip;
-  readonly #eventRecordType: number;
   /** The parts of an event record, resolved once: phase names, skips and (pallet, event) → names. */
   readonly #records: { phaseNames: Map<number, string>; skipPhase: Skip; skipEvent: Skip; skipTopics: Skip; eventNames: Map<number, CallName> };
 
@@ -77,14 +76,14 @@ export class BlockDecoder {
     if (!events?.type.isPlain) throw new BlockDecodeError('the metadata has no System.Events storage');
     const def = this.#lookup.getSiType(events.type.asPlain).def;
     if (!def.isSequence) throw new BlockDecodeError('System.Events is not a sequence of event records');
-    this.#eventRecordType = def.asSequence.type.toNumber();
-    const phaseType = this.#field(this.#eventRecordType, 'phase');
+    const recordType = def.asSequence.type.toNumber();
+    const phaseType = this.#field(recordType, 'phase');
     this.#records = {
       phaseNames: variantNames(this.#lookup, phaseType),
       skipPhase: this.#skipper(phaseType),
-      skipEvent: this.#skipper(this.#field(this.#eventRecordType, 'event')),
-      skipTopics: this.#skipper(this.#field(this.#eventRecordType, 'topics')),
-      eventNames: this.#eventNames(),
+      skipEvent: this.#skipper(this.#field(recordType, 'event')),
+      skipTopics: this.#skipper(this.#field(recordType, 'topics')),
+      eventNames: this.#eventNames(recordType),
     };
   }
 
@@ -161,9 +160,9 @@ export class BlockDecoder {
   }
 
   /** (pallet index, event index) → polkadot-js names, from the RuntimeEvent type. */
-  #eventNames(): Map<number, CallName> {
+  #eventNames(recordType: number): Map<number, CallName> {
     const names = new Map<number, CallName>();
-    const runtimeEvent = this.#lookup.getSiType(this.#field(this.#eventRecordType, 'event')).def;
+    const runtimeEvent = this.#lookup.getSiType(this.#field(recordType, 'event')).def;
     if (!runtimeEvent.isVariant) throw new BlockDecodeError('RuntimeEvent is not an enum');
     for (const pallet of runtimeEvent.asVariant.variants) {
       const palletEvent = pallet.fields[0];
