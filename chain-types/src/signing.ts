@@ -1,8 +1,8 @@
 import type { KeyObject } from 'node:crypto';
 import type { Codec } from '@polkadot/types/types';
 
-import { createPublicKey, verify as nodeVerify } from 'node:crypto';
-import { isReady, sr25519Verify, waitReady } from '@polkadot/wasm-crypto';
+import { verify as nodeVerify } from 'node:crypto';
+import { waitReady } from '@polkadot/wasm-crypto';
 import { u8aConcat } from '@polkadot/util';
 import { blake2AsU8a, secp256k1Verify } from '@polkadot/util-crypto';
 
@@ -19,7 +19,10 @@ import {
   type StrictTrustedCallSigned,
   type StrictTrustedGetterSigned,
 } from './scale.js';
+import { ed25519PublicKeyFromRaw } from './attestation/ed25519.js';
+import { remember } from './bounded-cache.js';
 import { toShardBytes } from './shard.js';
+import { sr25519Verify } from './sr25519.js';
 
 /** The part of a polkadot-js `KeyringPair` needed to sign (raw signature, no type prefix). */
 export interface SigningPair {
@@ -33,10 +36,7 @@ const SIGNATURE_VARIANT: Record<string, 'Ed25519' | 'Sr25519' | 'Ecdsa'> = {
   ecdsa: 'Ecdsa',
 };
 
-/** DER SubjectPublicKeyInfo header of an Ed25519 key; the 32 raw key bytes follow it. */
-const ED25519_SPKI_PREFIX = Uint8Array.from([0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00]);
-
-/** Awaits the sr25519 WASM module; call once at start-up before `verifyMultiSignature` meets sr25519. */
+/** Awaits `@polkadot/wasm-crypto` (blake2 and ecdsa recovery in WASM rather than JavaScript); call once at start-up. */
 export async function cryptoReady(): Promise<void> {
   await waitReady();
 }
@@ -162,14 +162,7 @@ export function verifyTrustedGetterSigned(tgs: TrustedGetterSigned | Uint8Array 
   return ok;
 }
 
-/** Adds to a bounded insertion-ordered cache, dropping the oldest entry when full. */
-function remember<K>(cache: Set<K> | Map<K, unknown>, key: K, size: number, value?: unknown): void {
-  if (cache.size >= size) cache.delete(cache.keys().next().value!);
-  if (cache instanceof Map) cache.set(key, value);
-  else cache.add(key);
-}
-
-/** Parsed ed25519 keys by hex: building a KeyObject costs more than the verification itself. */
+/** Parsed ed25519 keys by hex: signers repeat, and a KeyObject costs a tenth of a verification to build. */
 const ed25519Keys = new Map<string, KeyObject>();
 const ED25519_KEY_CACHE_SIZE = 4096;
 
@@ -177,7 +170,7 @@ function ed25519Key(publicKey: Uint8Array): KeyObject {
   const id = Buffer.from(publicKey).toString('hex');
   let key = ed25519Keys.get(id);
   if (!key) {
-    key = createPublicKey({ key: Buffer.from(u8aConcat(ED25519_SPKI_PREFIX, publicKey)), format: 'der', type: 'spki' });
+    key = ed25519PublicKeyFromRaw(publicKey);
     remember(ed25519Keys, id, ED25519_KEY_CACHE_SIZE, key);
   }
   return key;
@@ -201,7 +194,7 @@ export function verifyMultiSignature(message: Uint8Array, signature: MultiSignat
 }
 
 /** `verifyMultiSignature` on a MultiSignature variant name and its raw signature bytes. */
-function verifySignatureBytes(message: Uint8Array, variant: string, signature: Uint8Array, signer32: Uint8Array): boolean {
+export function verifySignatureBytes(message: Uint8Array, variant: string, signature: Uint8Array, signer32: Uint8Array): boolean {
   switch (variant) {
     case 'Ed25519':
       try {
@@ -210,8 +203,7 @@ function verifySignatureBytes(message: Uint8Array, variant: string, signature: U
         return false; // not a valid curve point: cannot have signed anything
       }
     case 'Sr25519':
-      if (!isReady()) throw new InputError('CRYPTO_NOT_READY', 'sr25519 verification needs `await cryptoReady()` first');
-      return sr25519Verify(signature, message, signer32);
+      return sr25519Verify(message, signature, signer32);
     case 'Ecdsa':
       try {
         return secp256k1Verify(message, signature, signer32, 'blake2');

@@ -20,10 +20,15 @@ export function ed25519PrivateKeyFromSeed(seed: Uint8Array): KeyObject {
   return createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, seed]), format: 'der', type: 'pkcs8' });
 }
 
-/** Ed25519 public KeyObject from the raw 32-byte public key. */
+/**
+ * Ed25519 public KeyObject from the raw 32-byte public key. Imported as a JWK: OpenSSL 3 builds it straight from the
+ * raw bytes, about ten times faster than decoding the same key as DER SPKI (15 vs 150-200 µs), which matters when
+ * every signer of a block is new.
+ */
 export function ed25519PublicKeyFromRaw(publicKey: Uint8Array): KeyObject {
   expect32(publicKey, 'ed25519 public key');
-  return createPublicKey({ key: Buffer.concat([SPKI_ED25519_PREFIX, publicKey]), format: 'der', type: 'spki' });
+  const x = Buffer.from(publicKey.buffer, publicKey.byteOffset, publicKey.length).toString('base64url');
+  return createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x }, format: 'jwk' });
 }
 
 /** Raw 32-byte public key of an Ed25519 KeyObject (public or private). */

@@ -1,8 +1,5 @@
-import { createPublicKey, verify as nodeVerify } from 'node:crypto';
-import type { KeyObject } from 'node:crypto';
-
-import { sr25519Verify } from '@polkadot/wasm-crypto';
-import { blake2AsU8a, secp256k1Verify } from '@polkadot/util-crypto';
+import { blake2AsU8a } from '@polkadot/util-crypto';
+import { verifySignatureBytes } from '@sealbridge/chain-types';
 
 import type { CallValue } from './pallet.js';
 
@@ -128,34 +125,13 @@ export function signingPayload(xt: Extrinsic, specVersion: number, txVersion: nu
   return payload.length > MAX_UNHASHED_PAYLOAD_BYTES ? blake2AsU8a(payload, 256) : payload;
 }
 
-const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
-const ED25519_KEY_CACHE_MAX = 1024;
-const ed25519Keys = new Map<string, KeyObject>();
-
-function ed25519Key(publicKey: Uint8Array): KeyObject {
-  const id = Buffer.from(publicKey).toString('hex');
-  let key = ed25519Keys.get(id);
-  if (!key) {
-    key = createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, publicKey]), format: 'der', type: 'spki' });
-    if (ed25519Keys.size >= ED25519_KEY_CACHE_MAX) ed25519Keys.clear();
-    ed25519Keys.set(id, key);
-  }
-  return key;
-}
-
-/** Verifies the MultiSignature (requires `cryptoWaitReady()` for sr25519). */
+/** Verifies the MultiSignature with the same verifier as the worker (chain-types). */
 export function verifySignature(s: Pick<SignedPart, 'signatureType' | 'signature' | 'signer'>, payload: Uint8Array): boolean {
   try {
-    switch (s.signatureType) {
-      case 'sr25519':
-        return sr25519Verify(s.signature, payload, s.signer);
-      case 'ed25519':
-        return nodeVerify(null, payload, ed25519Key(s.signer), s.signature);
-      case 'ecdsa':
-        // The signer AccountId is blake2_256 of the compressed public key.
-        return secp256k1Verify(payload, s.signature, s.signer, 'blake2');
-    }
+    return verifySignatureBytes(payload, SIGNATURE_VARIANT[s.signatureType], s.signature, s.signer);
   } catch {
     return false;
   }
 }
+
+const SIGNATURE_VARIANT = { sr25519: 'Sr25519', ed25519: 'Ed25519', ecdsa: 'Ecdsa' } as const;
