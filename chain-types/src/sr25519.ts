@@ -33,7 +33,7 @@ function isSchnorrkelSignature(signature: Uint8Array): boolean {
 
 /**
  * Whether 32 bytes are a canonical ristretto255 encoding (RFC 9496 §4.3.1), as schnorrkel's `PublicKey::from_bytes`
- * requires. Decoding costs about 0.3 ms in JavaScript, so answers are kept per key: signers repeat.
+ * requires. Decoding costs 0.2–0.3 ms in JavaScript, so answers are kept per key: signers repeat.
  */
 function isRistrettoEncoding(publicKey: Uint8Array): boolean {
   const id = Buffer.from(publicKey.buffer, publicKey.byteOffset, 32).toString('latin1');
