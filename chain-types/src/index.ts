@@ -1,3 +1,4 @@
+export { remember } from './bounded-cache.js';
 export * from './errors.js';
 export * from './interfaces.js';
 export * from './merkle.js';

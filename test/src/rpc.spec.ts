@@ -38,6 +38,15 @@ describe('worker JSON-RPC against a running worker on the dev chain', function (
     const included = await sendAndWaitInBlock(api, shieldTx(stack, user.publicKey, 2n * UNIT), keyring.addFromUri('//Alice'));
     await waitForConfirmation(api, included.blockHash);
     await waitFor(() => client.getFreeBalance(worker.shard, user), (v) => v === 2n * UNIT);
+    // One signed getter resent like a polling client: a cached answer must not outlive the state it was read from.
+    const resentGetter = u8aToHex(encodeRequest(worker.shard, sealbridgeRegistry.createType('Getter', {
+      trusted: signTrustedGetter(friend, { free_balance: friend.publicKey }),
+    }).toU8a()));
+    const resentAnswer = async (): Promise<string> =>
+      u8aToHex(decodeRpcReturnValue(Uint8Array.from(Buffer.from(String(await client.request('state_executeGetter', [resentGetter])).slice(2), 'hex'))).value);
+    const zero = `0x0140${'00'.repeat(16)}`;
+    assert.equal(await resentAnswer(), zero);
+    assert.equal(await resentAnswer(), zero);
 
     const top = sealbridgeRegistry.createType('TrustedOperation', {
       direct_call: signTrustedCall(user, { balance_transfer: [user.publicKey, friend.publicKey, UNIT] }, 0, worker.mrenclave, worker.shard),
@@ -59,6 +68,10 @@ describe('worker JSON-RPC against a running worker on the dev chain', function (
     assert.deepEqual(statuses, ['Submitted', 'Ready', 'InSidechainBlock']);
     assert.equal(await waitFor(() => client.getFreeBalance(worker.shard, friend), (v) => v === UNIT + UNIT / 2n), UNIT + UNIT / 2n);
     assert.equal(await client.getNonce(worker.shard, user), 2);
+    const u128le = Buffer.alloc(16);
+    u128le.writeBigUInt64LE((UNIT + UNIT / 2n) & 0xffff_ffff_ffff_ffffn, 0);
+    u128le.writeBigUInt64LE((UNIT + UNIT / 2n) >> 64n, 8);
+    assert.equal(await resentAnswer(), `0x0140${u128le.toString('hex')}`);
   });
 
   it('refuses undecryptable submissions, unknown shards and getters not signed by the account owner', async () => {

@@ -100,6 +100,7 @@ export class OlmEnv {
   #replenishing: Promise<void> | undefined;
   #recheck = false;
   #closed = false;
+  #revision = 0;
 
   private constructor(deps: OlmEnvDeps, vars: Map<string, EnvEntry>) {
     this.#deps = deps;
@@ -143,6 +144,11 @@ export class OlmEnv {
     const { shard } = this.#deps;
     if (shardLabel !== u8aToHex(shard) && shardLabel !== shardToBase58(shard)) return {};
     return Object.fromEntries([...this.#vars].map(([name, entry]) => [name, entry.value]));
+  }
+
+  /** Counts committed changes of the variables, so cached `env_names` answers can tell they are stale. */
+  get revision(): number {
+    return this.#revision;
   }
 
   /** Names `who` (0x-hex account) set, for the `env_names` getter; `scope` is our shard or our enclave account. */
@@ -239,6 +245,7 @@ export class OlmEnv {
           if (entry === null) this.#vars.delete(name);
           else this.#vars.set(name, entry);
         }
+        if (staged.size > 0) this.#revision++;
         await enclave.olmReleasePreKeyMessages(release);
         if (staged.size > 0) await this.#deps.onChanged?.();
         if (claimedFromUs) this.replenish();

@@ -2,7 +2,7 @@ import { u8aEq } from '@polkadot/util';
 
 import { buildReportData } from '@sealbridge/chain-types';
 import type { EnclaveHandle } from '@sealbridge/enclave-sim';
-import { executeGetter, StfError } from '@sealbridge/stf';
+import { executeGetter, StfError, type ShardState } from '@sealbridge/stf';
 
 import type { Metrics } from './metrics.js';
 import type { DirectCallRelay } from './relay.js';
@@ -22,6 +22,8 @@ export interface WorkerRpcBackendDeps {
    * only the addressed enclave can decrypt them, so other workers of the shard could never reproduce that state.
    */
   envNames?: (who: Uint8Array, scope: Uint8Array) => string[];
+  /** Changes whenever what `envNames` answers may have changed. */
+  envRevision?: () => number;
 }
 
 /** Report data of the worker's quotes: the enclave signer, bound to the shielding key clients encrypt to. */
@@ -33,6 +35,7 @@ export function enclaveReportData(enclave: EnclaveHandle): Uint8Array {
 export class WorkerRpcBackend implements RpcBackend {
   readonly #deps: WorkerRpcBackendDeps;
   readonly #quote: Uint8Array;
+  #epoch: { state: ShardState; envRevision: number } | undefined;
 
   constructor(deps: WorkerRpcBackendDeps) {
     this.#deps = deps;
@@ -66,6 +69,15 @@ export class WorkerRpcBackend implements RpcBackend {
       if (error instanceof StfError) throw new RpcServerError('GETTER_DECODE', error.message, { cause: error });
       throw error;
     }
+  }
+
+  /** Getters read the shard state, which is a new object after every change, and the env names. */
+  getterEpoch(shard: Uint8Array): object | undefined {
+    if (!u8aEq(shard, this.#deps.shard.shard)) return undefined;
+    const state = this.#deps.shard.state;
+    const envRevision = this.#deps.envRevision?.() ?? 0;
+    if (this.#epoch?.state !== state || this.#epoch.envRevision !== envRevision) this.#epoch = { state, envRevision };
+    return this.#epoch;
   }
 
   submitTrustedOperation(shard: Uint8Array, top: Uint8Array, watcher?: TopWatcher): Promise<Uint8Array> {

@@ -154,6 +154,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
       const backend = new WorkerRpcBackend({
         enclave, shard, relay, metrics, certPem: tls.certPem, metadata: client.api.runtimeMetadata.toU8a(), rpcUrl: () => rpcUrl,
         envNames: (who, scope) => env.namesSetBy(who, scope),
+        envRevision: () => env.revision,
       });
       const rpcLog = log.child('rpc');
       rpc = await startRpcServer({

@@ -58,6 +58,11 @@ export interface RpcBackend {
   untrustedUrl(): string;
   /** SCALE(RuntimeMetadataPrefixed) of the STF runtime (`state_getMetadata`). */
   metadata(): Uint8Array;
+  /**
+   * An object that stays the same exactly as long as every getter of `shard` would answer the same (the state, and
+   * whatever else getters read, unchanged); undefined for a shard it does not serve. Absent: getters are never cached.
+   */
+  getterEpoch?(shard: Uint8Array): object | undefined;
   /** Metrics hook, called once per dispatched method (unknown methods included, as `"unknown"`). */
   onRequest?(method: string): void;
 }

@@ -2,6 +2,7 @@ import type { RawData, WebSocket } from 'ws';
 
 import type { RpcBackend, TopStatus, TopWatcher } from './backend.js';
 import { JSON_RPC_CODES, toRpcFailure, type JsonRpcErrorObject } from './errors.js';
+import type { GetterReplies } from './getter-replies.js';
 import type { RpcLog } from './log.js';
 import { lookupHandler, type CallContext } from './methods.js';
 import type { RpcLimits } from './settings.js';
@@ -46,17 +47,19 @@ export class RpcConnection {
   readonly #backend: RpcBackend;
   readonly #limits: RpcLimits;
   readonly #log: RpcLog;
+  readonly #getterReplies: GetterReplies;
   readonly #slots: Slot[] = [];
   #inFlight = 0;
   #tokens: number;
   #refilledAt = performance.now();
   #closed = false;
 
-  constructor(ws: WebSocket, backend: RpcBackend, limits: RpcLimits, log: RpcLog) {
+  constructor(ws: WebSocket, backend: RpcBackend, limits: RpcLimits, log: RpcLog, getterReplies: GetterReplies) {
     this.#ws = ws;
     this.#backend = backend;
     this.#limits = limits;
     this.#log = log;
+    this.#getterReplies = getterReplies;
     this.#tokens = limits.rateLimitBurst;
   }
 
@@ -148,6 +151,7 @@ export class RpcConnection {
     const opened: Watch[] = [];
     const ctx: CallContext = {
       backend: this.#backend,
+      getterReplies: this.#getterReplies,
       // A notification has no id to answer with, so it cannot be watched.
       openWatch: (topHash) => (isNotification ? () => {} : this.#openWatch(slot, id, topHash, opened)),
     };

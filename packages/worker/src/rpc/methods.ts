@@ -3,6 +3,7 @@ import { encodeShieldingKeyValue, topHash } from '@sealbridge/chain-types';
 
 import type { RpcBackend, TopWatcher } from './backend.js';
 import { RpcServerError } from './errors.js';
+import type { GetterReplies } from './getter-replies.js';
 import { decodeRequestParam, parseAccountParam, parseShardParam, stringParams } from './params.js';
 import { rpcOkHex, rpcTopStatusHex, scaleOptionBytes, scaleString, scaleVecOfBytes, scaleVecOfEncoded } from './wire.js';
 
@@ -10,6 +11,7 @@ export interface CallContext {
   backend: RpcBackend;
   /** Registers a watch for `topHash` on this request's connection and id; frames flow after the reply. */
   openWatch(topHash: Uint8Array): TopWatcher;
+  getterReplies: GetterReplies;
 }
 
 /** A handler returns the JSON `result` value: hex of an RpcReturnValue, or a plain string for the stubs. */
@@ -98,12 +100,20 @@ const handlers: Record<string, RpcHandler> = {
     noParams('author_getUntrustedUrl')(p);
     return rpcOkHex(scaleString(backend.untrustedUrl()));
   },
-  state_executeGetter: (params, { backend }) => {
+  state_executeGetter: (params, { backend, getterReplies }) => {
     const [raw] = stringParams(params, 'state_executeGetter', { min: 1, max: 1 });
+    const cached = getterReplies.get(raw, backend);
+    if (cached !== undefined) return cached;
     const { shard, cyphertext: getter } = decodeRequestParam(raw);
     knownShard(backend, shard);
+    const epoch = backend.getterEpoch?.(shard);
+    const answer = (value: Uint8Array | null): string => {
+      const result = getterResultHex(value);
+      getterReplies.set(raw, shard, epoch, result);
+      return result;
+    };
     const value = backend.executeGetter(shard, getter);
-    return value instanceof Promise ? value.then(getterResultHex) : getterResultHex(value);
+    return value instanceof Promise ? value.then(answer) : answer(value);
   },
   author_submitExtrinsic: submit('author_submitExtrinsic', false),
   author_submitAndWatchExtrinsic: submit('author_submitAndWatchExtrinsic', true),

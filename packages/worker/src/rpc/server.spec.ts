@@ -306,6 +306,61 @@ describe('worker rpc server', function () {
     });
   });
 
+  describe('repeated getters', () => {
+    /** Counts the getters that reached the backend rather than the reply cache. */
+    function countExecutions(target: FakeBackend): { readonly count: number } {
+      const counter = { count: 0 };
+      const execute = target.executeGetter.bind(target);
+      target.executeGetter = (shard, getter) => {
+        counter.count++;
+        return execute(shard, getter);
+      };
+      return counter;
+    }
+
+    it('answers a resent getter from the cache until the state changes, then from the new state', async () => {
+      const cached = new FakeBackend(tls.certPem, { shareKeyWith: backend });
+      const executed = countExecutions(cached);
+      cached.setAccount(edwin.publicKey, { free: 10n });
+      const own = await startRpcServer({ backend: cached, tls, port: 0 });
+      const c = await RawClient.connect(own.url);
+      try {
+        const param = requestHex(cached.shard, trustedGetter(edwin, 0));
+        const answer = (free: bigint): string => rrvHex(u8aConcat(Uint8Array.of(1), withLen(u128le(free))), 0, [0]);
+        for (let i = 0; i < 3; i++) assert.equal((await c.call('state_executeGetter', [param])).result, answer(10n));
+        assert.equal(executed.count, 1);
+        cached.setAccount(edwin.publicKey, { free: 11n });
+        assert.equal((await c.call('state_executeGetter', [param])).result, answer(11n));
+        assert.equal((await c.call('state_executeGetter', [param])).result, answer(11n));
+        assert.equal(executed.count, 2);
+        // Refusals are not kept: every forged getter is checked again.
+        const forged = requestHex(cached.shard, trustedGetter(edwin, 0, alice));
+        for (let i = 0; i < 2; i++) assert.equal((await c.call('state_executeGetter', [forged])).result, errorRrvHex('GetterIsNotAuthorized'));
+        assert.equal(executed.count, 4);
+      } finally {
+        await c.close();
+        await own.close();
+      }
+    });
+
+    it('never caches with getterReplyCacheEntries 0 or a backend without getter epochs', async () => {
+      const noCache = new FakeBackend(tls.certPem, { shareKeyWith: backend });
+      const noEpoch = new FakeBackend(tls.certPem, { shareKeyWith: backend });
+      Object.defineProperty(noEpoch, 'getterEpoch', { value: undefined });
+      for (const [target, limits] of [[noCache, { getterReplyCacheEntries: 0 }], [noEpoch, {}]] as const) {
+        const executed = countExecutions(target);
+        target.setAccount(edwin.publicKey, { free: 10n });
+        const own = await startRpcServer({ backend: target, tls, port: 0, limits });
+        const c = await RawClient.connect(own.url);
+        const param = requestHex(target.shard, trustedGetter(edwin, 0));
+        for (let i = 0; i < 3; i++) await c.call('state_executeGetter', [param]);
+        assert.equal(executed.count, 3);
+        await c.close();
+        await own.close();
+      }
+    });
+  });
+
   describe('bad input', () => {
     const expectError = async (c: RawClient, text: string, code: number): Promise<void> => {
       c.send(text);

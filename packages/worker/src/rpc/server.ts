@@ -5,6 +5,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 
 import type { RpcBackend } from './backend.js';
 import { RpcConnection } from './connection.js';
+import { GetterReplies } from './getter-replies.js';
 import { noopLog, type RpcLog } from './log.js';
 import { DEFAULT_RPC_LIMITS, DEFAULT_RPC_PORT, type RpcLimits } from './settings.js';
 
@@ -41,9 +42,10 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
   // clientTracking off: we keep our own Set so nothing walks every client per message; no deflate (CPU and memory).
   const wss = new WebSocketServer({ server: https, clientTracking: false, perMessageDeflate: false, maxPayload: limits.maxFrameBytes });
   const sockets = new Set<WebSocket>();
+  const getterReplies = new GetterReplies(limits.getterReplyCacheEntries);
 
   wss.on('connection', (ws) => {
-    const conn = new RpcConnection(ws, options.backend, limits, log);
+    const conn = new RpcConnection(ws, options.backend, limits, log, getterReplies);
     sockets.add(ws);
     ws.on('message', (data) => conn.onMessage(data));
     // Oversized frames surface here (ws closes with 1009 itself); other socket errors end the connection too.

@@ -12,6 +12,8 @@ export interface RpcLimits {
   rateLimitPerSecond: number;
   /** … and burst size. */
   rateLimitBurst: number;
+  /** Getter answers kept per server for repeated requests against unchanged state (0: none). */
+  getterReplyCacheEntries: number;
   /** A connection whose unsent output exceeds this is a slow reader and is terminated so it cannot hold memory. */
   maxBufferedBytes: number;
 }
@@ -24,6 +26,7 @@ export const DEFAULT_RPC_LIMITS: Readonly<RpcLimits> = Object.freeze({
   rateLimitPerSecond: 10_000,
   rateLimitBurst: 2_000,
   maxBufferedBytes: 4 * 1024 * 1024,
+  getterReplyCacheEntries: 4_096,
 });
 
 /** Default trusted RPC port of Integritee workers (`-P`, Appendix B). */

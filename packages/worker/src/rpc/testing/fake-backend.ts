@@ -52,6 +52,8 @@ export class FakeBackend implements RpcBackend {
   readonly #accounts = new Map<string, Account>();
   readonly #pending: { top: Uint8Array; sender: Uint8Array; tcs: TrustedCallSigned }[] = [];
   readonly #options: FakeBackendOptions;
+  /** Replaced on every balance-table change, as the worker's state object is replaced per block. */
+  #epoch = {};
 
   constructor(certPem: string, options: FakeBackendOptions = {}, quote: Uint8Array = new Uint8Array(randomBytes(64))) {
     this.mrenclaveBytes = options.mrenclave ?? new Uint8Array(randomBytes(32));
@@ -64,10 +66,15 @@ export class FakeBackend implements RpcBackend {
 
   setAccount(account: Uint8Array, state: Partial<Account>): void {
     this.#accounts.set(accountKey(account), { free: 0n, reserved: 0n, nonce: 0, ...state });
+    this.#epoch = {};
   }
 
-  account(account: Uint8Array): Account | undefined {
+  account(account: Uint8Array): Readonly<Account> | undefined {
     return this.#accounts.get(accountKey(account));
+  }
+
+  getterEpoch(shard: Uint8Array): object | undefined {
+    return u8aEq(shard, this.shard) ? this.#epoch : undefined;
   }
 
   /** The shielding public key, for specs that encrypt with chain-types directly. */
@@ -130,19 +137,20 @@ export class FakeBackend implements RpcBackend {
 
   #execute(shard: Uint8Array, top: Uint8Array, tcs: TrustedCallSigned, watcher?: TopWatcher): void {
     this.#pending.splice(this.#pending.findIndex((p) => p.top === top), 1);
-    const acc = this.account(senderAccount(tcs.call));
+    const acc = this.#accounts.get(accountKey(senderAccount(tcs.call)));
     if (!verifyTrustedCallSigned(tcs, this.mrenclaveBytes, shard) || acc === undefined || acc.nonce !== tcs.nonce.toNumber()) {
       watcher?.({ kind: 'Invalid', reason: 'bad signature or nonce' });
       return;
     }
     if (!this.#options.synchronousReady) watcher?.({ kind: 'Ready' });
     acc.nonce++;
+    this.#epoch = {};
     if (tcs.call.type === 'balance_transfer') {
       const [, to, amount] = tcs.call.asBalanceTransfer;
       const value = amount.toBigInt();
       if (acc.free >= value) {
         acc.free -= value;
-        const dest = this.account(to.toU8a()) ?? { free: 0n, reserved: 0n, nonce: 0 };
+        const dest = this.#accounts.get(accountKey(to.toU8a())) ?? { free: 0n, reserved: 0n, nonce: 0 };
         dest.free += value;
         this.#accounts.set(accountKey(to.toU8a()), dest);
       }
