@@ -1,4 +1,5 @@
 export { remember } from './bounded-cache.js';
+export { bytesEqual } from './bytes.js';
 export * from './errors.js';
 export * from './interfaces.js';
 export * from './merkle.js';

@@ -3,6 +3,7 @@ import type { KeyObject } from 'node:crypto';
 
 import type { RegistryTypes } from '@polkadot/types/types';
 
+import { bytesEqual } from '../bytes.js';
 import { ed25519PublicKeyFromRaw } from './ed25519.js';
 import { AttestationError } from './errors.js';
 
@@ -156,10 +157,6 @@ export interface VerifyQuoteOptions {
 }
 export const DEFAULT_MAX_FUTURE_SKEW_MS = 5 * 60_000;
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && Buffer.from(a).equals(b);
-}
-
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
 /** Decodes and verifies a quote; throws {@link AttestationError} with a precise code on any mismatch. */
@@ -169,13 +166,13 @@ export function verifyQuote(quoteBytes: Uint8Array, options: VerifyQuoteOptions 
   if (!verify(null, quoteSigningPayload(quote), serviceKey, quote.signature)) {
     throw new AttestationError('QUOTE_BAD_SIGNATURE', 'quote signature does not verify under the attestation service key');
   }
-  if (options.expectedMrenclave && !sameBytes(options.expectedMrenclave, quote.mrenclave)) {
+  if (options.expectedMrenclave && !bytesEqual(options.expectedMrenclave, quote.mrenclave)) {
     throw new AttestationError(
       'QUOTE_MRENCLAVE_MISMATCH',
       `quote MRENCLAVE ${hex(quote.mrenclave)} differs from expected ${hex(options.expectedMrenclave)}`,
     );
   }
-  if (options.expectedMrsigner && !sameBytes(options.expectedMrsigner, quote.mrsigner)) {
+  if (options.expectedMrsigner && !bytesEqual(options.expectedMrsigner, quote.mrsigner)) {
     throw new AttestationError(
       'QUOTE_MRSIGNER_MISMATCH',
       `quote MRSIGNER ${hex(quote.mrsigner)} differs from expected ${hex(options.expectedMrsigner)}`,

@@ -2,6 +2,7 @@
 // that apply the same operations to the same state get byte-identical entries and roots.
 import { compactAddLength, compactFromU8aLim, compactToU8a, u8aConcat, u8aToHex, hexToU8a } from '@polkadot/util';
 import { blake2AsU8a, xxhashAsU8a } from '@polkadot/util-crypto';
+import { bytesEqual } from '@sealbridge/chain-types';
 import { PersistentTrie } from '@sealbridge/trie';
 import { ACCOUNT_ID_BYTES, HASH_BYTES, MAX_U128, MAX_U32 } from './constants.js';
 import { StfError } from './errors.js';
@@ -97,8 +98,6 @@ export const decodeU64 = (b: Uint8Array): bigint => viewOf(b).getBigUint64(0, tr
 export const decodeU128 = (b: Uint8Array): bigint => readU128(viewOf(b), 0);
 
 const hexKey = (key: Uint8Array): string => u8aToHex(key, -1, false);
-const sameBytes = (a: Uint8Array | undefined, b: Uint8Array): boolean =>
-  a !== undefined && a.length === b.length && a.every((x, i) => x === b[i]);
 
 /**
  * Immutable state of one shard, backed by a persistent Substrate trie: a new state shares every untouched
@@ -200,7 +199,7 @@ export class ShardState {
         const value = writes.get(k) as Uint8Array | null;
         const key = hexToU8a(k);
         const before = this.#trie.get(key);
-        if (value === null ? before === undefined : sameBytes(before, value)) continue;
+        if (value === null ? before === undefined : (before !== undefined && bytesEqual(before, value))) continue;
         changes.push({ key, value });
       }
       const trie = this.#trie.setMany(changes.map((c) => [c.key, c.value] as const));

@@ -1,6 +1,4 @@
-import { u8aEq } from '@polkadot/util';
-
-import { buildReportData } from '@sealbridge/chain-types';
+import { buildReportData, bytesEqual } from '@sealbridge/chain-types';
 import type { EnclaveHandle } from '@sealbridge/enclave-sim';
 import { executeGetter, StfError, type ShardState } from '@sealbridge/stf';
 
@@ -73,7 +71,7 @@ export class WorkerRpcBackend implements RpcBackend {
 
   /** Getters read the shard state, which is a new object after every change, and the env names. */
   getterEpoch(shard: Uint8Array): object | undefined {
-    if (!u8aEq(shard, this.#deps.shard.shard)) return undefined;
+    if (!bytesEqual(shard, this.#deps.shard.shard)) return undefined;
     const state = this.#deps.shard.state;
     const envRevision = this.#deps.envRevision?.() ?? 0;
     if (this.#epoch?.state !== state || this.#epoch.envRevision !== envRevision) this.#epoch = { state, envRevision };
@@ -119,6 +117,6 @@ export class WorkerRpcBackend implements RpcBackend {
   }
 
   #requireShard(shard: Uint8Array): void {
-    if (!u8aEq(shard, this.#deps.shard.shard)) throw new RpcServerError('SHARD_NOT_FOUND');
+    if (!bytesEqual(shard, this.#deps.shard.shard)) throw new RpcServerError('SHARD_NOT_FOUND');
   }
 }

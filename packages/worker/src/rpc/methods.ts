@@ -1,5 +1,5 @@
 import { compactAddLength, u8aConcat } from '@polkadot/util';
-import { encodeShieldingKeyValue, topHash } from '@sealbridge/chain-types';
+import { bytesEqual, encodeShieldingKeyValue, topHash } from '@sealbridge/chain-types';
 
 import type { RpcBackend, TopWatcher } from './backend.js';
 import { RpcServerError } from './errors.js';
@@ -26,15 +26,8 @@ const getterResultHex = (value: Uint8Array | null): string => rpcOkHex(scaleOpti
 
 const noParams = (method: string) => (params: unknown) => stringParams(params, method, { min: 0, max: 0 });
 
-/** A plain loop: polkadot's u8aEq builds two DataViews per call, this runs for every getter. */
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 function knownShard(backend: RpcBackend, shard: Uint8Array): void {
-  if (!backend.shards().some((s) => sameBytes(s, shard))) {
+  if (!backend.shards().some((s) => bytesEqual(s, shard))) {
     throw new RpcServerError('SHARD_NOT_FOUND');
   }
 }

@@ -2,6 +2,7 @@ import { randomBytes, type KeyObject } from 'node:crypto';
 
 import { u8aEq } from '@polkadot/util';
 import {
+  bytesEqual,
   decodeExact,
   decodeGetterStrict,
   generateShieldingKeyPair,
@@ -74,7 +75,7 @@ export class FakeBackend implements RpcBackend {
   }
 
   getterEpoch(shard: Uint8Array): object | undefined {
-    return u8aEq(shard, this.shard) ? this.#epoch : undefined;
+    return bytesEqual(shard, this.shard) ? this.#epoch : undefined;
   }
 
   /** The shielding public key, for specs that encrypt with chain-types directly. */
