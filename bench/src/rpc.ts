@@ -1,6 +1,7 @@
 // Trusted RPC benchmark: trusted getters/s and p50/p99 latency with 64 concurrent wss clients against the worker
-// RPC server (FakeBackend, real sr25519/ed25519 verification per request) compared in the same run with a bare TLS
-// `ws` echo server; then how many idle connections the server holds and its RSS at that point.
+// RPC server (FakeBackend: strict getter decoding, real sr25519/ed25519 verification) compared in the same run with a
+// bare TLS `ws` echo server; then how many idle connections the server holds and its RSS at that point. Each client
+// resends 8 signed getters, so the server's reply cache answers most of them; one scenario runs with that cache off.
 // The load runs in a child process so server and clients do not share one event loop.
 // Run: npx tsc -b bench && node bench/dist/rpc.js  → bench/results/rpc.json
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
@@ -193,7 +194,10 @@ async function main(): Promise<void> {
   const tls = rpc.selfSignedTls();
   const backend = new rpc.FakeBackend(tls.certPem);
   // Benchmark clients must not be throttled by the per-connection limiter.
-  const server = await rpc.startRpcServer({ backend, tls, port: 0, limits: { rateLimitPerSecond: 1e9, rateLimitBurst: 1e9 } });
+  const unthrottled = { rateLimitPerSecond: 1e9, rateLimitBurst: 1e9 };
+  const server = await rpc.startRpcServer({ backend, tls, port: 0, limits: unthrottled });
+  // The same getters without the reply cache: each one decoded, matched in the signature cache and read from state.
+  const uncachedServer = await rpc.startRpcServer({ backend, tls, port: 0, limits: { ...unthrottled, getterReplyCacheEntries: 0 } });
   const echo = await startEcho(tls);
   const srPairs = Array.from({ length: CLIENTS }, (_, i) => new Keyring({ type: 'sr25519' }).addFromUri(`//bench//${i}`));
   const edPairs = Array.from({ length: CLIENTS }, (_, i) => new Keyring({ type: 'ed25519' }).addFromUri(`//bench//${i}`));
@@ -222,6 +226,8 @@ async function main(): Promise<void> {
   const echoResult = await scenario(echo.url, srFrames, echoPrefix);
   const srResult = await scenario(server.url, srFrames, okBalance);
   const edResult = await scenario(server.url, edFrames, okBalance);
+  const srUncached = await scenario(uncachedServer.url, srFrames, okBalance);
+  await uncachedServer.close();
   const fpResult = await scenario(server.url, fingerprint, '{"jsonrpc":"2.0","result":"0x80');
   const echoSmall = await scenario(echo.url, fingerprint, echoPrefix);
   // Latency below saturation: a quarter of the measured getter capacity, the same rate against echo.
@@ -267,6 +273,8 @@ async function main(): Promise<void> {
     echo: { first: echoResult, last: echoAgain, rpsUsed: echoRps },
     trustedGetterSr25519: { ...srResult, ratioToEcho: round(srResult.rps / echoRps) },
     trustedGetterEd25519: { ...edResult, ratioToEcho: round(edResult.rps / echoRps) },
+    /** Reply cache off (`getterReplyCacheEntries: 0`): the cost of a getter that was not just answered for this state. */
+    trustedGetterSr25519Uncached: { ...srUncached, ratioToEcho: round(srUncached.rps / echoRps) },
     /** Server overhead without backend work, against echo of the same small frames. */
     getFingerprint: { ...fpResult, echoSameFrames: echoSmall, ratioToEcho: round(fpResult.rps / echoSmall.rps) },
     /** Paced at a quarter of the getter capacity: latency without queueing behind 64 saturating clients. */
@@ -279,6 +287,7 @@ async function main(): Promise<void> {
       echo: echoResult.serverCpuUsPerRequest,
       trustedGetterSr25519: srResult.serverCpuUsPerRequest,
       trustedGetterEd25519: edResult.serverCpuUsPerRequest,
+      trustedGetterSr25519Uncached: srUncached.serverCpuUsPerRequest,
       getFingerprint: fpResult.serverCpuUsPerRequest,
       echoFingerprintFrames: echoSmall.serverCpuUsPerRequest,
       echoToGetter: round(echoResult.serverCpuUsPerRequest / srResult.serverCpuUsPerRequest),
@@ -315,6 +324,7 @@ async function main(): Promise<void> {
   console.log(line('echo (bare TLS ws)', echoResult));
   console.log(line('trusted getter sr25519', srResult), ` ratio ${result.trustedGetterSr25519.ratioToEcho}`);
   console.log(line('trusted getter ed25519', edResult), ` ratio ${result.trustedGetterEd25519.ratioToEcho}`);
+  console.log(line('getter sr25519, no cache', srUncached), ` ratio ${result.trustedGetterSr25519Uncached.ratioToEcho}`);
   console.log(line('author_getFingerprint', fpResult), ` ratio ${result.getFingerprint.ratioToEcho}`);
   console.log(line('echo (fingerprint frames)', echoSmall));
   console.log(line(`getter sr25519 @${pacedRps}/s`, srPaced));
