@@ -1,5 +1,5 @@
 export { remember } from './bounded-cache.js';
-export { bytesEqual } from './bytes.js';
+export { bytesEqual, bytesToHex, hexToBytes } from './bytes.js';
 export * from './errors.js';
 export * from './interfaces.js';
 export * from './merkle.js';

@@ -1,8 +1,8 @@
 // Per-shard state: an immutable trie of storage-style keys plus the change set that produced it. Two workers
 // that apply the same operations to the same state get byte-identical entries and roots.
-import { compactAddLength, compactFromU8aLim, compactToU8a, u8aConcat, u8aToHex, hexToU8a } from '@polkadot/util';
+import { compactAddLength, compactFromU8aLim, compactToU8a, u8aConcat } from '@polkadot/util';
 import { blake2AsU8a, xxhashAsU8a } from '@polkadot/util-crypto';
-import { bytesEqual } from '@sealbridge/chain-types';
+import { bytesEqual, bytesToHex, hexToBytes } from '@sealbridge/chain-types';
 import { PersistentTrie } from '@sealbridge/trie';
 import { ACCOUNT_ID_BYTES, HASH_BYTES, MAX_U128, MAX_U32 } from './constants.js';
 import { StfError } from './errors.js';
@@ -97,7 +97,7 @@ const viewOf = (b: Uint8Array): DataView => new DataView(b.buffer, b.byteOffset,
 export const decodeU64 = (b: Uint8Array): bigint => viewOf(b).getBigUint64(0, true);
 export const decodeU128 = (b: Uint8Array): bigint => readU128(viewOf(b), 0);
 
-const hexKey = (key: Uint8Array): string => u8aToHex(key, -1, false);
+const hexKey = (key: Uint8Array): string => bytesToHex(key, false);
 
 /**
  * Immutable state of one shard, backed by a persistent Substrate trie: a new state shares every untouched
@@ -197,7 +197,7 @@ export class ShardState {
       const changes: StateChange[] = [];
       for (const k of [...writes.keys()].sort()) {
         const value = writes.get(k) as Uint8Array | null;
-        const key = hexToU8a(k);
+        const key = hexToBytes(k);
         const before = this.#trie.get(key);
         if (value === null ? before === undefined : (before !== undefined && bytesEqual(before, value))) continue;
         changes.push({ key, value });

@@ -1,11 +1,9 @@
 import { compactFromU8a, u8aConcat, u8aToHex } from '@polkadot/util';
 
-import { sealbridgeRegistry } from '@sealbridge/chain-types';
+import { decodeRequest, sealbridgeRegistry } from '@sealbridge/chain-types';
 
 import type { BlockEvent, BlockExtrinsic } from './block-decoder.js';
 import type { ParentchainBlock } from './parentchain.js';
-
-const SHARD_BYTES = 32;
 
 /** A parentchain call the worker must act on, found in a successful extrinsic of a finalized block. */
 export type IndirectCall =
@@ -53,18 +51,9 @@ const INDIRECT_TIMESTAMP_SET = 2;
 function toIndirectCall(extrinsic: BlockExtrinsic, extrinsicIndex: number): IndirectCall | undefined {
   const { section, method, args } = extrinsic;
   if (section === 'enclaveBridge' && method === 'invoke') {
-    // Request { shard: H256, cyphertext: Vec<u8> }: read in place, the hot path of a full block.
-    const notARequest = new Error('invoke argument is not a Request { shard, cyphertext }');
-    if (args.length <= SHARD_BYTES) throw notARequest;
-    const [prefix, length] = compactFromU8a(args.subarray(SHARD_BYTES));
-    const start = SHARD_BYTES + prefix;
-    if (start + length.toNumber() !== args.length) throw notARequest;
-    return {
-      kind: 'invoke', extrinsicIndex,
-      shard: args.slice(0, SHARD_BYTES),
-      cyphertext: args.slice(start),
-      leafPreimage: u8aConcat([INDIRECT_INVOKE], args),
-    };
+    // Request { shard: H256, cyphertext: Vec<u8> }, decoded exactly: the hot path of a full block.
+    const { shard, cyphertext } = decodeRequest(args);
+    return { kind: 'invoke', extrinsicIndex, shard, cyphertext, leafPreimage: u8aConcat([INDIRECT_INVOKE], args) };
   }
   if (section === 'enclaveBridge' && method === 'shieldFunds') {
     const callArgs = extrinsic.call().args;

@@ -1,6 +1,7 @@
 import { ApiPromise, WsProvider } from '@polkadot/api';
 import type { Registry } from '@polkadot/types/types';
 import { hexToU8a, u8aToHex } from '@polkadot/util';
+import { hexToBytes } from '@sealbridge/chain-types';
 
 import { BlockDecoder, type BlockEvent, type BlockExtrinsic } from './block-decoder.js';
 
@@ -39,8 +40,8 @@ function decodeBlock(decoder: BlockDecoder, raw: RawBlock): ParentchainBlock {
       number: raw.number,
       hash: raw.hash,
       parentHash: raw.parentHash,
-      extrinsics: raw.extrinsics.map((hex) => decoder.extrinsic(hexToU8a(hex))),
-      events: raw.events ? decoder.events(hexToU8a(raw.events)) : [],
+      extrinsics: raw.extrinsics.map((hex) => decoder.extrinsic(hexToBytes(hex))),
+      events: raw.events ? decoder.events(hexToBytes(raw.events)) : [],
     };
   } catch (error) {
     throw new Error(`parentchain block #${raw.number} ${raw.hash} does not decode: ${(error as Error).message}`, { cause: error });

@@ -1,6 +1,6 @@
 import { u8aEq, u8aToHex } from '@polkadot/util';
 
-import { shieldEncrypt, topHash, verifyTrustedCallSigned } from '@sealbridge/chain-types';
+import { bytesToHex, shieldEncrypt, topHash, verifyTrustedCallSigned } from '@sealbridge/chain-types';
 import type { EnclaveHandle } from '@sealbridge/enclave-sim';
 import { decodeOperation, senderOf, type OperationResult, type SignedCall } from '@sealbridge/stf';
 
@@ -53,7 +53,7 @@ export class DirectCallRelay {
     if (operation.kind !== 'direct_call') throw new RpcServerError('UNSUPPORTED_OPERATION');
     if (!verifyTrustedCallSigned(operation.signed.strict, enclave.mrenclave, shard)) throw new RpcServerError('TOP_INVALID', 'bad signature');
     const hash = topHash(top);
-    const key = u8aToHex(hash);
+    const key = bytesToHex(hash);
     if (this.#pending.has(key)) throw new RpcServerError('TOP_ALREADY_IMPORTED');
 
     const cyphertext = shieldEncrypt(enclave.shieldingPublicKey(), top);
@@ -77,7 +77,7 @@ export class DirectCallRelay {
   /** Reports the outcome of relayed calls once the block that carried them was imported. */
   executed(results: OperationResult[], blockHash: Uint8Array): void {
     for (const result of results) {
-      const key = u8aToHex(result.topHash);
+      const key = bytesToHex(result.topHash);
       const pending = this.#pending.get(key);
       if (!pending) continue;
       this.#pending.delete(key);

@@ -1,5 +1,6 @@
 import { hexToU8a, u8aEq, u8aToHex } from '@polkadot/util';
 
+import { bytesToHex } from '@sealbridge/chain-types';
 import type { DecryptResult, EnclaveHandle } from '@sealbridge/enclave-sim';
 import {
   enclaveSignedCall,
@@ -178,7 +179,7 @@ export class ShardRuntime {
     return {
       shard: this.shardHex,
       changes: execution.outcome.state.changes.map(({ key, value }) => {
-        const keyHex = u8aToHex(key);
+        const keyHex = bytesToHex(key);
         return [keyHex, value === null ? null : enclave.seal(statePurpose(this.shardHex, keyHex), value)];
       }),
     };

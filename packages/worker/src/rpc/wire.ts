@@ -1,26 +1,23 @@
 import { compactAddLength, compactToU8a, stringToU8a, u8aConcat } from '@polkadot/util';
-import { encodeGetterResult, rpcError, rpcOk, rpcTopStatus, type TopStatusInput } from '@sealbridge/chain-types';
+import { bytesToHex, encodeGetterResult, rpcError, rpcOk, rpcTopStatus, type TopStatusInput } from '@sealbridge/chain-types';
 
 import type { TopStatus } from './backend.js';
 
 /** Statuses after which Integritee drops the watch registration (§2.6). */
 export const TERMINAL_STATUSES: ReadonlySet<TopStatus['kind']> = new Set(['Invalid', 'InSidechainBlock', 'Finalized', 'Usurped']);
 
-/** 0x-hex through node's native encoder (polkadot's u8aToHex builds the string in JS). */
-const toHex = (bytes: Uint8Array): string => `0x${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('hex')}`;
-
 /** hex(RpcReturnValue{value, do_watch=false, status=Ok}). */
-export const rpcOkHex = (value: Uint8Array): string => toHex(rpcOk(value));
+export const rpcOkHex = (value: Uint8Array): string => bytesToHex(rpcOk(value));
 
 /** hex(RpcReturnValue{SCALE(String msg), false, Error}) — Integritee's `compute_hex_encoded_return_error`. */
-export const rpcErrorHex = (message: string): string => toHex(rpcError(message));
+export const rpcErrorHex = (message: string): string => bytesToHex(rpcError(message));
 
 const statusInput = (status: TopStatus): TopStatusInput =>
   status.kind === 'InSidechainBlock' ? { InSidechainBlock: status.blockHash } : status.kind;
 
 /** hex(RpcReturnValue{value = TOP hash, do_watch, status = TrustedOperationStatus(status)}). */
 export const rpcTopStatusHex = (topHash: Uint8Array, status: TopStatus, doWatch: boolean): string =>
-  toHex(rpcTopStatus(topHash, statusInput(status), doWatch));
+  bytesToHex(rpcTopStatus(topHash, statusInput(status), doWatch));
 
 /** SCALE `String`: compact(len) ‖ UTF-8. */
 export const scaleString = (s: string): Uint8Array => compactAddLength(stringToU8a(s));
