@@ -24,6 +24,16 @@ describe('trusted/sealing', () => {
     }
   });
 
+  it('gives every seal its own nonce, across refills of the nonce pool', () => {
+    const nonces = new Set<string>();
+    for (let i = 0; i < 1_000; i++) {
+      const sealed = sealer.seal('p', plaintext);
+      nonces.add(Buffer.from(sealed.subarray(6, 18)).toString('hex'));
+      assert.deepEqual(sealer.unseal('p', sealed), plaintext);
+    }
+    assert.equal(nonces.size, 1_000);
+  });
+
   it('fails on any flipped byte (header, nonce, ciphertext, tag) and on truncation', () => {
     const sealed = sealer.seal('p', plaintext);
     for (let i = 0; i < sealed.length; i++) {

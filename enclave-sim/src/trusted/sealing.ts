@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync, randomFillSync } from 'node:crypto';
 
 import { EnclaveError } from './errors.js';
 
@@ -19,6 +19,22 @@ const TAG_BYTES = 16;
 const HEADER_BYTES = MAGIC.length + 2 + NONCE_BYTES;
 export const SEAL_OVERHEAD_BYTES = HEADER_BYTES + TAG_BYTES;
 export const PLATFORM_SECRET_BYTES = 32;
+
+/**
+ * GCM nonces are drawn from CSPRNG output fetched 4 KiB at a time (one `randomFillSync` per 341 seals instead of one
+ * per seal: the worker seals every changed state entry). Each nonce is still random and used once.
+ */
+const noncePool = Buffer.allocUnsafeSlow(NONCE_BYTES * 341);
+let noncePoolUsed = noncePool.length;
+
+function freshNonce(): Buffer {
+  if (noncePoolUsed + NONCE_BYTES > noncePool.length) {
+    randomFillSync(noncePool);
+    noncePoolUsed = 0;
+  }
+  noncePoolUsed += NONCE_BYTES;
+  return noncePool.subarray(noncePoolUsed - NONCE_BYTES, noncePoolUsed);
+}
 
 function policyFromByte(byte: number | undefined): SealPolicy | undefined {
   return SEAL_POLICIES.find((p) => POLICY_BYTE[p] === byte);
@@ -59,7 +75,7 @@ export class Sealer {
 
   seal(purpose: string, plaintext: Uint8Array, policy: SealPolicy = 'MRENCLAVE'): Uint8Array {
     if (!SEAL_POLICIES.includes(policy)) throw new EnclaveError('INVALID_ARGUMENT', `unknown seal policy ${String(policy)}`);
-    const header = Buffer.concat([MAGIC, Uint8Array.of(SEAL_FORMAT_VERSION, POLICY_BYTE[policy]), randomBytes(NONCE_BYTES)]);
+    const header = Buffer.concat([MAGIC, Uint8Array.of(SEAL_FORMAT_VERSION, POLICY_BYTE[policy]), freshNonce()]);
     const cipher = createCipheriv('aes-256-gcm', this.#sealKey(policy), header.subarray(HEADER_BYTES - NONCE_BYTES));
     cipher.setAAD(aad(purpose, header));
     return new Uint8Array(Buffer.concat([header, cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]));
