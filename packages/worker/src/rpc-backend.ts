@@ -33,7 +33,7 @@ export function enclaveReportData(enclave: EnclaveHandle): Uint8Array {
 export class WorkerRpcBackend implements RpcBackend {
   readonly #deps: WorkerRpcBackendDeps;
   readonly #quote: Uint8Array;
-  #epoch: { state: ShardState; envRevision: number } | undefined;
+  #epoch: { state: ShardState; envRevision: number; token: object } | undefined;
 
   constructor(deps: WorkerRpcBackendDeps) {
     this.#deps = deps;
@@ -69,13 +69,16 @@ export class WorkerRpcBackend implements RpcBackend {
     }
   }
 
-  /** Getters read the shard state, which is a new object after every change, and the env names. */
+  /**
+   * Getters read the shard state, which is a new object after every change, and the env names. The epoch handed out
+   * is an empty token: cached answers keep it, and must not keep old states alive.
+   */
   getterEpoch(shard: Uint8Array): object | undefined {
     if (!bytesEqual(shard, this.#deps.shard.shard)) return undefined;
     const state = this.#deps.shard.state;
     const envRevision = this.#deps.envRevision?.() ?? 0;
-    if (this.#epoch?.state !== state || this.#epoch.envRevision !== envRevision) this.#epoch = { state, envRevision };
-    return this.#epoch;
+    if (this.#epoch?.state !== state || this.#epoch.envRevision !== envRevision) this.#epoch = { state, envRevision, token: {} };
+    return this.#epoch.token;
   }
 
   submitTrustedOperation(shard: Uint8Array, top: Uint8Array, watcher?: TopWatcher): Promise<Uint8Array> {

@@ -61,6 +61,7 @@ export interface RpcBackend {
   /**
    * An object that stays the same exactly as long as every getter of `shard` would answer the same (the state, and
    * whatever else getters read, unchanged); undefined for a shard it does not serve. Absent: getters are never cached.
+   * Cached answers hold on to it, so it should be a small token, not the state itself.
    */
   getterEpoch?(shard: Uint8Array): object | undefined;
   /** Metrics hook, called once per dispatched method (unknown methods included, as `"unknown"`). */
