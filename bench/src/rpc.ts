@@ -1,7 +1,8 @@
 // Trusted RPC benchmark: trusted getters/s and p50/p99 latency with 64 concurrent wss clients against the worker
 // RPC server (FakeBackend: strict getter decoding, real sr25519/ed25519 verification) compared in the same run with a
 // bare TLS `ws` echo server; then how many idle connections the server holds and its RSS at that point. Each client
-// resends 8 signed getters, so the server's reply cache answers most of them; one scenario runs with that cache off.
+// resends 8 signed getters, so the server's reply cache answers most of them; one scenario runs with that cache off,
+// and one sends only getters signed afresh (what a client that signs per query costs).
 // The load runs in a child process so server and clients do not share one event loop.
 // Run: npx tsc -b bench && node bench/dist/rpc.js  → bench/results/rpc.json
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
@@ -24,6 +25,8 @@ const WARMUP_SECONDS = 1;
 const RUN_SECONDS = 5;
 /** Distinct pre-signed getters per client, each resent like a polling client does (a blob is verified once, then cached). */
 const GETTERS_PER_CLIENT = 8;
+/** Never-resent getters per client for the fresh-signature scenario: more than a client sends in warm-up and run. */
+const FRESH_GETTERS_PER_CLIENT = 400;
 const IDLE_TARGET = 10_000;
 /** fds the server needs besides the idle sockets (listening socket, stdio, libuv, load clients). */
 const FD_HEADROOM = 300;
@@ -37,6 +40,8 @@ const TARGET_P99_MS = 5;
  */
 interface LoadResult {
   requests: number; seconds: number; rps: number; p50Ms: number; p99Ms: number; errors: number;
+  /** Measured requests that reused a frame this client had sent before (0 = every getter was new to the server). */
+  resentRequests: number;
   loadCpuUsPerRequest: number; serverCpuUsPerRequest: number;
   /** Share of all cores that server and load process used together; well below ~0.9 at saturation = other load. */
   machineShareUsed: number;
@@ -52,6 +57,7 @@ async function runLoad(msg: ScenarioMessage): Promise<Omit<LoadResult, 'serverCp
   const sockets = await Promise.all(msg.frames.map(() => openSocket(msg.url)));
   const latencies: number[] = [];
   let errors = 0;
+  let resentRequests = 0;
   let measuring = false;
   let stop = false;
   const intervalMs = msg.pacedRps ? (sockets.length / msg.pacedRps) * 1000 : 0;
@@ -64,12 +70,14 @@ async function runLoad(msg: ScenarioMessage): Promise<Omit<LoadResult, 'serverCp
         await sleep(Math.max(0, due - performance.now()));
         due += intervalMs;
       }
+      const resent = n >= frames.length;
       const frame = frames[n++ % frames.length]!;
       const t0 = performance.now();
       const reply = await roundTrip(ws, frame);
       if (measuring) {
         latencies.push(performance.now() - t0);
         if (!reply.startsWith(msg.expectPrefix)) errors++;
+        if (resent) resentRequests++;
       }
     }
   });
@@ -90,7 +98,7 @@ async function runLoad(msg: ScenarioMessage): Promise<Omit<LoadResult, 'serverCp
   latencies.sort((a, b) => a - b);
   const pct = (p: number): number => round(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN);
   const loadCpuUsPerRequest = round((cpu.user + cpu.system) / Math.max(1, requests));
-  return { requests, seconds: round(seconds), rps: Math.round(requests / seconds), p50Ms: pct(0.5), p99Ms: pct(0.99), errors, loadCpuUsPerRequest };
+  return { requests, seconds: round(seconds), rps: Math.round(requests / seconds), p50Ms: pct(0.5), p99Ms: pct(0.99), errors, resentRequests, loadCpuUsPerRequest };
 }
 
 async function holdIdle(msg: IdleMessage): Promise<{ opened: number; failed: number; seconds: number }> {
@@ -179,8 +187,8 @@ function fdLimits(): { soft: number; hard: number } {
   return { soft: soft!, hard: hard! };
 }
 
-function getterFrames(pairs: KeyringPair[], shard: Uint8Array): string[][] {
-  return pairs.map((pair) => Array.from({ length: GETTERS_PER_CLIENT }, () => {
+function getterFrames(pairs: KeyringPair[], shard: Uint8Array, perClient = GETTERS_PER_CLIENT): string[][] {
+  return pairs.map((pair) => Array.from({ length: perClient }, () => {
     const signed = signTrustedGetter(pair, { free_balance: pair.publicKey });
     const getter = sealbridgeRegistry.createType('Getter', { trusted: signed }).toU8a();
     return JSON.stringify({ jsonrpc: '2.0', method: 'state_executeGetter', params: [u8aToHex(encodeRequest(shard, getter))], id: 1 });
@@ -204,6 +212,8 @@ async function main(): Promise<void> {
   for (const p of [...srPairs, ...edPairs]) backend.setAccount(p.publicKey, { free: 10n ** 15n });
   const srFrames = getterFrames(srPairs, backend.shard);
   const edFrames = getterFrames(edPairs, backend.shard);
+  // sr25519 signatures are randomized: each of these is a getter the server has never seen.
+  const freshFrames = getterFrames(srPairs, backend.shard, FRESH_GETTERS_PER_CLIENT);
   const fingerprint = Array.from({ length: CLIENTS }, () => [JSON.stringify({ jsonrpc: '2.0', method: 'author_getFingerprint', params: [], id: 1 })]);
   const okBalance = '{"jsonrpc":"2.0","result":"0x480140';
 
@@ -227,6 +237,7 @@ async function main(): Promise<void> {
   const srResult = await scenario(server.url, srFrames, okBalance);
   const edResult = await scenario(server.url, edFrames, okBalance);
   const srUncached = await scenario(uncachedServer.url, srFrames, okBalance);
+  const srFresh = await scenario(server.url, freshFrames, okBalance);
   await uncachedServer.close();
   const fpResult = await scenario(server.url, fingerprint, '{"jsonrpc":"2.0","result":"0x80');
   const echoSmall = await scenario(echo.url, fingerprint, echoPrefix);
@@ -275,6 +286,8 @@ async function main(): Promise<void> {
     trustedGetterEd25519: { ...edResult, ratioToEcho: round(edResult.rps / echoRps) },
     /** Reply cache off (`getterReplyCacheEntries: 0`): the cost of a getter that was not just answered for this state. */
     trustedGetterSr25519Uncached: { ...srUncached, ratioToEcho: round(srUncached.rps / echoRps) },
+    /** Every request a newly signed getter (`resentRequests` 0): decoding, an sr25519 verification and a state read each. */
+    trustedGetterSr25519Fresh: { ...srFresh, ratioToEcho: round(srFresh.rps / echoRps) },
     /** Server overhead without backend work, against echo of the same small frames. */
     getFingerprint: { ...fpResult, echoSameFrames: echoSmall, ratioToEcho: round(fpResult.rps / echoSmall.rps) },
     /** Paced at a quarter of the getter capacity: latency without queueing behind 64 saturating clients. */
@@ -288,6 +301,7 @@ async function main(): Promise<void> {
       trustedGetterSr25519: srResult.serverCpuUsPerRequest,
       trustedGetterEd25519: edResult.serverCpuUsPerRequest,
       trustedGetterSr25519Uncached: srUncached.serverCpuUsPerRequest,
+      trustedGetterSr25519Fresh: srFresh.serverCpuUsPerRequest,
       getFingerprint: fpResult.serverCpuUsPerRequest,
       echoFingerprintFrames: echoSmall.serverCpuUsPerRequest,
       echoToGetter: round(echoResult.serverCpuUsPerRequest / srResult.serverCpuUsPerRequest),
@@ -325,6 +339,7 @@ async function main(): Promise<void> {
   console.log(line('trusted getter sr25519', srResult), ` ratio ${result.trustedGetterSr25519.ratioToEcho}`);
   console.log(line('trusted getter ed25519', edResult), ` ratio ${result.trustedGetterEd25519.ratioToEcho}`);
   console.log(line('getter sr25519, no cache', srUncached), ` ratio ${result.trustedGetterSr25519Uncached.ratioToEcho}`);
+  console.log(line('getter sr25519, fresh', srFresh), ` ratio ${result.trustedGetterSr25519Fresh.ratioToEcho}, resent ${srFresh.resentRequests}`);
   console.log(line('author_getFingerprint', fpResult), ` ratio ${result.getFingerprint.ratioToEcho}`);
   console.log(line('echo (fingerprint frames)', echoSmall));
   console.log(line(`getter sr25519 @${pacedRps}/s`, srPaced));
