@@ -1,5 +1,6 @@
-import { u8aEq } from '@polkadot/util';
 import { encodeAddress } from '@polkadot/util-crypto';
+
+import { bytesEqual } from '@sealbridge/chain-types';
 
 import type { BlockExtrinsic } from './block-decoder.js';
 import { ExtrinsicSigner, perRuntimeVersion, type SignedExtrinsic } from './extrinsic-signer.js';
@@ -124,7 +125,7 @@ export class Outbox {
   /** Hashes of pending entries among `extrinsics` (of a newly imported block); only the enclave account's are hashed. */
   includedIn(extrinsics: readonly BlockExtrinsic[]): string[] {
     const { address } = this.#signer();
-    return extrinsics.filter((xt) => xt.signer && u8aEq(xt.signer, address)).map((xt) => xt.hash()).filter((hash) => this.#pending.has(hash));
+    return extrinsics.filter((xt) => xt.signer && bytesEqual(xt.signer, address)).map((xt) => xt.hash()).filter((hash) => this.#pending.has(hash));
   }
 
   /** Applies a committed block: new entries become pending, included ones are done. */

@@ -1,6 +1,6 @@
-import { hexToU8a, u8aEq, u8aToHex } from '@polkadot/util';
+import { hexToU8a, u8aToHex } from '@polkadot/util';
 
-import { bytesToHex } from '@sealbridge/chain-types';
+import { bytesEqual, bytesToHex } from '@sealbridge/chain-types';
 import type { DecryptResult, EnclaveHandle } from '@sealbridge/enclave-sim';
 import {
   enclaveSignedCall,
@@ -94,7 +94,7 @@ export class ShardRuntime {
     const encrypted: Uint8Array[] = [];
     for (const call of calls) {
       if (call.kind === 'timestamp') continue;
-      if (!u8aEq(call.shard, this.shard)) {
+      if (!bytesEqual(call.shard, this.shard)) {
         log.warn('indirect call for an unknown shard ignored', { block: block.number, extrinsic: call.extrinsicIndex, shard: u8aToHex(call.shard) });
         metrics.inc('sealbridge_invocations_rejected_total', { reason: 'unknown_shard' });
         continue;
@@ -126,7 +126,7 @@ export class ShardRuntime {
         ops.push(signByEnclave({ kind: 'timestamp_set', enclave: enclaveAccount, now: call.now, parentchainId: 'Integritee' }));
         continue;
       }
-      if (!u8aEq(call.shard, this.shard)) continue;
+      if (!bytesEqual(call.shard, this.shard)) continue;
       const result = decrypted[next++];
       const size = call.kind === 'invoke' ? call.cyphertext.length : call.accountEncrypted.length;
       if (size > MAX_SHIELDED_BYTES) {
