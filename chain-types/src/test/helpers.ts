@@ -1,3 +1,5 @@
+import { RistrettoPoint } from '@noble/curves/ed25519';
+
 import { ScaleDecodeError } from '../errors.js';
 
 // Byte helpers for the specs, written independently of polkadot-js so expected vectors are not derived from the
@@ -58,5 +60,15 @@ export function scaleOutcome(decode: () => unknown): string {
   } catch (err) {
     if (!(err instanceof ScaleDecodeError)) throw new Error(`expected ScaleDecodeError, got ${String(err)}`, { cause: err });
     return `${err.code}@${err.offset} ${err.typeName}`;
+  }
+}
+
+/** Whether @noble/curves' audited ristretto255 decoder accepts 32 bytes: the reference for the key checks. */
+export function nobleDecodesRistretto(encoding: Uint8Array): boolean {
+  try {
+    RistrettoPoint.fromHex(encoding);
+    return true;
+  } catch {
+    return false;
   }
 }
