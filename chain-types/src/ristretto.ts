@@ -25,7 +25,16 @@ const { WebAssembly: wasm } = globalThis as unknown as {
   };
 };
 
-const checker = new wasm.Instance(new wasm.Module(readFileSync(new URL('./ristretto.wasm', import.meta.url))), {
+function checkerBytes(): Uint8Array {
+  const file = new URL('./ristretto.wasm', import.meta.url);
+  try {
+    return readFileSync(file);
+  } catch (cause) {
+    throw new Error(`${file.pathname} is missing: \`npm run build\` compiles it from chain-types/assembly/ristretto.ts`, { cause });
+  }
+}
+
+const checker = new wasm.Instance(new wasm.Module(checkerBytes()), {
   env: {
     abort: () => {
       throw new Error('ristretto255 check aborted');
