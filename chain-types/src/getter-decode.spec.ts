@@ -3,7 +3,6 @@ import type { Codec } from '@polkadot/types/types';
 
 import { ALICE, HASH, bytes, hex, randomHex, repeat, rng, scaleOutcome as outcome, toHex } from './test/helpers.js';
 import {
-  ScaleDecodeError,
   decodeExact,
   decodeGetterStrict,
   decodeTrustedGetterSignedStrict,

@@ -8,7 +8,7 @@ import { executeTrustedOperations, type ExecutionOutcome, type OperationInput } 
 import { executeGetter } from './getters.js';
 import { enclaveSignedCall } from './signing.js';
 import { ShardState, timestampKey } from './state.js';
-import { actors, callValue, ctx, getter, MRENCLAVE, SHARD, signed, u128, u32, UNIT, type Actors } from './test/fixtures.js';
+import { actors, ctx, getter, MRENCLAVE, SHARD, signed, u128, u32, UNIT, type Actors } from './test/fixtures.js';
 
 const hex = (b: Uint8Array) => u8aToHex(b);
 
