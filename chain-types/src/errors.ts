@@ -21,7 +21,8 @@ export const SCALE_DECODE_ERROR_CODES = [
   'SCALE_LENGTH_OVERFLOW', // a compact length prefix claims more elements/bytes than the input holds
   'SCALE_TRAILING_BYTES', // the value was complete but input bytes were left over
   'SCALE_NON_CANONICAL', // a byte that no canonical encoder produces (bool 2, option 2, over-long compact, bad UTF-8)
-  'SCALE_UNKNOWN_TYPE', // the requested type name is not registered (programming error)
+  'SCALE_TOO_DEEP', // recursive types nested past the depth limit
+  'SCALE_UNKNOWN_TYPE', // the requested type name or id is not registered (programming error)
 ] as const;
 export type ScaleDecodeErrorCode = (typeof SCALE_DECODE_ERROR_CODES)[number];
 
@@ -31,10 +32,29 @@ export class ScaleDecodeError extends SealbridgeError<ScaleDecodeErrorCode> {
   /** Byte offset into the input where the problem was found. */
   readonly offset: number;
 
+  /** Where in the value it failed, outermost first (fields, variants, elements), as far as the decoder tracked it. */
+  readonly path: string[] = [];
+  readonly #detail: string;
+
   constructor(code: ScaleDecodeErrorCode, typeName: string, offset: number, detail: string, options?: { cause?: unknown }) {
     super(code, `cannot decode ${typeName}: ${detail} (at byte ${offset})`, options);
     this.typeName = typeName;
     this.offset = offset;
+    this.#detail = detail;
+  }
+
+  /** Records one more enclosing step of the type path (decoders call it as the error passes outwards). */
+  within(step: string): this {
+    this.path.unshift(step);
+    this.message = `cannot decode ${this.typeName} at ${this.path.join('')}: ${this.#detail} (at byte ${this.offset})`;
+    return this;
+  }
+}
+
+/** A value that does not fit the type it is encoded as (a number out of range, a missing field, an unknown variant). */
+export class ScaleEncodeError extends SealbridgeError<'SCALE_BAD_VALUE'> {
+  constructor(typeName: string, detail: string) {
+    super('SCALE_BAD_VALUE', `cannot encode ${typeName}: ${detail}`);
   }
 }
 

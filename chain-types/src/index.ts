@@ -1,5 +1,6 @@
 export { remember } from './bounded-cache.js';
 export { bytesEqual, bytesToHex, hexToBytes } from './bytes.js';
+export * from './codec/index.js';
 export * from './errors.js';
 export * from './interfaces.js';
 export * from './merkle.js';
