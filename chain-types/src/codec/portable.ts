@@ -304,10 +304,8 @@ export class PortableCodec {
   #skipFields(fields: PortableField[]): Skip {
     const steps = fields.map((f, i) => ({ skip: this.skipper(f.type), step: `.${f.name ?? i}` }));
     if (steps.length === 0) return () => {};
-    if (steps.length === 1) {
-      const [{ skip, step }] = steps as [{ skip: Skip; step: string }];
-      return (r) => withStep(skip, r, step);
-    }
+    // A single unnamed field (`Some(T)`, `Balances(Call)`) adds no step of its own to the type path.
+    if (steps.length === 1 && fields[0]!.name === undefined) return steps[0]!.skip;
     return (r) => {
       for (const { skip, step } of steps) withStep(skip, r, step);
     };

@@ -1,6 +1,6 @@
-import { compactFromU8a, u8aConcat, u8aToHex } from '@polkadot/util';
+import { u8aConcat, u8aToHex } from '@polkadot/util';
 
-import { decodeRequest, sealbridgeRegistry } from '@sealbridge/chain-types';
+import { ScaleReader, decodeRequest, sealbridgeRegistry } from '@sealbridge/chain-types';
 
 import type { BlockEvent, BlockExtrinsic } from './block-decoder.js';
 import type { ParentchainBlock } from './parentchain.js';
@@ -56,20 +56,18 @@ function toIndirectCall(extrinsic: BlockExtrinsic, extrinsicIndex: number): Indi
     return { kind: 'invoke', extrinsicIndex, shard, cyphertext, leafPreimage: u8aConcat([INDIRECT_INVOKE], args) };
   }
   if (section === 'enclaveBridge' && method === 'shieldFunds') {
-    const callArgs = extrinsic.call().args;
-    const shard = callArgs[0]!.toU8a();
-    const accountEncrypted = (callArgs[1] as unknown as { toU8a(bare: boolean): Uint8Array }).toU8a(true);
-    const amount = BigInt(callArgs[2]!.toString());
+    // shield_funds(shard, incognito_account_encrypted, amount), read by position: names differ between pallet versions.
+    const [shard, accountEncrypted, amount] = Object.values(extrinsic.call().args) as [Uint8Array, Uint8Array, bigint];
     return {
       kind: 'shield', extrinsicIndex, shard, accountEncrypted, amount,
       leafPreimage: sealbridgeRegistry.createType('IndirectCall', { ShieldFunds: { shard, account_encrypted: u8aToHex(accountEncrypted), amount } }).toU8a(),
     };
   }
   if (section === 'timestamp' && method === 'set') {
-    // `now: Compact<Moment>`.
-    const [prefix, now] = compactFromU8a(args);
-    if (prefix !== args.length) throw new Error('Timestamp.set argument is not a compact moment');
-    return { kind: 'timestamp', extrinsicIndex, now: BigInt(now.toString()), leafPreimage: u8aConcat([INDIRECT_TIMESTAMP_SET], args) };
+    const reader = new ScaleReader(args, 'Timestamp.set(now: Compact<Moment>)');
+    const now = reader.compact('now');
+    reader.end();
+    return { kind: 'timestamp', extrinsicIndex, now, leafPreimage: u8aConcat([INDIRECT_TIMESTAMP_SET], args) };
   }
   return undefined;
 }

@@ -176,7 +176,7 @@ export class OlmEnv {
       if (record.event.section !== 'workerEnv' || record.event.method !== 'EnvSet') continue;
       let claim: EnvSet;
       try {
-        claim = decodeEnvSet(record.event.data);
+        claim = decodeEnvSet(record.event.fields);
       } catch (error) {
         log.warn('unreadable EnvSet event skipped', { block: block.number, event: eventIndex, error: (error as Error).message });
         metrics.inc('sealbridge_env_messages_total', { status: 'unreadable' });
@@ -317,19 +317,15 @@ export class OlmEnv {
   }
 }
 
-function decodeEnvSet(data: readonly { toU8a(isBare?: boolean): Uint8Array }[]): EnvSet {
-  if (data.length !== 6) throw new Error(`EnvSet has ${data.length} fields, expected 6`);
-  const [shard, worker, sender, senderIdentityKey, oneTimeKey, preKeyMessage] = data as [
-    { toU8a(): Uint8Array }, { toU8a(): Uint8Array }, { toU8a(): Uint8Array }, { toU8a(): Uint8Array }, { toU8a(): Uint8Array }, { toU8a(bare: boolean): Uint8Array },
-  ];
-  return {
-    shard: shard.toU8a(),
-    worker: worker.toU8a(),
-    sender: sender.toU8a(),
-    senderIdentityKey: senderIdentityKey.toU8a(),
-    oneTimeKey: oneTimeKey.toU8a(),
-    preKeyMessage: preKeyMessage.toU8a(true),
-  };
+/** `EnvSet { shard, worker, sender, sender_identity_key, one_time_key, pre_key_message }`, read by position. */
+function decodeEnvSet(fields: Readonly<Record<string, unknown>>): EnvSet {
+  const values = Object.values(fields);
+  const sizes = [32, 32, 32, 32, 32, undefined];
+  if (values.length !== sizes.length || values.some((v, i) => !(v instanceof Uint8Array) || (sizes[i] !== undefined && v.length !== sizes[i]))) {
+    throw new EnvMessageError('Malformed', `EnvSet fields do not have the expected shape (${values.length} fields)`);
+  }
+  const [shard, worker, sender, senderIdentityKey, oneTimeKey, preKeyMessage] = values as Uint8Array[];
+  return { shard: shard!, worker: worker!, sender: sender!, senderIdentityKey: senderIdentityKey!, oneTimeKey: oneTimeKey!, preKeyMessage: preKeyMessage! };
 }
 
 /** Parses and checks the decrypted `EnvMessage` against the claim it came with (unknown key-share defence). */

@@ -1,9 +1,9 @@
 import { ApiPromise, WsProvider } from '@polkadot/api';
 import type { Registry } from '@polkadot/types/types';
 import { hexToU8a, u8aToHex } from '@polkadot/util';
-import { hexToBytes } from '@sealbridge/chain-types';
+import { SealbridgeError, hexToBytes } from '@sealbridge/chain-types';
 
-import { BlockDecoder, type BlockEvent, type BlockExtrinsic } from './block-decoder.js';
+import { BlockDecodeError, BlockDecoder, type BlockEvent, type BlockExtrinsic } from './block-decoder.js';
 
 import type { Logger } from './log.js';
 
@@ -26,6 +26,23 @@ export interface ParentchainBlock extends BlockRef {
   events: BlockEvent[];
 }
 
+/** A finalized block the worker cannot read: the import cannot pass it (it is never skipped). */
+export class UndecodableBlockError extends SealbridgeError<'BLOCK_UNDECODABLE' | 'METADATA_UNSUPPORTED'> {
+  readonly block: BlockRef;
+  readonly extrinsicIndex: number | undefined;
+  readonly eventIndex: number | undefined;
+  /** Type path inside the extrinsic or event record. */
+  readonly path: string;
+
+  constructor(block: BlockRef, cause: BlockDecodeError) {
+    super(cause.code, `parentchain block #${block.number} ${block.hash} does not decode: ${cause.message}`, { cause });
+    this.block = { number: block.number, hash: block.hash };
+    this.extrinsicIndex = cause.extrinsicIndex;
+    this.eventIndex = cause.eventIndex;
+    this.path = cause.path;
+  }
+}
+
 interface RawBlock extends BlockRef {
   parentHash: string;
   extrinsics: string[];
@@ -40,11 +57,12 @@ function decodeBlock(decoder: BlockDecoder, raw: RawBlock): ParentchainBlock {
       number: raw.number,
       hash: raw.hash,
       parentHash: raw.parentHash,
-      extrinsics: raw.extrinsics.map((hex) => decoder.extrinsic(hexToBytes(hex))),
+      extrinsics: raw.extrinsics.map((hex, index) => decoder.extrinsic(hexToBytes(hex), index)),
       events: raw.events ? decoder.events(hexToBytes(raw.events)) : [],
     };
   } catch (error) {
-    throw new Error(`parentchain block #${raw.number} ${raw.hash} does not decode: ${(error as Error).message}`, { cause: error });
+    if (!(error instanceof BlockDecodeError)) throw error;
+    throw new UndecodableBlockError(raw, error);
   }
 }
 
