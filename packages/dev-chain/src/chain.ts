@@ -15,7 +15,7 @@ import { NOOP_LOGGER } from './log.js';
 import { TxPool } from './pool.js';
 import { RUNTIME_VERSION, Runtime, invalidTransaction } from './runtime/runtime.js';
 import { INLINE_VERIFIER } from './runtime/verifier.js';
-import { Writer } from './types/codec.js';
+import { ScaleWriter } from '@sealbridge/chain-types';
 
 export type SealMode = 'instant' | 'interval' | 'manual';
 
@@ -75,7 +75,7 @@ export interface CreateBlockOptions {
 type Listener<T> = (value: T) => void;
 
 function encodeHeader(parentHash: Uint8Array, number: number, stateRoot: Uint8Array, extrinsicsRoot: Uint8Array): Uint8Array {
-  const w = new Writer();
+  const w = new ScaleWriter();
   w.bytes(parentHash);
   w.compact(number);
   w.bytes(stateRoot);

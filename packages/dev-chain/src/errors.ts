@@ -6,7 +6,6 @@ import { SealbridgeError } from '@sealbridge/chain-types';
  */
 export const DEV_CHAIN_ERROR_CODES = [
   'INVALID_ARGUMENT', // bad option or parameter passed by a caller
-  'CODEC', // bytes do not decode / value does not encode with the declared type
   'METADATA', // inconsistent pallet table (unknown type, duplicate index)
   'UNKNOWN_BLOCK', // a block hash or number that this chain does not know
   'INVALID_TRANSACTION', // pool rejected the extrinsic (node error 1010)

@@ -6,7 +6,7 @@ import type { CallDecl, EventDecl, PalletDefinition, StorageHasher } from '../ru
 import type { FieldDef, NamedTypeDecl, TypeDefKind, TypeId, VariantDef } from '../types/table.js';
 
 import { DevChainError } from '../errors.js';
-import { Codec } from '../types/codec.js';
+import { PortableCodec } from '@sealbridge/chain-types';
 import { TypeTable } from '../types/table.js';
 
 /** Rust crate of the runtime; `*_runtime::RuntimeCall/RuntimeEvent` is what @polkadot/types aliases to Call/Event. */
@@ -82,7 +82,7 @@ export interface ResolvedPallet {
 
 export interface RuntimeMetadata {
   table: TypeTable;
-  codec: Codec;
+  codec: PortableCodec;
   pallets: Map<string, ResolvedPallet>;
   types: {
     runtimeCall: TypeId;
@@ -137,7 +137,7 @@ export function buildMetadata(pallets: PalletDefinition[]): RuntimeMetadata {
   const resolved = new Map<string, ResolvedPallet>();
   const callVariants: VariantDef[] = [];
   const eventVariants: VariantDef[] = [];
-  const codec = new Codec(table);
+  const codec = new PortableCodec(table.types);
 
   for (const p of sorted) {
     const rp: ResolvedPallet = { def: p, calls: new Map(), events: new Map(), errors: new Map(), storage: new Map() };
@@ -257,13 +257,12 @@ export function buildMetadata(pallets: PalletDefinition[]): RuntimeMetadata {
   return { table, codec, pallets: resolved, types, bytes: metadata.toU8a() };
 }
 
-const PRIMITIVE_JSON: Record<string, string> = { bool: 'Bool', str: 'Str', u8: 'U8', u16: 'U16', u32: 'U32', u64: 'U64', u128: 'U128' };
 
 function defJson(d: TypeDefKind): unknown {
   const fields = (fs: FieldDef[]) => fs.map((f) => ({ name: f.name ?? null, type: f.type, typeName: f.typeName ?? null, docs: f.docs ?? [] }));
   switch (d.kind) {
     case 'primitive':
-      return { Primitive: PRIMITIVE_JSON[d.name] };
+      return { Primitive: d.name[0]!.toUpperCase() + d.name.slice(1) };
     case 'composite':
       return { Composite: { fields: fields(d.fields) } };
     case 'variant':
@@ -276,5 +275,7 @@ function defJson(d: TypeDefKind): unknown {
       return { Tuple: d.types };
     case 'compact':
       return { Compact: { type: d.type } };
+    case 'bitSequence':
+      return { BitSequence: { bitStoreType: d.storeType, bitOrderType: d.orderType } };
   }
 }

@@ -1,6 +1,6 @@
 import { u8aEq } from '@polkadot/util';
 
-import type { EnumValue } from '../types/codec.js';
+import type { EnumValue } from '@sealbridge/chain-types';
 import type { DispatchContext, PalletDefinition, StorageAccess } from '../runtime/pallet.js';
 
 import { getAccount, putAccount } from './system.js';

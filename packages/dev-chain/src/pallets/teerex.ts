@@ -2,7 +2,7 @@ import { AttestationError, verifyQuote } from '@sealbridge/chain-types';
 import { u8aEq } from '@polkadot/util';
 
 import type { DispatchContext, PalletDefinition } from '../runtime/pallet.js';
-import type { EnumValue } from '../types/codec.js';
+import type { EnumValue } from '@sealbridge/chain-types';
 
 export const SGX_RA_PROOF_MAX_LEN = 5000;
 export const MAX_URL_LEN = 256;

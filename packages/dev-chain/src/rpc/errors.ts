@@ -1,3 +1,5 @@
+import { ScaleDecodeError, ScaleEncodeError } from '@sealbridge/chain-types';
+
 import { DevChainError } from '../errors.js';
 
 /** JSON-RPC error codes: JSON-RPC 2.0 plus the Substrate author (pool) codes. */
@@ -37,6 +39,8 @@ export const invalidParams = (why: string) => new RpcError(RPC_CODES.INVALID_PAR
 /** The one place where errors become JSON-RPC error objects. */
 export function toRpcError(e: unknown, onInternal: (e: unknown) => void): RpcErrorObject {
   if (e instanceof RpcError) return { code: e.code, message: e.message };
+  // Parameters that are not valid SCALE of their type.
+  if (e instanceof ScaleDecodeError || e instanceof ScaleEncodeError) return { code: RPC_CODES.INVALID_PARAMS, message: `Invalid params: ${e.message}` };
   if (e instanceof DevChainError) {
     switch (e.code) {
       case 'INVALID_TRANSACTION':
@@ -54,7 +58,6 @@ export function toRpcError(e: unknown, onInternal: (e: unknown) => void): RpcErr
       case 'UNKNOWN_BLOCK':
         return { code: RPC_CODES.CLIENT_ERROR, message: e.message };
       case 'INVALID_ARGUMENT':
-      case 'CODEC':
         return { code: RPC_CODES.INVALID_PARAMS, message: `Invalid params: ${e.message}` };
       default:
         break;

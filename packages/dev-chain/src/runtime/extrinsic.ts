@@ -4,7 +4,7 @@ import { verifySignatureBytes } from '@sealbridge/chain-types';
 import type { CallValue } from './pallet.js';
 
 import { DevChainError } from '../errors.js';
-import { Reader, Writer } from '../types/codec.js';
+import { ScaleReader, ScaleWriter } from '@sealbridge/chain-types';
 
 export const EXTRINSIC_VERSION = 4;
 const SIGNED_BIT = 0x80;
@@ -59,10 +59,10 @@ function decodeEra(first: number, second: number): Era {
  * compact tip] ‖ call`. Only `MultiAddress::Id`/`Address32` signers are supported (like an AccountId32 chain).
  */
 export function decodeExtrinsic(bytes: Uint8Array, decodeCall: (call: Uint8Array) => CallValue): Extrinsic {
-  const r = new Reader(bytes);
+  const r = new ScaleReader(bytes, 'UncheckedExtrinsic');
   let signed: SignedPart | null = null;
   try {
-    const len = r.compactNumber();
+    const len = r.compactU32('length prefix');
     if (len !== bytes.length - r.offset) throw new DevChainError('BAD_FORMAT', `length prefix ${len} does not match ${bytes.length - r.offset} bytes`);
     const version = r.byte();
     if ((version & ~SIGNED_BIT) !== EXTRINSIC_VERSION) throw new DevChainError('BAD_FORMAT', `unsupported extrinsic version ${version & ~SIGNED_BIT}`);
@@ -73,21 +73,20 @@ export function decodeExtrinsic(bytes: Uint8Array, decodeCall: (call: Uint8Array
           data: 'Could not lookup information required to validate the transaction',
         });
       }
-      const signer = r.bytes(32).slice();
+      const signer = r.take(32).slice();
       const sigIndex = r.byte();
       const signatureType = SIGNATURE_TYPES[sigIndex];
       if (!signatureType) throw new DevChainError('BAD_FORMAT', `unknown signature type ${sigIndex}`);
-      const signature = r.bytes(signatureType === 'ecdsa' ? 65 : 64).slice();
+      const signature = r.take(signatureType === 'ecdsa' ? 65 : 64).slice();
       const extraStart = r.offset;
       const first = r.byte();
       const era = first === 0 ? null : decodeEra(first, r.byte());
-      const nonce = r.compact();
-      const tip = BigInt(r.compact());
-      if (typeof nonce !== 'number' || nonce > 0xffffffff) throw new DevChainError('BAD_FORMAT', 'nonce out of range');
+      const nonce = r.compactU32('nonce');
+      const tip = r.compact('tip');
       signed = { signer, signatureType, signature, era, nonce, tip, extra: bytes.slice(extraStart, r.offset) };
     }
   } catch (e) {
-    if (e instanceof DevChainError && e.code !== 'CODEC') throw e;
+    if (e instanceof DevChainError) throw e;
     throw new DevChainError('BAD_FORMAT', `Extrinsic has invalid format: ${(e as Error).message}`, { cause: e });
   }
   const callBytes = bytes.slice(r.offset);
@@ -105,7 +104,7 @@ export function encodeUnsigned(callBytes: Uint8Array): Uint8Array {
   const body = new Uint8Array(1 + callBytes.length);
   body[0] = EXTRINSIC_VERSION;
   body.set(callBytes, 1);
-  const w = new Writer();
+  const w = new ScaleWriter();
   w.compact(body.length);
   w.bytes(body);
   return w.finish();
@@ -114,7 +113,7 @@ export function encodeUnsigned(callBytes: Uint8Array): Uint8Array {
 /** Signing payload: `call ‖ extra ‖ spec_version ‖ tx_version ‖ genesis ‖ birth hash`, hashed when > 256 bytes. */
 export function signingPayload(xt: Extrinsic, specVersion: number, txVersion: number, genesisHash: Uint8Array, birthHash: Uint8Array): Uint8Array {
   const s = xt.signed!;
-  const w = new Writer();
+  const w = new ScaleWriter();
   w.bytes(xt.callBytes);
   w.bytes(s.extra);
   w.uint(specVersion, 4);

@@ -1,4 +1,4 @@
-import type { EnumValue, Value } from '../types/codec.js';
+import type { EnumValue, ScaleValue as Value } from '@sealbridge/chain-types';
 import type { NamedTypeDecl } from '../types/table.js';
 
 /**

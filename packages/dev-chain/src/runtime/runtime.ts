@@ -2,7 +2,7 @@ import { u8aToHex } from '@polkadot/util';
 import { blake2AsU8a } from '@polkadot/util-crypto';
 
 import type { ResolvedPallet, RuntimeMetadata } from '../metadata/build.js';
-import type { EnumValue, Value } from '../types/codec.js';
+import { ScaleDecodeError, ScaleEncodeError, ScaleReader, ScaleWriter, type EnumValue, type ScaleValue as Value } from '@sealbridge/chain-types';
 import type { Extrinsic } from './extrinsic.js';
 import type { CallDecl, CallValue, ChainParams, DispatchContext, Origin, PalletDefinition, StorageAccess } from './pallet.js';
 import type { StateReader } from './storage.js';
@@ -11,7 +11,6 @@ import { DevChainError } from '../errors.js';
 import { buildMetadata } from '../metadata/build.js';
 import { canPayFee, withdrawFee } from '../pallets/balances.js';
 import { BLOCK_HASH_COUNT, getAccount, putAccount } from '../pallets/system.js';
-import { Reader, Writer } from '../types/codec.js';
 import { decodeExtrinsic, encodeUnsigned, eraBirth, signingPayload } from './extrinsic.js';
 import { Overlay, StorageLayout } from './storage.js';
 
@@ -320,15 +319,15 @@ export class Runtime {
       events.length = eventMark;
       if (e instanceof DispatchFailure) return e.error;
       // A handler bug or malformed argument must not take the chain down: report it as DispatchError::Other.
-      if (e instanceof DevChainError) return { name: 'Other' };
+      if (e instanceof DevChainError || e instanceof ScaleDecodeError || e instanceof ScaleEncodeError) return { name: 'Other' };
       throw e;
     }
   }
 
   /** `state_call` runtime APIs. */
   call(method: string, data: Uint8Array, storage: StorageAccess): Uint8Array {
-    const w = new Writer();
-    const r = new Reader(data);
+    const w = new ScaleWriter();
+    const r = new ScaleReader(data, method);
     switch (method) {
       case 'Core_version':
         return encodeRuntimeVersion();
@@ -341,21 +340,21 @@ export class Runtime {
         w.uint(METADATA_VERSION, 4);
         return w.finish();
       case 'Metadata_metadata_at_version': {
-        if (r.uint(4) !== METADATA_VERSION) return Uint8Array.of(0);
+        if (r.u32() !== METADATA_VERSION) return Uint8Array.of(0);
         w.byte(1);
         w.compact(this.meta.bytes.length);
         w.bytes(this.meta.bytes);
         return w.finish();
       }
       case 'AccountNonceApi_account_nonce': {
-        w.uint(getAccount(storage, r.bytes(32)).nonce, 4);
+        w.uint(getAccount(storage, r.take(32)).nonce, 4);
         return w.finish();
       }
       case 'TransactionPaymentApi_query_info':
       case 'TransactionPaymentApi_query_fee_details': {
         // Input: the extrinsic as `Vec<u8>`-style encoding (with length prefix) ‖ u32 length.
         const xtBytes = data.subarray(0, data.length - 4);
-        const len = Number(new Reader(data.subarray(data.length - 4)).uint(4));
+        const len = new ScaleReader(data.subarray(data.length - 4), 'u32').u32();
         const info = this.dispatchInfo(this.decodeExtrinsic(xtBytes).call);
         if (method === 'TransactionPaymentApi_query_info') {
           w.compact(info.weight.ref_time);
@@ -382,7 +381,7 @@ export class Runtime {
 }
 
 function encodeEvents(events: EventRecordParts[]): Uint8Array {
-  const w = new Writer();
+  const w = new ScaleWriter();
   w.compact(events.length);
   for (const e of events) {
     w.bytes(e.phase);
@@ -398,7 +397,7 @@ export function runtimeApiIds(): [string, number][] {
 }
 
 export function encodeRuntimeVersion(): Uint8Array {
-  const w = new Writer();
+  const w = new ScaleWriter();
   const text = (s: string) => {
     const b = new TextEncoder().encode(s);
     w.compact(b.length);

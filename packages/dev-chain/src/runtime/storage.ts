@@ -2,7 +2,7 @@ import { hexToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
 import { blake2AsU8a, xxhashAsU8a } from '@polkadot/util-crypto';
 
 import type { ResolvedStorage, RuntimeMetadata } from '../metadata/build.js';
-import type { Value } from '../types/codec.js';
+import type { ScaleValue as Value } from '@sealbridge/chain-types';
 import type { StorageAccess, StorageHasher } from './pallet.js';
 
 import { DevChainError } from '../errors.js';

@@ -1,3 +1,5 @@
+import type { PortableField, PortableType, PortableTypeDef, PortableVariant, PrimitiveName as PortablePrimitive } from '@sealbridge/chain-types';
+
 import { DevChainError } from '../errors.js';
 
 /**
@@ -6,36 +8,12 @@ import { DevChainError } from '../errors.js';
  * `BoundedVec<ShardSignerStatus, 10>`) so pallets are declared as data.
  */
 export type TypeId = number;
-export type PrimitiveName = 'bool' | 'str' | 'u8' | 'u16' | 'u32' | 'u64' | 'u128';
-
-export interface FieldDef {
-  name?: string;
-  type: TypeId;
-  typeName?: string;
-  docs?: string[];
-}
-export interface VariantDef {
-  name: string;
-  index: number;
-  fields: FieldDef[];
-  docs?: string[];
-}
-export type TypeDefKind =
-  | { kind: 'primitive'; name: PrimitiveName }
-  | { kind: 'composite'; fields: FieldDef[] }
-  | { kind: 'variant'; variants: VariantDef[] }
-  | { kind: 'sequence'; type: TypeId }
-  | { kind: 'array'; len: number; type: TypeId }
-  | { kind: 'tuple'; types: TypeId[] }
-  | { kind: 'compact'; type: TypeId };
-
-export interface TypeInfo {
-  id: TypeId;
-  path: string[];
-  params: { name: string; type?: TypeId }[];
-  def: TypeDefKind;
-  docs: string[];
-}
+/** The primitives pallets declare (scale-info knows more; the dev chain needs these). */
+export type PrimitiveName = Extract<PortablePrimitive, 'bool' | 'str' | 'u8' | 'u16' | 'u32' | 'u64' | 'u128'>;
+export type FieldDef = PortableField;
+export type VariantDef = PortableVariant;
+export type TypeDefKind = PortableTypeDef;
+export type TypeInfo = PortableType;
 
 /** Declarative named type: a struct (`fields`), an enum (`variants`) or an alias (`alias`). */
 export type NamedTypeDecl =
