@@ -1,11 +1,11 @@
-import { compactAddLength, u8aConcat } from '@polkadot/util';
-import { bytesEqual, encodeShieldingKeyValue, topHash } from '@sealbridge/chain-types';
+import { u8aConcat } from '@polkadot/util';
+import { bytesEqual, encodeShieldingKeyValue, encodeStr, encodeVecOfEncoded, topHash, withCompactLength } from '@sealbridge/chain-types';
 
 import type { RpcBackend, TopWatcher } from './backend.js';
 import { RpcServerError } from './errors.js';
 import type { GetterReplies } from './getter-replies.js';
 import { decodeRequestParam, parseAccountParam, parseShardParam, stringParams } from './params.js';
-import { rpcOkHex, rpcTopStatusHex, scaleOptionBytes, scaleString, scaleVecOfBytes, scaleVecOfEncoded } from './wire.js';
+import { rpcOkHex, rpcTopStatusHex, scaleOptionBytes, scaleVecOfBytes } from './wire.js';
 
 export interface CallContext {
   backend: RpcBackend;
@@ -87,11 +87,11 @@ const handlers: Record<string, RpcHandler> = {
   },
   author_getMuRaUrl: (p, { backend }) => {
     noParams('author_getMuRaUrl')(p);
-    return rpcOkHex(scaleString(backend.muRaUrl()));
+    return rpcOkHex(encodeStr(backend.muRaUrl()));
   },
   author_getUntrustedUrl: (p, { backend }) => {
     noParams('author_getUntrustedUrl')(p);
-    return rpcOkHex(scaleString(backend.untrustedUrl()));
+    return rpcOkHex(encodeStr(backend.untrustedUrl()));
   },
   state_executeGetter: (params, { backend, getterReplies }) => {
     const [raw] = stringParams(params, 'state_executeGetter', { min: 1, max: 1 });
@@ -112,14 +112,14 @@ const handlers: Record<string, RpcHandler> = {
   author_submitAndWatchExtrinsic: submit('author_submitAndWatchExtrinsic', true),
   author_pendingExtrinsics: (params, { backend }) => {
     const shards = stringParams(params, 'author_pendingExtrinsics', { min: 0, max: 64 }).map(parseShardParam);
-    return rpcOkHex(scaleVecOfEncoded(shards.map((s) => scaleVecOfBytes(backend.pendingOperations?.(s) ?? []))));
+    return rpcOkHex(encodeVecOfEncoded(shards.map((s) => scaleVecOfBytes(backend.pendingOperations?.(s) ?? []))));
   },
   author_pendingTrustedCallsFor: (params, { backend }) => {
     const [shardB58, accountHex] = stringParams(params, 'author_pendingTrustedCallsFor', { min: 2, max: 2 });
     const shard = parseShardParam(shardB58);
     const account = parseAccountParam(accountHex);
     knownShard(backend, shard);
-    return rpcOkHex(scaleVecOfEncoded(backend.pendingTrustedCallsFor(shard, account)));
+    return rpcOkHex(encodeVecOfEncoded(backend.pendingTrustedCallsFor(shard, account)));
   },
   state_getMetadata: (p, { backend }) => {
     noParams('state_getMetadata')(p);
@@ -139,7 +139,7 @@ const handlers: Record<string, RpcHandler> = {
   sealbridge_attestation: (p, { backend }) => {
     noParams('sealbridge_attestation')(p);
     const { quote, certPem } = backend.attestation();
-    return rpcOkHex(u8aConcat(compactAddLength(quote), scaleString(certPem)));
+    return rpcOkHex(withCompactLength(quote, undefined, encodeStr(certPem)));
   },
 };
 

@@ -1,5 +1,4 @@
-import { compactAddLength, compactToU8a, stringToU8a, u8aConcat } from '@polkadot/util';
-import { bytesToHex, encodeGetterResult, rpcError, rpcOk, rpcTopStatus, type TopStatusInput } from '@sealbridge/chain-types';
+import { bytesToHex, encodeGetterResult, encodeVecOfEncoded, rpcError, rpcOk, rpcTopStatus, withCompactLength, type TopStatusInput } from '@sealbridge/chain-types';
 
 import type { TopStatus } from './backend.js';
 
@@ -19,15 +18,8 @@ const statusInput = (status: TopStatus): TopStatusInput =>
 export const rpcTopStatusHex = (topHash: Uint8Array, status: TopStatus, doWatch: boolean): string =>
   bytesToHex(rpcTopStatus(topHash, statusInput(status), doWatch));
 
-/** SCALE `String`: compact(len) ‖ UTF-8. */
-export const scaleString = (s: string): Uint8Array => compactAddLength(stringToU8a(s));
-
 /** SCALE `Option<Vec<u8>>` (§3.6). */
 export const scaleOptionBytes = (v: Uint8Array | null): Uint8Array => encodeGetterResult(v ?? undefined);
 
 /** `Vec<Vec<u8>>`: compact(count) ‖ each item length-prefixed. */
-export const scaleVecOfBytes = (items: Uint8Array[]): Uint8Array =>
-  u8aConcat(compactToU8a(items.length), ...items.map((i) => compactAddLength(i)));
-
-/** `Vec<T>` of already-encoded items: compact(count) ‖ items. */
-export const scaleVecOfEncoded = (items: Uint8Array[]): Uint8Array => u8aConcat(compactToU8a(items.length), ...items);
+export const scaleVecOfBytes = (items: Uint8Array[]): Uint8Array => encodeVecOfEncoded(items.map((item) => withCompactLength(item)));
