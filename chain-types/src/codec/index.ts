@@ -1,5 +1,5 @@
-export { MAX_DEPTH, MAX_ZERO_SIZED_ELEMENTS, ScaleReader } from './reader.js';
-export { ScaleWriter, compactSize, encodeCompact, encodeStr, encodeVecOfEncoded, withCompactLength, writeCompactAt } from './writer.js';
+export { MAX_DEPTH, MAX_ZERO_SIZED_ELEMENTS, ScaleReader, decodeUint } from './reader.js';
+export { ScaleWriter, compactSize, encodeCompact, encodeStr, encodeUint, encodeVecOfEncoded, withCompactLength, writeCompactAt } from './writer.js';
 export {
   PortableCodec,
   type BitSequenceValue,

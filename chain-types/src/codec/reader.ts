@@ -82,6 +82,13 @@ export class ScaleReader {
   /** Little-endian unsigned integer of `size` bytes (u64, u128, u256) as a bigint. */
   uint(size: number, what = `u${size * 8}`): bigint {
     const b = this.take(size, what);
+    if (size % 8 === 0) {
+      // Balances are read on every state access: 64-bit words through a DataView, not byte by byte.
+      const view = new DataView(b.buffer, b.byteOffset, size);
+      let v = 0n;
+      for (let at = size - 8; at >= 0; at -= 8) v = (v << 64n) | view.getBigUint64(at, true);
+      return v;
+    }
     let v = 0n;
     for (let i = size - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i]!);
     return v;
@@ -205,3 +212,8 @@ export class ScaleReader {
 export const MAX_DEPTH = 256;
 /** Elements of a sequence whose elements encode to no bytes (`Vec<()>`): nothing else bounds their count. */
 export const MAX_ZERO_SIZED_ELEMENTS = 1 << 16;
+
+/** A little-endian unsigned integer of exactly `bytes.length` bytes (u8 … u256): as a bigint. */
+export function decodeUint(bytes: Uint8Array, what = `u${bytes.length * 8}`): bigint {
+  return new ScaleReader(bytes, what).uint(bytes.length, what);
+}

@@ -44,6 +44,11 @@ export function writeCompactAt(out: Uint8Array, at: number, n: number | bigint):
   return at;
 }
 
+/** A little-endian unsigned integer of `size` bytes (u32 as 4, Balance as 16); out of range is an error. */
+export function encodeUint(v: number | bigint, size: number): Uint8Array {
+  return new ScaleWriter(size).uint(v, size).finish();
+}
+
 /** SCALE `Compact(n)`. */
 export function encodeCompact(n: number | bigint): Uint8Array {
   const out = new Uint8Array(compactSize(n));
@@ -129,6 +134,12 @@ export class ScaleWriter {
     let b = toBigInt(v, `u${size * 8}`);
     if (b < 0n || b >= 1n << BigInt(size * 8)) throw new ScaleEncodeError(`u${size * 8}`, `${v} is out of range`);
     this.#grow(size);
+    if (size % 8 === 0) {
+      const view = new DataView(this.#buf.buffer, this.#buf.byteOffset + this.#len, size);
+      for (let at = 0; at < size; at += 8, b >>= 64n) view.setBigUint64(at, BigInt.asUintN(64, b), true);
+      this.#len += size;
+      return this;
+    }
     for (let i = 0; i < size; i++, b >>= 8n) this.#buf[this.#len++] = Number(b & 0xffn);
     return this;
   }

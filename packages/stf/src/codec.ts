@@ -4,6 +4,10 @@ import {
   decodeGetterStrict,
   decodeTrustedOperationStrict,
   ScaleDecodeError,
+  ScaleReader,
+  decodeUint,
+  encodeCompact,
+  encodeUint,
   sealbridgeRegistry,
   verifyTrustedCallSigned,
   verifyTrustedGetterSigned,
@@ -12,9 +16,8 @@ import {
   type StrictTrustedCallSigned,
   type StrictTrustedGetterSigned,
 } from '@sealbridge/chain-types';
-import { compactFromU8a, compactToU8a, u8aConcat } from '@polkadot/util';
+import { u8aConcat } from '@polkadot/util';
 import { StfError } from './errors.js';
-import { decodeU128, decodeU64, encodeU128, encodeU64 } from './state.js';
 
 export type Bytes = Uint8Array;
 export type ParentchainId = 'Integritee' | 'TargetA' | 'TargetB';
@@ -54,7 +57,7 @@ export type DecodedOperation =
 const PARENTCHAIN_IDS: readonly ParentchainId[] = ['Integritee', 'TargetA', 'TargetB'];
 
 /** `Vec<u8>` field: its bytes after the (already validated) compact length. */
-const vecBytes = (field: Bytes): Bytes => field.slice(compactFromU8a(field)[0]);
+const vecBytes = (field: Bytes): Bytes => new ScaleReader(field, 'Vec<u8>').bytesWithLength().slice();
 const parentchainId = (field: Bytes): ParentchainId => PARENTCHAIN_IDS[field[0]!]!;
 
 /** Call variants from their SCALE fields (the strict decoder validated layout and lengths). */
@@ -64,15 +67,15 @@ function toCall(c: ScaleEnumValue): Call {
     case 'noop':
       return { kind: 'noop', who: f[0]! };
     case 'balance_set_balance':
-      return { kind: 'balance_set_balance', root: f[0]!, who: f[1]!, free: decodeU128(f[2]!), reserved: decodeU128(f[3]!) };
+      return { kind: 'balance_set_balance', root: f[0]!, who: f[1]!, free: decodeUint(f[2]!), reserved: decodeUint(f[3]!) };
     case 'balance_transfer':
-      return { kind: 'balance_transfer', from: f[0]!, to: f[1]!, amount: decodeU128(f[2]!) };
+      return { kind: 'balance_transfer', from: f[0]!, to: f[1]!, amount: decodeUint(f[2]!) };
     case 'balance_unshield':
-      return { kind: 'balance_unshield', from: f[0]!, beneficiary: f[1]!, amount: decodeU128(f[2]!), shard: f[3]! };
+      return { kind: 'balance_unshield', from: f[0]!, beneficiary: f[1]!, amount: decodeUint(f[2]!), shard: f[3]! };
     case 'balance_shield':
-      return { kind: 'balance_shield', enclave: f[0]!, who: f[1]!, amount: decodeU128(f[2]!), parentchainId: parentchainId(f[3]!) };
+      return { kind: 'balance_shield', enclave: f[0]!, who: f[1]!, amount: decodeUint(f[2]!), parentchainId: parentchainId(f[3]!) };
     case 'timestamp_set':
-      return { kind: 'timestamp_set', enclave: f[0]!, now: decodeU64(f[1]!), parentchainId: parentchainId(f[2]!) };
+      return { kind: 'timestamp_set', enclave: f[0]!, now: decodeUint(f[1]!), parentchainId: parentchainId(f[2]!) };
     case 'smart_worker_call':
       return { kind: 'smart_worker_call', sender: f[0]!, worker: f[1]!, input: vecBytes(f[2]!) };
     default:
@@ -96,17 +99,17 @@ export function encodeCall(call: Call): Bytes {
       case 'noop':
         return [call.who];
       case 'balance_set_balance':
-        return [call.root, call.who, encodeU128(call.free), encodeU128(call.reserved)];
+        return [call.root, call.who, encodeUint(call.free, 16), encodeUint(call.reserved, 16)];
       case 'balance_transfer':
-        return [call.from, call.to, encodeU128(call.amount)];
+        return [call.from, call.to, encodeUint(call.amount, 16)];
       case 'balance_unshield':
-        return [call.from, call.beneficiary, encodeU128(call.amount), call.shard];
+        return [call.from, call.beneficiary, encodeUint(call.amount, 16), call.shard];
       case 'balance_shield':
-        return [call.enclave, call.who, encodeU128(call.amount), id(call.parentchainId)];
+        return [call.enclave, call.who, encodeUint(call.amount, 16), id(call.parentchainId)];
       case 'timestamp_set':
-        return [call.enclave, encodeU64(call.now), id(call.parentchainId)];
+        return [call.enclave, encodeUint(call.now, 8), id(call.parentchainId)];
       case 'smart_worker_call':
-        return [call.sender, call.worker, compactToU8a(call.input.length), call.input];
+        return [call.sender, call.worker, encodeCompact(call.input.length), call.input];
     }
   })();
   return u8aConcat([CALL_INDEX[call.kind]], ...fields);

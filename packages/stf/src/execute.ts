@@ -9,13 +9,13 @@ import type { ShardState, StateTransaction } from './state.js';
 
 import { u8aEq } from '@polkadot/util';
 import { blake2AsU8a } from '@polkadot/util-crypto';
-import { cryptoReady, topHash as computeTopHash } from '@sealbridge/chain-types';
+import { cryptoReady, encodeUint, topHash as computeTopHash } from '@sealbridge/chain-types';
 
 import { decodeOperation, verifyCall } from './codec.js';
 import { ACCOUNT_ID_BYTES, HASH_BYTES, MAX_U128, SHIELD_PUBLISH_DATA, STF_TX_FEE, STF_UNSHIELD_FEE } from './constants.js';
 import { StfError } from './errors.js';
 import { encodeSmartWorkerResult } from './smart-worker.js';
-import { encodeU64, smartWorkerResultKey, timestampKey } from './state.js';
+import { smartWorkerResultKey, timestampKey } from './state.js';
 
 export interface ExecutionEnv {
   /** MRENCLAVE of this enclave; part of every signed payload. */
@@ -261,7 +261,7 @@ async function dispatch(
       return;
     case 'timestamp_set':
       ensureEnclave(call.enclave, env);
-      tx.put(timestampKey(), encodeU64(call.now));
+      tx.put(timestampKey(), encodeUint(call.now, 8));
       return;
     case 'smart_worker_call': {
       // Copies: whatever the dispatcher does with its arguments cannot move the stored result.

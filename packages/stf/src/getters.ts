@@ -3,11 +3,11 @@
 import type { Bytes, Query } from './codec.js';
 import type { ShardState } from './state.js';
 
-import { compactAddLength, compactToU8a, u8aConcat } from '@polkadot/util';
+import { encodeStr, encodeUint, encodeVecOfEncoded } from '@sealbridge/chain-types';
 
 import { decodeGetter, verifyGetter } from './codec.js';
 import { StfError } from './errors.js';
-import { encodeU128, encodeU32, smartWorkerResultKey } from './state.js';
+import { smartWorkerResultKey } from './state.js';
 
 export const PUBLIC_SOME_VALUE = 42;
 
@@ -26,7 +26,7 @@ export interface GetterOptions {
  */
 export function executeGetter(state: ShardState, getterBytes: Bytes, options: GetterOptions = {}): Bytes | null {
   const getter = decodeGetter(getterBytes);
-  if (getter.kind === 'public') return encodeU32(PUBLIC_SOME_VALUE);
+  if (getter.kind === 'public') return encodeUint(PUBLIC_SOME_VALUE, 4);
   if (!verifyGetter(getter.signed)) {
     throw new StfError('GetterIsNotAuthorized', 'trusted getter is not signed by the account it queries');
   }
@@ -36,18 +36,18 @@ export function executeGetter(state: ShardState, getterBytes: Bytes, options: Ge
 function readTrusted(state: ShardState, g: Query, options: GetterOptions): Bytes | null {
   switch (g.kind) {
     case 'free_balance':
-      return encodeU128(state.account(g.who).free);
+      return encodeUint(state.account(g.who).free, 16);
     case 'reserved_balance':
-      return encodeU128(state.account(g.who).reserved);
+      return encodeUint(state.account(g.who).reserved, 16);
     case 'nonce':
-      return encodeU32(state.account(g.who).nonce);
+      return encodeUint(state.account(g.who).nonce, 4);
     case 'smart_worker_result':
       return state.get(smartWorkerResultKey(g.who, g.callHash)) ?? null;
     case 'env_names': {
       if (!options.envNames) throw new StfError('UnsupportedOperation', 'env names are kept by the worker, not in the shard state');
       const names = options.envNames(g.who, g.worker);
       // SCALE Vec<Text>
-      return u8aConcat(compactToU8a(names.length), ...names.map((name) => compactAddLength(new TextEncoder().encode(name))));
+      return encodeVecOfEncoded(names.map(encodeStr));
     }
   }
 }

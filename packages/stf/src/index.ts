@@ -10,9 +10,6 @@ export {
   accountKey,
   decodeAccount,
   encodeAccount,
-  encodeU128,
-  encodeU32,
-  encodeU64,
   smartWorkerResultKey,
   timestampKey,
 } from './state.js';

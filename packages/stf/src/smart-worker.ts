@@ -1,6 +1,7 @@
 // Contract between the STF and whatever runs Smart Workers. The STF only sees bytes in and bytes out, so the
 // outcome must be a pure function of the invocation for two workers to agree on the state root.
-import { compactAddLength, compactFromU8aLim, u8aConcat } from '@polkadot/util';
+import { ScaleReader, ScaleWriter } from '@sealbridge/chain-types';
+
 import { StfError } from './errors.js';
 
 /** Deterministic block context handed to every call. */
@@ -37,26 +38,23 @@ export interface SmartWorkerDispatcher {
 
 /** Stored result: SCALE enum { Ok(Vec<u8>) = 0, Err { code: Text, message: Text } = 1 }. */
 export function encodeSmartWorkerResult(outcome: SmartWorkerOutcome): Uint8Array {
-  const enc = new TextEncoder();
-  return outcome.ok
-    ? u8aConcat([0], compactAddLength(outcome.output))
-    : u8aConcat([1], compactAddLength(enc.encode(outcome.error.code)), compactAddLength(enc.encode(outcome.error.message)));
+  const w = new ScaleWriter();
+  if (outcome.ok) w.byte(0).bytesWithLength(outcome.output);
+  else w.byte(1).str(outcome.error.code).str(outcome.error.message);
+  return w.finish();
 }
 
 export function decodeSmartWorkerResult(bytes: Uint8Array): SmartWorkerOutcome {
-  let at = 1;
-  const take = (): Uint8Array => {
-    const [off, len] = compactFromU8aLim(bytes.subarray(at));
-    const start = at + off;
-    if (start + len > bytes.length) throw new StfError('MalformedState', 'smart worker result is truncated');
-    at = start + len;
-    return bytes.subarray(start, at);
-  };
-  const dec = new TextDecoder('utf-8', { fatal: true });
-  let out: SmartWorkerOutcome;
-  if (bytes[0] === 0) out = { ok: true, output: take().slice() };
-  else if (bytes[0] === 1) out = { ok: false, error: { code: dec.decode(take()), message: dec.decode(take()) } };
-  else throw new StfError('MalformedState', `unknown smart worker result tag ${bytes[0]}`);
-  if (at !== bytes.length) throw new StfError('MalformedState', 'trailing bytes after smart worker result');
-  return out;
+  try {
+    const r = new ScaleReader(bytes, 'SmartWorkerResult');
+    const tag = r.byte('variant index');
+    let out: SmartWorkerOutcome;
+    if (tag === 0) out = { ok: true, output: r.bytesWithLength('output').slice() };
+    else if (tag === 1) out = { ok: false, error: { code: r.str('code'), message: r.str('message') } };
+    else return r.fail('SCALE_UNKNOWN_VARIANT', `no variant with index ${tag}`, 0);
+    r.end();
+    return out;
+  } catch (cause) {
+    throw new StfError('MalformedState', `smart worker result does not decode: ${(cause as Error).message}`, { cause });
+  }
 }

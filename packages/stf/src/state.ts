@@ -1,8 +1,8 @@
 // Per-shard state: an immutable trie of storage-style keys plus the change set that produced it. Two workers
 // that apply the same operations to the same state get byte-identical entries and roots.
-import { compactAddLength, compactFromU8aLim, compactToU8a, u8aConcat } from '@polkadot/util';
+import { u8aConcat } from '@polkadot/util';
 import { blake2AsU8a, xxhashAsU8a } from '@polkadot/util-crypto';
-import { bytesEqual, bytesToHex, hexToBytes } from '@sealbridge/chain-types';
+import { ScaleReader, ScaleWriter, bytesEqual, bytesToHex, hexToBytes } from '@sealbridge/chain-types';
 import { PersistentTrie } from '@sealbridge/trie';
 import { ACCOUNT_ID_BYTES, HASH_BYTES, MAX_U128, MAX_U32 } from './constants.js';
 import { StfError } from './errors.js';
@@ -55,47 +55,14 @@ export const smartWorkerResultKey = (sender: Uint8Array, callHash: Uint8Array): 
 export function encodeAccount(a: AccountData): Uint8Array {
   if (!Number.isInteger(a.nonce) || a.nonce < 0 || a.nonce > MAX_U32) throw new StfError('Overflow', `nonce ${a.nonce} out of u32`);
   for (const v of [a.free, a.reserved]) if (v < 0n || v > MAX_U128) throw new StfError('Overflow', `balance ${v} out of u128`);
-  const out = new Uint8Array(ACCOUNT_VALUE_BYTES);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, a.nonce, true);
-  writeU128(view, 4, a.free);
-  writeU128(view, 20, a.reserved);
-  return out;
+  return new ScaleWriter(ACCOUNT_VALUE_BYTES).u32(a.nonce).uint(a.free, 16).uint(a.reserved, 16).finish();
 }
 
 export function decodeAccount(value: Uint8Array): AccountData {
   if (value.length !== ACCOUNT_VALUE_BYTES) throw new StfError('MalformedState', `account value has ${value.length} bytes`);
-  const view = new DataView(value.buffer, value.byteOffset, value.byteLength);
-  return { nonce: view.getUint32(0, true), free: readU128(view, 4), reserved: readU128(view, 20) };
+  const r = new ScaleReader(value, 'AccountData');
+  return { nonce: r.u32('nonce'), free: r.uint(16, 'free'), reserved: r.uint(16, 'reserved') };
 }
-
-function writeU128(view: DataView, at: number, v: bigint): void {
-  view.setBigUint64(at, v & 0xffff_ffff_ffff_ffffn, true);
-  view.setBigUint64(at + 8, v >> 64n, true);
-}
-function readU128(view: DataView, at: number): bigint {
-  return view.getBigUint64(at, true) | (view.getBigUint64(at + 8, true) << 64n);
-}
-
-export function encodeU128(v: bigint): Uint8Array {
-  const out = new Uint8Array(16);
-  writeU128(new DataView(out.buffer), 0, v);
-  return out;
-}
-export function encodeU32(v: number): Uint8Array {
-  const out = new Uint8Array(4);
-  new DataView(out.buffer).setUint32(0, v, true);
-  return out;
-}
-export function encodeU64(v: bigint): Uint8Array {
-  const out = new Uint8Array(8);
-  new DataView(out.buffer).setBigUint64(0, v, true);
-  return out;
-}
-const viewOf = (b: Uint8Array): DataView => new DataView(b.buffer, b.byteOffset, b.byteLength);
-/** SCALE u64 / u128 of exactly 8 / 16 bytes (callers pass fields the strict decoder sized). */
-export const decodeU64 = (b: Uint8Array): bigint => viewOf(b).getBigUint64(0, true);
-export const decodeU128 = (b: Uint8Array): bigint => readU128(viewOf(b), 0);
 
 const hexKey = (key: Uint8Array): string => bytesToHex(key, false);
 
@@ -132,17 +99,11 @@ export class ShardState {
   /** Snapshot format: SCALE Vec<(Vec<u8>, Vec<u8>)> in ascending key order. */
   static decode(bytes: Uint8Array): ShardState {
     try {
-      let [at, count] = compactFromU8aLim(bytes);
+      const r = new ScaleReader(bytes, 'state snapshot');
+      const count = r.length('entries', 2);
       const entries: [Uint8Array, Uint8Array][] = [];
-      const take = (): Uint8Array => {
-        const [off, len] = compactFromU8aLim(bytes.subarray(at));
-        const start = at + off;
-        if (start + len > bytes.length) throw new Error('truncated');
-        at = start + len;
-        return bytes.subarray(start, at);
-      };
-      for (let i = 0; i < count; i += 1) entries.push([take(), take()]);
-      if (at !== bytes.length) throw new Error(`${bytes.length - at} trailing bytes`);
+      for (let i = 0; i < count; i += 1) entries.push([r.bytesWithLength('key'), r.bytesWithLength('value')]);
+      r.end();
       return ShardState.fromEntries(entries);
     } catch (cause) {
       if (cause instanceof StfError) throw cause;
@@ -152,7 +113,9 @@ export class ShardState {
 
   encode(): Uint8Array {
     const entries = this.entries();
-    return u8aConcat(compactToU8a(entries.length), ...entries.flatMap(([k, v]) => [compactAddLength(k), compactAddLength(v)]));
+    const w = new ScaleWriter().compact(entries.length);
+    for (const [k, v] of entries) w.bytesWithLength(k).bytesWithLength(v);
+    return w.finish();
   }
 
   /** All entries (or those under `prefix`) in ascending key order. */

@@ -1,6 +1,8 @@
 import type { ApiPromise } from '@polkadot/api';
-import { compactToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
+import { u8aConcat, u8aToHex } from '@polkadot/util';
 import { blake2AsU8a } from '@polkadot/util-crypto';
+
+import { encodeCompact, withCompactLength } from '@sealbridge/chain-types';
 
 /** What polkadot-js signs when the payload is longer than this: its blake2-256 (Substrate `SignedPayload`). */
 const MAX_RAW_PAYLOAD = 256;
@@ -67,11 +69,11 @@ export class ExtrinsicSigner {
   /** `call` is SCALE(RuntimeCall): pallet index, call index, arguments. */
   sign(call: Uint8Array, nonce: number): SignedExtrinsic {
     if (!Number.isSafeInteger(nonce) || nonce < 0) throw new RangeError(`nonce ${nonce} is not a valid account index`);
-    const extra = u8aConcat(this.#extraBeforeNonce, compactToU8a(nonce), this.#extraAfterNonce);
+    const extra = u8aConcat(this.#extraBeforeNonce, encodeCompact(nonce), this.#extraAfterNonce);
     const payload = u8aConcat(call, extra, this.#additional);
     const signature = this.#sign(payload.length > MAX_RAW_PAYLOAD ? blake2AsU8a(payload, 256) : payload);
     const body = u8aConcat(this.#header, signature, extra, call);
-    const bytes = u8aConcat(compactToU8a(body.length), body);
+    const bytes = withCompactLength(body);
     return { hex: u8aToHex(bytes), hash: u8aToHex(blake2AsU8a(bytes, 256)) };
   }
 }

@@ -5,6 +5,7 @@ import {
   bytesEqual,
   decodeExact,
   decodeGetterStrict,
+  encodeUint,
   generateShieldingKeyPair,
   sealbridgeRegistry,
   senderAccount,
@@ -15,7 +16,6 @@ import {
   verifyTrustedGetterSigned,
   type TrustedCallSigned,
 } from '@sealbridge/chain-types';
-import { encodeU128, encodeU32 } from '@sealbridge/stf';
 
 import type { RpcBackend, ShardVault, TopWatcher } from '../backend.js';
 import { RpcServerError } from '../errors.js';
@@ -105,18 +105,18 @@ export class FakeBackend implements RpcBackend {
    */
   executeGetter(_shard: Uint8Array, getterBytes: Uint8Array): Uint8Array | null | Promise<Uint8Array | null> {
     const getter = decodeGetterStrict(sealbridgeRegistry, getterBytes);
-    if (getter.kind === 'public') return encodeU32(42); // some_value
+    if (getter.kind === 'public') return encodeUint(42, 4); // some_value
     const { signed } = getter;
     if (!verifyTrustedGetterSigned(signed)) throw new RpcServerError('GETTER_NOT_AUTHORIZED');
     const acc = this.account(signed.getter.fields[0]!);
     if (acc === undefined) return null;
     switch (signed.getter.name) {
       case 'free_balance':
-        return encodeU128(acc.free);
+        return encodeUint(acc.free, 16);
       case 'reserved_balance':
-        return encodeU128(acc.reserved);
+        return encodeUint(acc.reserved, 16);
       case 'nonce':
-        return encodeU32(acc.nonce);
+        return encodeUint(acc.nonce, 4);
       default:
         return null;
     }
