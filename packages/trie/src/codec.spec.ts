@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 
 import { hexToU8a, u8aToHex } from '@polkadot/util';
 
-import { decodeNode, encodeCompact, encodeNode, encodeNodeReference } from './codec.js';
+import { decodeNode, encodeNode, encodeNodeReference } from './codec.js';
 import { TRIE_ERROR_CODES, TrieError } from './errors.js';
 import { blake2b256 } from './hash.js';
 import { PersistentTrie } from './persistent-trie.js';
@@ -77,16 +77,6 @@ describe('trie codec', () => {
     // The 33-byte threshold: 32-byte values stay inline, 33-byte ones become their hash without a length prefix.
     assert.equal(encodeNode(nibbles(0), new Uint8Array(32), undefined, 1).length, 1 + 1 + 32);
     assert.deepEqual(encodeNode(nibbles(0), long, undefined, 1).subarray(1), blake2b256(long));
-  });
-
-  it('encodes SCALE compacts in all four modes', () => {
-    assert.equal(u8aToHex(encodeCompact(0)), '0x00');
-    assert.equal(u8aToHex(encodeCompact(63)), '0xfc');
-    assert.equal(u8aToHex(encodeCompact(64)), '0x0101');
-    assert.equal(u8aToHex(encodeCompact(16383)), '0xfdff');
-    assert.equal(u8aToHex(encodeCompact(16384)), '0x02000100');
-    assert.equal(u8aToHex(encodeCompact(2 ** 30 - 1)), '0xfeffffff');
-    assert.equal(u8aToHex(encodeCompact(2 ** 30)), '0x0300000040');
   });
 
   it('references nodes inline below 32 bytes and by hash from 32 bytes', () => {

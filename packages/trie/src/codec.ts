@@ -9,6 +9,8 @@
 // replaced by their 32-byte blake2-256 hash with no prefix. Children are length-prefixed: a 32-byte hash, or
 // the child's own encoding when that is shorter than 32 bytes ("inline" node).
 
+import { ScaleDecodeError, ScaleReader, compactSize, writeCompactAt } from '@sealbridge/chain-types';
+
 import { TRIE_ERROR_CODES, TrieError } from './errors.js';
 import { HASH_LENGTH, blake2b256 } from './hash.js';
 
@@ -66,45 +68,6 @@ function writeHeader(out: Uint8Array, prefix: number, prefixBits: number, nibble
   }
   out[at++] = rest - 1;
   return at;
-}
-
-function compactLength(n: number): number {
-  return n < 1 << 6 ? 1 : n < 1 << 14 ? 2 : n < 2 ** 30 ? 4 : 5;
-}
-
-/** Writes SCALE `Compact<u32>` of `n` at `at`; returns the offset after it. */
-function writeCompact(out: Uint8Array, at: number, n: number): number {
-  if (n < 1 << 6) {
-    out[at] = n << 2;
-    return at + 1;
-  }
-  if (n < 1 << 14) {
-    const v = (n << 2) | 1;
-    out[at] = v & 0xff;
-    out[at + 1] = v >> 8;
-    return at + 2;
-  }
-  if (n < 2 ** 30) {
-    const v = n * 4 + 2;
-    out[at] = v & 0xff;
-    out[at + 1] = (v >>> 8) & 0xff;
-    out[at + 2] = (v >>> 16) & 0xff;
-    out[at + 3] = (v >>> 24) & 0xff;
-    return at + 4;
-  }
-  if (n > 0xffff_ffff) throw new TrieError(TRIE_ERROR_CODES.ERR_INVALID_INPUT, `length ${n} exceeds u32`);
-  out[at] = 0b11; // big-integer mode, (4 - 4) << 2 | 0b11: four bytes follow
-  out[at + 1] = n & 0xff;
-  out[at + 2] = (n >>> 8) & 0xff;
-  out[at + 3] = (n >>> 16) & 0xff;
-  out[at + 4] = (n >>> 24) & 0xff;
-  return at + 5;
-}
-
-export function encodeCompact(n: number): Uint8Array {
-  const out = new Uint8Array(compactLength(n));
-  writeCompact(out, 0, n);
-  return out;
 }
 
 function writePartial(out: Uint8Array, at: number, partial: Uint8Array): number {
@@ -177,11 +140,11 @@ function writeNode(
 
   let size = headerLength(prefixBits, partial.length) + ((partial.length + 1) >> 1);
   if (childRefs !== undefined) size += 2;
-  if (storedValue !== undefined) size += storedValue.length + (hashed ? 0 : compactLength(storedValue.length));
+  if (storedValue !== undefined) size += storedValue.length + (hashed ? 0 : compactSize(storedValue.length));
   if (childRefs !== undefined) {
     for (let i = 0; i < 16; i++) {
       const ref = childRefs[i];
-      if (ref !== undefined) size += compactLength(ref.length) + ref.length;
+      if (ref !== undefined) size += compactSize(ref.length) + ref.length;
     }
   }
 
@@ -193,7 +156,7 @@ function writeNode(
     at += 2;
   }
   if (storedValue !== undefined) {
-    if (!hashed) at = writeCompact(out, at, storedValue.length);
+    if (!hashed) at = writeCompactAt(out, at, storedValue.length);
     out.set(storedValue, at);
     at += storedValue.length;
   }
@@ -203,7 +166,7 @@ function writeNode(
       const ref = childRefs[i];
       if (ref === undefined) continue;
       bitmap |= 1 << i;
-      at = writeCompact(out, at, ref.length);
+      at = writeCompactAt(out, at, ref.length);
       out.set(ref, at);
       at += ref.length;
     }
@@ -232,48 +195,7 @@ function invalid(message: string): TrieError {
   return new TrieError(TRIE_ERROR_CODES.ERR_INVALID_NODE, `invalid trie node: ${message}`);
 }
 
-class Reader {
-  at = 0;
-  constructor(readonly data: Uint8Array) {}
-
-  byte(): number {
-    if (this.at >= this.data.length) throw invalid('unexpected end of data');
-    return this.data[this.at++]!;
-  }
-
-  take(n: number): Uint8Array {
-    if (this.at + n > this.data.length) throw invalid('unexpected end of data');
-    const out = this.data.subarray(this.at, this.at + n);
-    this.at += n;
-    return out;
-  }
-
-  compact(): number {
-    const first = this.byte();
-    switch (first & 0b11) {
-      case 0:
-        return first >> 2;
-      case 1: {
-        const n = (first | (this.byte() << 8)) >> 2;
-        if (n < 1 << 6) throw invalid('non-canonical compact');
-        return n;
-      }
-      case 2: {
-        const n = (first | (this.byte() << 8) | (this.byte() << 16)) + this.byte() * 2 ** 24;
-        if (n < 2 ** 16) throw invalid('non-canonical compact');
-        return Math.floor(n / 4);
-      }
-      default: {
-        if (first >> 2 !== 0) throw invalid('compact length does not fit u32');
-        const n = this.byte() + this.byte() * 2 ** 8 + this.byte() * 2 ** 16 + this.byte() * 2 ** 24;
-        if (n < 2 ** 30) throw invalid('non-canonical compact');
-        return n;
-      }
-    }
-  }
-}
-
-function readSize(first: number, prefixBits: number, reader: Reader): number {
+function readSize(first: number, prefixBits: number, reader: ScaleReader): number {
   const max = 0xff >> prefixBits;
   let size = first & max;
   if (size < max) return size;
@@ -286,7 +208,7 @@ function readSize(first: number, prefixBits: number, reader: Reader): number {
   return NIBBLE_SIZE_BOUND;
 }
 
-function readPartial(reader: Reader, nibbleCount: number): Uint8Array {
+function readPartial(reader: ScaleReader, nibbleCount: number): Uint8Array {
   const bytes = reader.take((nibbleCount + 1) >> 1);
   const out = new Uint8Array(nibbleCount);
   let i = 0;
@@ -302,14 +224,21 @@ function readPartial(reader: Reader, nibbleCount: number): Uint8Array {
   return out;
 }
 
-function readValue(reader: Reader, hashed: boolean): DecodedValue {
+function readValue(reader: ScaleReader, hashed: boolean): DecodedValue {
   if (hashed) return { hashed: true, hash: reader.take(HASH_LENGTH) };
-  return { hashed: false, data: reader.take(reader.compact()) };
+  return { hashed: false, data: reader.bytesWithLength() };
 }
 
 /** Decodes one node encoding; throws `ERR_INVALID_NODE` on anything sp-trie would not produce. */
 export function decodeNode(data: Uint8Array): DecodedNode {
-  const reader = new Reader(data);
+  try {
+    return readNode(new ScaleReader(data, 'trie node'));
+  } catch (error) {
+    throw error instanceof ScaleDecodeError ? invalid(error.message) : error;
+  }
+}
+
+function readNode(reader: ScaleReader): DecodedNode {
   const first = reader.byte();
   let node: DecodedNode;
   if (first === 0) {
@@ -347,18 +276,18 @@ export function decodeNode(data: Uint8Array): DecodedNode {
     if (kind === 'leaf') {
       node = { type: 'leaf', partial, value: readValue(reader, hashed) };
     } else {
-      const bitmap = reader.byte() | (reader.byte() << 8);
+      const bitmap = reader.u16('bitmap');
       const value = hasValue ? readValue(reader, hashed) : undefined;
       const children = new Array<Uint8Array | undefined>(16).fill(undefined);
       for (let i = 0; i < 16; i++) {
         if ((bitmap & (1 << i)) === 0) continue;
-        const ref = reader.take(reader.compact());
+        const ref = reader.bytesWithLength();
         if (ref.length > HASH_LENGTH) throw invalid(`inline child of ${ref.length} bytes`);
         children[i] = ref;
       }
       node = { type: 'branch', partial, value, children };
     }
   }
-  if (reader.at !== data.length) throw invalid(`${data.length - reader.at} trailing bytes`);
+  reader.end();
   return node;
 }

@@ -2,7 +2,9 @@
 // keys, then encode every node bottom-up straight from sorted ranges without building a tree. It is a
 // separate algorithm from PersistentTrie's incremental updates, which is what lets the specs cross-check them.
 
-import { EMPTY_NODE, assertStateVersion, encodeCompact, encodeNodeReference, type StateVersion } from './codec.js';
+import { encodeCompact } from '@sealbridge/chain-types';
+
+import { EMPTY_NODE, assertStateVersion, encodeNodeReference, type StateVersion } from './codec.js';
 import { TRIE_ERROR_CODES, TrieError } from './errors.js';
 import { HASH_LENGTH, blake2b256 } from './hash.js';
 import { bytesToNibbles, copyBytes, sortKey } from './nibbles.js';
