@@ -1,7 +1,8 @@
-import { compactAddLength, compactToU8a, stringToU8a, u8aConcat } from '@polkadot/util';
+import { u8aConcat } from '@polkadot/util';
 
 import type { TrustedOperationStatusName } from './interfaces.js';
 
+import { encodeStr, withCompactLength } from './codec/writer.js';
 import { InputError, ScaleDecodeError } from './errors.js';
 import { sealbridgeRegistry } from './registry.js';
 import { decodeExact, decodeRequestStrict } from './scale.js';
@@ -10,7 +11,7 @@ import { toShardBytes } from './shard.js';
 /** `Request { shard, cyphertext }`: shard(32) ‖ compact(len) ‖ cyphertext. */
 export function encodeRequest(shard: Uint8Array | string, cyphertext: Uint8Array): Uint8Array {
   // Built by hand: polkadot-js would read a Uint8Array handed to a `Vec<u8>` field as already length-prefixed.
-  return u8aConcat(toShardBytes(shard), compactAddLength(cyphertext));
+  return withCompactLength(cyphertext, toShardBytes(shard));
 }
 
 export interface DecodedRequest {
@@ -27,7 +28,7 @@ export function decodeRequest(bytes: Uint8Array): DecodedRequest {
  * `bytes` is the SCALE-encoded getter result (u128 balance, u32 nonce, …). Wrap it with `rpcOk`.
  */
 export function encodeGetterResult(result: Uint8Array | undefined): Uint8Array {
-  return result === undefined ? Uint8Array.of(0) : withCompactLength(Uint8Array.of(1), result, EMPTY);
+  return result === undefined ? Uint8Array.of(0) : withCompactLength(result, Uint8Array.of(1));
 }
 
 /** Inverse of `encodeGetterResult` (strict); `undefined` for None. */
@@ -39,32 +40,12 @@ export function decodeGetterResult(value: Uint8Array): Uint8Array | undefined {
 /** Status argument of `rpcTopStatus`: a unit status name or `{ InSidechainBlock: blockHash }`. */
 export type TopStatusInput = Exclude<TrustedOperationStatusName, 'InSidechainBlock'> | { readonly InSidechainBlock: Uint8Array };
 
-const EMPTY = new Uint8Array(0);
 /** do_watch false ‖ DirectRequestStatus::Ok / ::Error. */
 const NO_WATCH_OK = Uint8Array.of(0, 0);
 const NO_WATCH_ERROR = Uint8Array.of(0, 2);
 
-/**
- * head ‖ compact(value.length) ‖ value ‖ tail in one allocation (every getter answer passes here twice). Lengths
- * below 2^30 are encoded here: polkadot's compactToU8a goes through BN for every value.
- */
-function withCompactLength(head: Uint8Array, value: Uint8Array, tail: Uint8Array): Uint8Array {
-  const n = value.length;
-  // Single-byte, two-byte and four-byte modes: (n << 2 | mode) little-endian.
-  const mode = n < 1 << 6 ? 0 : n < 1 << 14 ? 1 : n < 2 ** 30 ? 2 : 3;
-  const length = mode === 3 ? compactToU8a(n) : undefined;
-  const at = head.length + (length?.length ?? 1 << mode);
-  const out = new Uint8Array(at + n + tail.length);
-  out.set(head);
-  if (length) out.set(length, head.length);
-  else for (let i = 0, v = n * 4 + mode; i < 1 << mode; i++) out[head.length + i] = (v >>> (8 * i)) & 0xff;
-  out.set(value, at);
-  out.set(tail, at + n);
-  return out;
-}
-
 /** RpcReturnValue: compact(len) ‖ value ‖ `statusTail` = do_watch ‖ status (by hand for the Vec<u8> reason of `encodeRequest`). */
-const encodeReturnValue = (value: Uint8Array, statusTail: Uint8Array): Uint8Array => withCompactLength(EMPTY, value, statusTail);
+const encodeReturnValue = (value: Uint8Array, statusTail: Uint8Array): Uint8Array => withCompactLength(value, undefined, statusTail);
 
 /** `RpcReturnValue { value, do_watch: false, status: Ok }` — the "RRV(x)" of §2.2 when `value` = SCALE(x). */
 export function rpcOk(value: Uint8Array): Uint8Array {
@@ -73,7 +54,7 @@ export function rpcOk(value: Uint8Array): Uint8Array {
 
 /** `RpcReturnValue::from_error_message`: value = SCALE String(message), do_watch false, status Error (§2.4). */
 export function rpcError(message: string): Uint8Array {
-  return encodeReturnValue(compactAddLength(stringToU8a(message)), NO_WATCH_ERROR);
+  return encodeReturnValue(encodeStr(message), NO_WATCH_ERROR);
 }
 
 /** Submission/watch answer: value = the 32 raw bytes of the TOP hash, status = TrustedOperationStatus(status). */

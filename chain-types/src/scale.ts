@@ -5,7 +5,8 @@ import { stringCamelCase, u8aEq, u8aToHex } from '@polkadot/util';
 
 import type { SealbridgeCodecs } from './interfaces.js';
 
-import { InputError, ScaleDecodeError, type ScaleDecodeErrorCode } from './errors.js';
+import { ScaleReader } from './codec/reader.js';
+import { InputError, ScaleDecodeError } from './errors.js';
 
 /** Fixed byte sizes of plain types that polkadot-js implements as classes (no string definition to expand). */
 const FIXED_SIZES: Record<string, number> = {
@@ -15,83 +16,18 @@ const FIXED_SIZES: Record<string, number> = {
   GenericAccountId32: 32, GenericAccountId: 32, GenericEthereumAccountId: 20, GenericAccountId20: 20,
 };
 const UINT_BITS: Record<string, number> = { u8: 8, u16: 16, u32: 32, u64: 64, u128: 128, u256: 256 };
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Walks `bytes` along a type definition with the rules of Rust's parity-scale-codec, which polkadot-js does not
  * enforce on decode (it ignores trailing bytes, reads short integers as small numbers, accepts bool 2, decodes
  * `__Unused` enum slots). polkadot-js decodes only after this walk succeeded.
  */
-class StrictWalker {
-  #bytes: Uint8Array;
+class StrictWalker extends ScaleReader {
   #registry: Registry;
-  #typeName: string;
-  offset = 0;
 
   constructor(registry: Registry, typeName: string, bytes: Uint8Array) {
+    super(bytes, typeName);
     this.#registry = registry;
-    this.#typeName = typeName;
-    this.#bytes = bytes;
-  }
-
-  fail(code: ScaleDecodeErrorCode, detail: string, at = this.offset): never {
-    throw new ScaleDecodeError(code, this.#typeName, at, detail);
-  }
-
-  get remaining(): number {
-    return this.#bytes.length - this.offset;
-  }
-
-  take(n: number, what: string): Uint8Array {
-    if (n > this.remaining) this.fail('SCALE_TRUNCATED', `${what} needs ${n} bytes, ${this.remaining} left`);
-    const out = this.#bytes.subarray(this.offset, this.offset + n);
-    this.offset += n;
-    return out;
-  }
-
-  /** SCALE compact integer; rejects encodings a canonical encoder would not produce. */
-  compact(what: string): bigint {
-    const start = this.offset;
-    const first = this.take(1, what)[0]!;
-    const mode = first & 0b11;
-    if (mode === 0) return BigInt(first >> 2);
-    if (mode === 1) {
-      const v = (first | (this.take(1, what)[0]! << 8)) >> 2;
-      if (v < 1 << 6) this.fail('SCALE_NON_CANONICAL', `${what}: over-long compact`, start);
-      return BigInt(v);
-    }
-    if (mode === 2) {
-      const b = this.take(3, what);
-      const v = ((first | (b[0]! << 8) | (b[1]! << 16) | (b[2]! << 24)) >>> 0) >>> 2;
-      if (v < 1 << 14) this.fail('SCALE_NON_CANONICAL', `${what}: over-long compact`, start);
-      return BigInt(v);
-    }
-    const n = (first >> 2) + 4;
-    const b = this.take(n, what);
-    let v = 0n;
-    for (let i = n - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i]!);
-    if (b[n - 1] === 0 || v < 1n << 30n) this.fail('SCALE_NON_CANONICAL', `${what}: over-long compact`, start);
-    return v;
-  }
-
-  /** The input from `start` up to the current offset (a view, no copy). */
-  since(start: number): Uint8Array {
-    return this.#bytes.subarray(start, this.offset);
-  }
-
-  /** Rejects what is left after a complete value. */
-  end(): void {
-    if (this.remaining > 0) this.fail('SCALE_TRAILING_BYTES', `${this.remaining} bytes left after the value`);
-  }
-
-  /** Reads a compact length and checks it against what is left (each element needs at least `minElementBytes`). */
-  length(what: string, minElementBytes: number): number {
-    const start = this.offset;
-    const len = this.compact(`${what} length`);
-    if (len * BigInt(minElementBytes) > BigInt(this.remaining)) {
-      this.fail('SCALE_LENGTH_OVERFLOW', `${what} length ${len} exceeds the ${this.remaining} bytes left`, start);
-    }
-    return Number(len);
   }
 
   walk(def: TypeDef, path: string): void {
@@ -159,21 +95,9 @@ class StrictWalker {
   plain(type: string, path: string): void {
     const definition = this.#registry.getDefinition(type);
     if (definition !== undefined) return this.walk(typeDefOf(definition), path);
-    if (type === 'bool') {
-      const b = this.take(1, path)[0]!;
-      if (b > 1) this.fail('SCALE_NON_CANONICAL', `${path}: bool byte ${b}`, this.offset - 1);
-      return;
-    }
-    if (type === 'Bytes') return void this.take(this.length(path, 1), path);
-    if (type === 'Text' || type === 'String' || type === 'Str') {
-      const text = this.take(this.length(path, 1), path);
-      try {
-        strictUtf8.decode(text);
-      } catch {
-        this.fail('SCALE_NON_CANONICAL', `${path}: string is not valid UTF-8`);
-      }
-      return;
-    }
+    if (type === 'bool') return void this.bool(path);
+    if (type === 'Bytes') return void this.bytesWithLength(path);
+    if (type === 'Text' || type === 'String' || type === 'Str') return void this.str(path);
     const size = FIXED_SIZES[type];
     if (size === undefined) this.fail('SCALE_UNKNOWN_TYPE', `${path}: type ${type} is not registered`);
     this.take(size, path);
@@ -398,12 +322,12 @@ function readTrustedCallSigned(walker: StrictWalker, registry: Registry): Strict
   const start = walker.offset;
   const call = readEnum(walker, callLayout);
   const callBytes = walker.since(start);
-  const nonce = walker.take(4, 'TrustedCallSigned.nonce');
+  const nonce = walker.u32('TrustedCallSigned.nonce');
   const signature = readEnum(walker, getterLayoutsOf(registry).multiSignature);
   return {
     callBytes,
     call,
-    nonce: (nonce[0]! | (nonce[1]! << 8) | (nonce[2]! << 16)) + nonce[3]! * 2 ** 24,
+    nonce,
     signature,
     encoded: walker.since(start),
   };

@@ -1,8 +1,8 @@
 import type { KeyObject } from 'node:crypto';
 
 import { constants, createPublicKey, generateKeyPairSync, privateDecrypt, publicEncrypt } from 'node:crypto';
-import { compactAddLength, stringToU8a } from '@polkadot/util';
 
+import { encodeStr } from './codec/writer.js';
 import { ScaleDecodeError, ShieldingError } from './errors.js';
 import { sealbridgeRegistry } from './registry.js';
 import { decodeExact } from './scale.js';
@@ -91,7 +91,7 @@ export function shieldingKeyFromJson(json: string): KeyObject {
 
 /** RpcReturnValue.value of `author_getShieldingKey`: SCALE String(json) = compact(len) ‖ utf8 (double-prefixed on the wire). */
 export function encodeShieldingKeyValue(json: string): Uint8Array {
-  return compactAddLength(stringToU8a(json));
+  return encodeStr(json);
 }
 
 /** Inverse of `encodeShieldingKeyValue` (strict: exact length, valid UTF-8). */
