@@ -1,10 +1,18 @@
 import type { KeyObject } from 'node:crypto';
 
-import type { DecryptResult } from './trusted/decrypt-pool.js';
+import type { DecryptPoolStats, DecryptPriority, DecryptResult } from './trusted/decrypt-pool.js';
 import type { PreKeyMessage } from './trusted/olm-vault.js';
 import type { SealPolicy } from './trusted/sealing.js';
 
-export interface DecryptBatchOptions {
+export interface DecryptOptions {
+  /**
+   * `import` (default): the chain's own invocations; `rpc`: requests of RPC clients, served only when no import
+   * work waits, so a flood of requests cannot delay block import.
+   */
+  priority?: DecryptPriority;
+}
+
+export interface DecryptBatchOptions extends DecryptOptions {
   /**
    * Also check every plaintext as a TrustedOperation call signed for this enclave and shard, on the decryption
    * threads; each ok result then carries `callSignatureValid`.
@@ -25,9 +33,12 @@ export interface EnclaveHandle {
   shieldingPublicKey(): KeyObject;
   /** Integritee JSON `{"n":[…LE],"e":[…LE]}` of the shielding key. */
   shieldingPublicKeyJson(): string;
-  decryptShielded(ciphertext: Uint8Array): Promise<Uint8Array>;
-  /** In order; one failed ciphertext does not fail the others. */
+  /** Rejects with CIPHERTEXT_TOO_LARGE, before any decryption, over MAX_SHIELDED_BYTES. */
+  decryptShielded(ciphertext: Uint8Array, options?: DecryptOptions): Promise<Uint8Array>;
+  /** In order; one failed (or oversized: CIPHERTEXT_TOO_LARGE) ciphertext does not fail the others. */
   decryptShieldedBatch(ciphertexts: Uint8Array[], options?: DecryptBatchOptions): Promise<DecryptResult[]>;
+  /** Counters of the decryption pool (private-key operations, refusals, queue) for metrics and tests. */
+  decryptStats(): DecryptPoolStats;
   /** Raw 32-byte Ed25519 public key: the enclave's parentchain account. */
   signerPublicKey(): Uint8Array;
   /** Ed25519 signature (64 bytes) by the enclave signer. */

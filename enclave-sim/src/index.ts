@@ -53,10 +53,11 @@ export async function openEnclave(options: OpenEnclaveOptions): Promise<EnclaveH
 }
 
 export { DEV_ATTESTATION_SERVICE_SEED_HEX } from './attestation-service.js';
-export type { DecryptBatchOptions, EnclaveHandle } from './enclave-handle.js';
+export type { DecryptBatchOptions, DecryptOptions, EnclaveHandle } from './enclave-handle.js';
 export { DEV_VENDOR_PUBLIC_KEY_HEX, devMrsigner, measureTrustedBundle } from './host/measurement.js';
 export { defaultPlatformSecretPath } from './host/platform-secret.js';
-export type { DecryptResult } from './trusted/decrypt-pool.js';
+export { DECRYPT_PRIORITIES } from './trusted/decrypt-pool.js';
+export type { DecryptPoolStats, DecryptPriority, DecryptResult } from './trusted/decrypt-pool.js';
 export { ENCLAVE_ERROR_CODES, EnclaveError } from './trusted/errors.js';
 export type { EnclaveErrorCode } from './trusted/errors.js';
 export type { EnclaveLog, EnclaveLogLevel } from './trusted/log.js';
@@ -66,3 +67,4 @@ export { preKeyMessageId as olmPreKeyMessageId } from './trusted/olm-vault.js';
 export type { PreKeyMessage } from './trusted/olm-vault.js';
 export type { SealedStorage } from './trusted/sealed-storage.js';
 export type { SealPolicy } from './trusted/sealing.js';
+export { MAX_SHIELDED_BYTES } from './trusted/settings.js';

@@ -13,9 +13,9 @@ import {
   shieldingKeyToJson,
 } from '@sealbridge/chain-types';
 
-import type { DecryptBatchOptions, EnclaveHandle } from '../enclave-handle.js';
+import type { DecryptBatchOptions, DecryptOptions, EnclaveHandle } from '../enclave-handle.js';
 import { DecryptPool } from './decrypt-pool.js';
-import type { DecryptResult } from './decrypt-pool.js';
+import type { DecryptPoolStats, DecryptResult } from './decrypt-pool.js';
 import { EnclaveError } from './errors.js';
 import { loadOrCreateShieldingKey, loadOrCreateSigningKey } from './keys.js';
 import type { EnclaveLog } from './log.js';
@@ -114,16 +114,20 @@ export class TrustedEnclave implements EnclaveHandle {
     return this.#shieldingJson;
   }
 
-  async decryptShielded(ciphertext: Uint8Array): Promise<Uint8Array> {
-    return this.#open().pool.decrypt(ciphertext);
+  async decryptShielded(ciphertext: Uint8Array, options: DecryptOptions = {}): Promise<Uint8Array> {
+    return this.#open().pool.decrypt(ciphertext, options.priority);
   }
 
   async decryptShieldedBatch(ciphertexts: Uint8Array[], options: DecryptBatchOptions = {}): Promise<DecryptResult[]> {
-    const { verifyCallsForShard: shard } = options;
+    const { verifyCallsForShard: shard, priority } = options;
     if (shard !== undefined && !(shard instanceof Uint8Array && shard.length === 32)) {
       throw new EnclaveError('INVALID_ARGUMENT', 'verifyCallsForShard must be 32 bytes');
     }
-    return this.#open().pool.decryptBatch(ciphertexts, shard && { mrenclave: this.#p.identity.mrenclave, shard });
+    return this.#open().pool.decryptBatch(ciphertexts, { priority, ...(shard && { verifyCalls: { mrenclave: this.#p.identity.mrenclave, shard } }) });
+  }
+
+  decryptStats(): DecryptPoolStats {
+    return this.#p.pool.stats();
   }
 
   signerPublicKey(): Uint8Array {

@@ -6,6 +6,7 @@ export const ENCLAVE_ERROR_CODES = [
   'UNSEAL_FAILED', // sealed bytes tampered, sealed on another platform or under another MRENCLAVE/MRSIGNER
   'SEALED_KEY_INVALID', // a sealed key unsealed but its content is not a usable key
   'DECRYPT_FAILED', // a shielded ciphertext could not be decrypted
+  'CIPHERTEXT_TOO_LARGE', // a shielded payload over MAX_SHIELDED_BYTES, refused before any private-key operation
   'DECRYPT_POOL_FAILED', // a decryption worker thread died
   'OLM_UNKNOWN_ONE_TIME_KEY', // pre-key message not addressed to one of our unused one-time keys (or a replay)
   'OLM_BAD_MESSAGE', // pre-key message malformed, from another sender, or failed to decrypt

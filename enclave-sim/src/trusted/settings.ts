@@ -1,3 +1,5 @@
+import { RSA_BLOCK_BYTES } from '@sealbridge/chain-types';
+
 /** Names (= host file names) of the enclave's sealed state. */
 export const SHIELDING_KEY_FILE = 'shielding-key.sealed';
 export const SIGNING_KEY_FILE = 'signing-key.sealed';
@@ -16,3 +18,13 @@ export const OMNI_KEY_BYTES = 32;
 export const MAX_OLM_ONE_TIME_KEYS_PER_CALL = 50;
 /** Ciphertexts per message to a decryption thread: amortises postMessage cost without starving other threads. */
 export const DECRYPT_CHUNK_MAX = 64;
+/** RPC work goes to the threads one ciphertext per message, so import work waits behind at most one of them. */
+export const DECRYPT_RPC_CHUNK_MAX = 1;
+/** Import messages a thread holds: the one it runs and the next, so it never idles waiting for the main thread. */
+export const DECRYPT_IMPORT_MESSAGES_PER_THREAD = 2;
+/**
+ * Largest shielded payload the enclave decrypts, on every path (block import, RPC): 16 RSA blocks (5 KiB of
+ * plaintext) — far above any trusted call, low enough that padding cannot make it burn hundreds of private-key
+ * operations. Longer ciphertexts are refused before any decryption.
+ */
+export const MAX_SHIELDED_BYTES = 16 * RSA_BLOCK_BYTES;
