@@ -8,7 +8,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 /** Which Sealbridge packages each package may depend on: the dependency direction of the layout, written down once. */
 const ALLOWED: Record<string, string[]> = {
   'chain-types': [],
-  trie: [],
+  trie: ['chain-types'],
   'smart-worker-sdk': [],
   'enclave-sim': ['chain-types'],
   stf: ['chain-types', 'trie'],
@@ -38,7 +38,35 @@ function importsOf(dir: string): Array<{ file: string; specifier: string }> {
   return found;
 }
 
+/**
+ * Hand-made SCALE compacts: polkadot-js' compact helpers or the bit patterns of the compact modes. Only
+ * chain-types' codec (`chain-types/src/codec/`) may lay them out; specs may use polkadot-js as a reference.
+ */
+const COMPACT_BY_HAND = /\bcompact(?:FromU8a|FromU8aLim|ToU8a|AddLength|StripLength)\b|&\s*(?:0b11|3)\b\s*\)|<<\s*2\)\s*\|\s*[123]\b|\*\s*4\s*\+\s*2\b/;
+
+function sourcesOf(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return (fs.readdirSync(dir, { recursive: true }) as string[])
+    .filter((entry) => entry.endsWith('.ts') && !entry.endsWith('.spec.ts') && !entry.split(path.sep).includes('testing'))
+    .map((entry) => path.join(dir, entry));
+}
+
 describe('architecture', () => {
+  it('SCALE compacts are read and written by chain-types’ codec alone', () => {
+    const codecDir = path.join(ROOT, 'chain-types', 'src', 'codec');
+    const offenders: string[] = [];
+    for (const ws of workspaces()) {
+      for (const file of sourcesOf(path.join(ROOT, ws, 'src'))) {
+        if (file.startsWith(codecDir + path.sep)) continue;
+        fs.readFileSync(file, 'utf8').split('\n').forEach((line, i) => {
+          if (COMPACT_BY_HAND.test(line)) offenders.push(`${path.relative(ROOT, file)}:${i + 1}: ${line.trim()}`);
+        });
+      }
+    }
+    assert.deepEqual(offenders, [], `SCALE by hand outside chain-types/src/codec:\n${offenders.join('\n')}`);
+  });
+
+
   it('every workspace depends only on the Sealbridge packages below it', () => {
     for (const ws of workspaces()) {
       const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, ws, 'package.json'), 'utf8')) as { name: string; dependencies?: Record<string, string> };
