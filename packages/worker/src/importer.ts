@@ -5,13 +5,15 @@ import { trustedCallsMerkleRoot } from '@sealbridge/chain-types';
 
 import type { DecryptResult } from '@sealbridge/enclave-sim';
 
+import { BlockDecodeError } from './block-decoder.js';
+import type { ImportMonitor } from './import-stall.js';
 import { findIndirectCalls, type IndirectCall } from './indirect-calls.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
 import type { Mutex } from './mutex.js';
 import type { OlmEnv } from './olm-env.js';
 import type { Outbox } from './outbox.js';
-import type { BlockRef, ParentchainBlock, ParentchainClient } from './parentchain.js';
+import { UndecodableBlockError, type BlockRef, type ParentchainBlock, type ParentchainClient } from './parentchain.js';
 import type { ShardRuntime } from './shard-runtime.js';
 import type { OperationResult } from '@sealbridge/stf';
 import type { OutboxEntry, WorkerStore } from './store.js';
@@ -32,6 +34,12 @@ export class ChainMismatchError extends Error {
   override name = 'ChainMismatchError';
 }
 
+/**
+ * Test only: where a block should fail as if it did not decode — the import then throws the `UndecodableBlockError`
+ * the parentchain client throws for a real one. Lets specs stall a worker on a block of their choosing.
+ */
+export type UndecodableBlockHook = (block: ParentchainBlock) => { message: string; extrinsicIndex?: number; eventIndex?: number; path?: string } | undefined;
+
 export interface BlockImporterDeps {
   client: ParentchainClient;
   store: WorkerStore;
@@ -40,11 +48,14 @@ export interface BlockImporterDeps {
   lock: Mutex;
   log: Logger;
   metrics: Metrics;
+  /** Told of every committed block. */
+  monitor: ImportMonitor;
   fetchConcurrency: number;
   /** Olm env secrets (`WorkerEnv.EnvSet`), processed in the same commit as the block. */
   env?: OlmEnv;
   /** Told about every committed block's operation results (RPC watchers of relayed direct calls). */
   onExecuted?: (results: OperationResult[], block: BlockRef) => void;
+  testUndecodable?: UndecodableBlockHook;
 }
 
 /**
@@ -92,13 +103,33 @@ export class BlockImporter {
         lastProgress = Date.now();
       }
     };
-    for await (const block of client.fetchRange(from, target.number, fetchConcurrency)) {
-      prepared.push(this.#prepare(block));
-      if (prepared.length > PIPELINE_DEPTH) await importNext();
+    const blocks = client.fetchRange(from, target.number, fetchConcurrency);
+    try {
+      for (;;) {
+        let next: IteratorResult<ParentchainBlock>;
+        try {
+          next = await blocks.next();
+          if (!next.done) this.#checkTestHook(next.value);
+        } catch (error) {
+          // The blocks fetched before the one that failed are imported all the same: the import stops right at it.
+          while (prepared.length > 0) await importNext();
+          throw error;
+        }
+        if (next.done) break;
+        prepared.push(this.#prepare(next.value));
+        if (prepared.length > PIPELINE_DEPTH) await importNext();
+      }
+    } finally {
+      await blocks.return(undefined);
     }
     while (prepared.length > 0) await importNext();
     if (catchingUp) log.info('caught up', { block: this.#last.number, blocks: imported, seconds: (Date.now() - startedAt) / 1000, blocksPerSecond: rate() });
     return imported;
+  }
+
+  #checkTestHook(block: ParentchainBlock): void {
+    const fault = this.#deps.testUndecodable?.(block);
+    if (fault) throw new UndecodableBlockError(block, new BlockDecodeError('BLOCK_UNDECODABLE', fault.message, fault));
   }
 
   #prepare(block: ParentchainBlock): PreparedBlock {
@@ -149,7 +180,7 @@ export class BlockImporter {
     this.#last = { number: block.number, hash: block.hash };
     this.#deps.onExecuted?.(results, this.#last);
 
-    metrics.set('sealbridge_last_imported_block', block.number);
+    this.#deps.monitor.imported(block.number);
     metrics.inc('sealbridge_invocations_total', { result: 'ok' }, execution.ok);
     metrics.inc('sealbridge_invocations_total', { result: 'failed' }, execution.failed);
     const level = calls.length > 1 || execution.failed > 0 ? 'info' : 'debug';

@@ -5,6 +5,7 @@ import { executeGetter, StfError, type ShardState } from '@sealbridge/stf';
 import type { Metrics } from './metrics.js';
 import type { DirectCallRelay } from './relay.js';
 import { RpcServerError, type RpcBackend, type ShardVault, type TopWatcher } from './rpc/index.js';
+import type { SyncStatus } from './rpc/backend.js';
 import type { ShardRuntime } from './shard-runtime.js';
 
 export interface WorkerRpcBackendDeps {
@@ -22,6 +23,8 @@ export interface WorkerRpcBackendDeps {
   envNames?: (who: Uint8Array, scope: Uint8Array) => string[];
   /** Changes whenever what `envNames` answers may have changed. */
   envRevision?: () => number;
+  /** The import's progress and stall (ImportMonitor). */
+  syncStatus: () => SyncStatus;
 }
 
 /** Report data of the worker's quotes: the enclave signer, bound to the shielding key clients encrypt to. */
@@ -113,6 +116,10 @@ export class WorkerRpcBackend implements RpcBackend {
 
   metadata(): Uint8Array {
     return this.#deps.metadata;
+  }
+
+  syncStatus(): SyncStatus {
+    return this.#deps.syncStatus();
   }
 
   onRequest(method: string): void {

@@ -9,7 +9,8 @@ import { cryptoReady, parseShard, shardToBase58 } from '@sealbridge/chain-types'
 import { openEnclave, type EnclaveHandle } from '@sealbridge/enclave-sim';
 
 import { Follower } from './follower.js';
-import { BlockImporter } from './importer.js';
+import { ImportMonitor } from './import-stall.js';
+import { BlockImporter, type UndecodableBlockHook } from './importer.js';
 import { silentLogger, type Logger } from './log.js';
 import { Metrics, serveMetrics } from './metrics.js';
 import { Mutex } from './mutex.js';
@@ -25,7 +26,11 @@ import { ShardRuntime } from './shard-runtime.js';
 import { startSmartWorkers, type SmartWorkerHost } from './smart-workers.js';
 import { WorkerStore } from './store.js';
 
-export type StartWorkerOptions = Partial<WorkerOptions> & Pick<WorkerOptions, 'dataDir'> & { log?: Logger };
+export type StartWorkerOptions = Partial<WorkerOptions> & Pick<WorkerOptions, 'dataDir'> & {
+  log?: Logger;
+  /** Test only: blocks for which it answers are treated as undecodable, to stall the import where a spec wants it. */
+  testUndecodable?: UndecodableBlockHook;
+};
 
 export interface WorkerHandle {
   mrenclave: Uint8Array;
@@ -46,6 +51,7 @@ function defineMetrics(metrics: Metrics): void {
   metrics.define('sealbridge_last_imported_block', 'gauge', 'Number of the last imported parentchain block');
   metrics.define('sealbridge_last_finalized_block', 'gauge', 'Number of the latest finalized parentchain block seen');
   metrics.define('sealbridge_confirmation_lag_blocks', 'gauge', 'Finalized blocks not yet imported and confirmed');
+  metrics.define('sealbridge_import_stalled', 'gauge', 'Unix time of the first failure of the current import stall (no progress since); 0 while importing');
   metrics.define('sealbridge_invocations_total', 'counter', 'Trusted operations executed, by result');
   metrics.define('sealbridge_invocations_rejected_total', 'counter', 'Indirect invocations rejected, by reason');
   metrics.define('sealbridge_import_errors_total', 'counter', 'Errors of the import loop (each retried)');
@@ -102,6 +108,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
 
     const client = await connectParentchain(opts.parentchainUrl, log);
     cleanup.push(() => client.disconnect());
+    const monitor = new ImportMonitor({ log: log.child('import'), metrics, blockHash: (number) => client.blockHash(number) });
     const storedGenesis = await store.genesisHash();
     if (storedGenesis === undefined) await store.setGenesisHash(client.genesisHash);
     else if (storedGenesis !== client.genesisHash) {
@@ -155,6 +162,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
         enclave, shard, relay, metrics, certPem: tls.certPem, metadata: client.api.runtimeMetadata.toU8a(), rpcUrl: () => rpcUrl,
         envNames: (who, scope) => env.namesSetBy(who, scope),
         envRevision: () => env.revision,
+        syncStatus: () => monitor.status(),
       });
       const rpcLog = log.child('rpc');
       rpc = await startRpcServer({
@@ -188,13 +196,18 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     }
     // A process killed right after a commit never logged that block: the state it resumes from says it instead.
     log.info('resuming import', { block: lastImported.number, hash: lastImported.hash, stateRoot: u8aToHex(shard.state.root()) });
+    monitor.imported(lastImported.number);
     importer = new BlockImporter(
-      { client, store, outbox, shard, env, lock, log: log.child('import'), metrics, fetchConcurrency: opts.fetchConcurrency, onExecuted: (results, block) => relay.executed(results, hexToU8a(block.hash)) },
+      {
+        client, store, outbox, shard, env, lock, log: log.child('import'), metrics, monitor, fetchConcurrency: opts.fetchConcurrency,
+        onExecuted: (results, block) => relay.executed(results, hexToU8a(block.hash)),
+        testUndecodable: options.testUndecodable,
+      },
       lastImported,
     );
     const imports = importer;
     await env.attach({ client, outbox, lock });
-    const follower = new Follower({ client, importer: imports, outbox, lock, log: log.child('follow'), metrics });
+    const follower = new Follower({ client, importer: imports, outbox, lock, log: log.child('follow'), metrics, monitor });
     follower.start();
     cleanup.push(() => follower.stop());
 

@@ -26,6 +26,14 @@ export interface ShardVault {
   parentchainId: 0 | 1 | 2;
 }
 
+/** The worker's parentchain import (`sealbridge_syncStatus`); `since` is unix seconds of the stall's first failure. */
+export interface SyncStatus {
+  imported: number;
+  finalized: number;
+  lag: number;
+  stalled: { since: number; block: number; reason: string } | null;
+}
+
 export interface RpcBackend {
   /** Own MRENCLAVE (32 bytes); `author_getFingerprint`. */
   mrenclave(): Uint8Array;
@@ -58,6 +66,8 @@ export interface RpcBackend {
   untrustedUrl(): string;
   /** SCALE(RuntimeMetadataPrefixed) of the STF runtime (`state_getMetadata`). */
   metadata(): Uint8Array;
+  /** Where the parentchain import stands (`sealbridge_syncStatus`). */
+  syncStatus(): SyncStatus;
   /**
    * An object that stays the same exactly as long as every getter of `shard` would answer the same (the state, and
    * whatever else getters read, unchanged); undefined for a shard it does not serve. Absent: getters are never cached.

@@ -1,5 +1,5 @@
 import { u8aConcat } from '@polkadot/util';
-import { bytesEqual, encodeShieldingKeyValue, encodeStr, encodeVecOfEncoded, topHash, withCompactLength } from '@sealbridge/chain-types';
+import { ScaleWriter, bytesEqual, encodeShieldingKeyValue, encodeStr, encodeVecOfEncoded, topHash, withCompactLength } from '@sealbridge/chain-types';
 
 import type { RpcBackend, TopWatcher } from './backend.js';
 import { RpcServerError } from './errors.js';
@@ -135,6 +135,15 @@ const handlers: Record<string, RpcHandler> = {
     return rpcOkHex(new TextEncoder().encode(`enclave-runtime: ${SERVER_VERSION}`));
   },
   rpc_methods: (p) => (noParams('rpc_methods')(p), `methods: [${METHOD_NAMES.join(', ')}]`),
+  /** Sealbridge extension: RRV(SCALE `(u32 imported, u32 finalized, u32 lag, Option<(u64 since, u32 block, String reason)>)`). */
+  sealbridge_syncStatus: (p, { backend }) => {
+    noParams('sealbridge_syncStatus')(p);
+    const { imported, finalized, lag, stalled } = backend.syncStatus();
+    const w = new ScaleWriter().u32(imported).u32(finalized).u32(lag);
+    if (stalled) w.byte(1).uint(stalled.since, 8).u32(stalled.block).str(stalled.reason);
+    else w.byte(0);
+    return rpcOkHex(w.finish());
+  },
   /** Sealbridge extension: RRV(SCALE `(Vec<u8> quote, String certPem)`). */
   sealbridge_attestation: (p, { backend }) => {
     noParams('sealbridge_attestation')(p);

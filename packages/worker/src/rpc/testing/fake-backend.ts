@@ -17,7 +17,7 @@ import {
   type TrustedCallSigned,
 } from '@sealbridge/chain-types';
 
-import type { RpcBackend, ShardVault, TopWatcher } from '../backend.js';
+import type { RpcBackend, ShardVault, SyncStatus, TopWatcher } from '../backend.js';
 import { RpcServerError } from '../errors.js';
 
 interface Account { free: bigint; reserved: bigint; nonce: number }
@@ -49,6 +49,8 @@ export class FakeBackend implements RpcBackend {
   readonly blockHash = new Uint8Array(randomBytes(32));
   /** Dispatch count per method, from the `onRequest` metrics hook. */
   readonly requestCounts = new Map<string, number>();
+  /** Answer of `sealbridge_syncStatus`; specs set it. */
+  sync: SyncStatus = { imported: 0, finalized: 0, lag: 0, stalled: null };
   readonly #keys: { privateKey: KeyObject; publicKey: KeyObject };
   readonly #accounts = new Map<string, Account>();
   readonly #pending: { top: Uint8Array; sender: Uint8Array; tcs: TrustedCallSigned }[] = [];
@@ -185,6 +187,10 @@ export class FakeBackend implements RpcBackend {
 
   metadata(): Uint8Array {
     return Uint8Array.of(0x6d, 0x65, 0x74, 0x61, 14, 0); // "meta" ‖ v14 ‖ empty
+  }
+
+  syncStatus(): SyncStatus {
+    return this.sync;
   }
 
   onRequest(method: string): void {
