@@ -8,6 +8,7 @@ export {
   type VerifiedWorker,
   type WorkerAttestation,
   type WorkerSigner,
+  type WorkerSyncStatus,
   type WorkerTlsMode,
 } from './worker-client.js';
 export {

@@ -34,6 +34,7 @@ interface FakeBackendLike {
   shieldingKeyJson(): string;
   setAccount(account: Uint8Array, state: { free?: bigint; reserved?: bigint; nonce?: number }): void;
   account(account: Uint8Array): { free: bigint; nonce: number } | undefined;
+  sync: { imported: number; finalized: number; lag: number; stalled: { since: number; block: number; reason: string } | null };
 }
 interface ServerLike { url: string; port: number; close(): Promise<void> }
 interface WorkerRpcModules {
@@ -167,6 +168,14 @@ describe('WorkerClient against the worker rpc server', function () {
     await assert.rejects(client.publicGetter(unknownShard), /Shard does not exist/);
     await assert.rejects(client.request('state_getMrenclave'), (err: unknown) => err instanceof WorkerRpcError && err.rpcCode === -32601);
     await assert.rejects(client.request('state_executeGetter', ['0x123']), (err: unknown) => err instanceof WorkerRpcError && err.rpcCode === -32602);
+  });
+
+  it('reads the sync status, with and without a stall', async () => {
+    backend.sync = { imported: 41, finalized: 41, lag: 0, stalled: null };
+    assert.deepEqual(await client.syncStatus(), backend.sync);
+    const reason = 'parentchain block #42 0x… does not decode: extrinsic 1: cannot decode Compact<u128> at .call::Balances::transfer_keep_alive.value: input ended (at byte 40) — ünïcode';
+    backend.sync = { imported: 41, finalized: 47, lag: 6, stalled: { since: 1_800_000_000, block: 42, reason } };
+    assert.deepEqual(await client.syncStatus(), backend.sync);
   });
 
   it('lists pending trusted calls and decodes the shard-vault error quirk', async () => {

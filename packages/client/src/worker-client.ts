@@ -7,6 +7,7 @@ import type { Bytes, Text, Tuple, Vec, u32, u128 } from '@polkadot/types';
 import { hexToU8a, isHex, u8aEq, u8aToHex, u8aToString } from '@polkadot/util';
 import {
   ScaleDecodeError,
+  ScaleReader,
   createSealbridgeRegistry,
   decodeExact,
   decodeRpcReturnValue,
@@ -65,6 +66,17 @@ export interface TopStatusUpdate {
   blockHash?: Uint8Array;
   /** True for the last update of a watch (the server sets do_watch=false). */
   final: boolean;
+}
+
+/** `sealbridge_syncStatus`: how far the worker's parentchain import is. */
+export interface WorkerSyncStatus {
+  /** Last imported (and confirmed) parentchain block. */
+  imported: number;
+  /** Latest finalized parentchain block the worker saw. */
+  finalized: number;
+  lag: number;
+  /** Set while the import fails at `block` with no progress: since (unix seconds) its first failure, and why. */
+  stalled: { since: number; block: number; reason: string } | null;
 }
 
 export interface WorkerAttestation {
@@ -151,7 +163,7 @@ function checkCertificate(tls: WorkerTlsMode, peerDer: Uint8Array | undefined): 
   verifyRaTlsCertificate(derToPem(peerDer), tls);
 }
 
-/** Typed client of the worker's trusted JSON-RPC (Integritee G2a wire format plus `sealbridge_attestation`). */
+/** Typed client of the worker's trusted JSON-RPC (Integritee G2a wire format plus `sealbridge_attestation` and `sealbridge_syncStatus`). */
 export class WorkerClient {
   readonly url: string;
   readonly #ws: WebSocket;
@@ -332,6 +344,17 @@ export class WorkerClient {
     const value = await this.requestValue('sealbridge_attestation');
     const [quote, certPem] = decodeExact<Tuple>(registry, 'SealbridgeAttestation', value) as unknown as [Bytes, Text];
     return { quote: quote.toU8a(true), certPem: certPem.toString() };
+  }
+
+  /** The worker's import progress and stall, if any (`sealbridge_syncStatus`; -32601 from workers without it). */
+  async syncStatus(): Promise<WorkerSyncStatus> {
+    const r = new ScaleReader(await this.requestValue('sealbridge_syncStatus'), 'SyncStatus');
+    const imported = r.u32('imported');
+    const finalized = r.u32('finalized');
+    const lag = r.u32('lag');
+    const stalled = r.bool('stalled') ? { since: Number(r.uint(8, 'since')), block: r.u32('block'), reason: r.str('reason') } : null;
+    r.end();
+    return { imported, finalized, lag, stalled };
   }
 
   /**
