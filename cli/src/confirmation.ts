@@ -1,10 +1,12 @@
 import type { ApiPromise } from '@polkadot/api';
+import type { WorkerClient } from '@sealbridge/client';
 import type { Event } from '@polkadot/types/interfaces';
 import { u8aToHex } from '@polkadot/util';
 import { base58Encode } from '@polkadot/util-crypto';
 import { toBytes } from './bytes.js';
 import { CliError, CliErrorCode } from './errors.js';
 import { rejectOnDisconnect, Subscription } from './parentchain.js';
+import { StallWatch, stalledError, type ImportStall } from './worker-sync.js';
 
 /** A decoded `EnclaveBridge.ProcessedParentchainBlock` event. */
 export interface ProcessedBlock {
@@ -25,6 +27,10 @@ export interface WaitForProcessedOptions {
   readonly timeoutMs: number;
   /** Called with each confirmation of this shard seen while waiting (progress display). */
   readonly onProgress?: (latest: ProcessedBlock) => void;
+  /** The worker, asked while waiting whether its import is stalled before the block (`sealbridge_syncStatus`). */
+  readonly worker?: WorkerClient;
+  /** Called when the worker reports such a stall (progress display). */
+  readonly onStall?: (stall: ImportStall) => void;
 }
 
 /** Field of a named-field event by name, tolerant of snake_case vs camelCase in the metadata. */
@@ -48,7 +54,8 @@ export function decodeProcessedBlock(event: Event, confirmedIn: number): Process
 /**
  * Waits for the shard's worker to confirm the given block with `ProcessedParentchainBlock` (integritee-cli
  * `send_indirect_request`): scans the events of every new block after it. Fails when the worker confirms a later
- * block without this one, or after `timeoutMs`.
+ * block without this one, when `worker` reports its import stalled before the block (for a while), or after
+ * `timeoutMs` — saying what the worker reported, if anything.
  */
 export async function waitForProcessedBlock(api: ApiPromise, options: WaitForProcessedOptions): Promise<ProcessedBlock> {
   const { shard, blockHash, blockNumber, timeoutMs } = options;
@@ -58,15 +65,19 @@ export async function waitForProcessedBlock(api: ApiPromise, options: WaitForPro
   const subscription = new Subscription();
   let timer: NodeJS.Timeout | undefined;
   let stopWatching: (() => void) | undefined;
+  const stalls = options.worker && new StallWatch(options.worker, blockNumber, { onStall: options.onStall });
   try {
     return await new Promise<ProcessedBlock>((resolve, reject) => {
       stopWatching = rejectOnDisconnect(api, reject);
+      stalls?.failed.catch(reject);
       timer = setTimeout(() => {
+        if (stalls?.stall) return reject(stalledError(stalls.stall, blockNumber));
         const last = latest ? `last confirmed #${latest.blockNumber}` : 'no confirmation seen meanwhile';
-        reject(new CliError(
-          CliErrorCode.TIMEOUT,
-          `worker has not confirmed block #${blockNumber} after ${timeoutMs / 1000} s; ${last} — is the worker running and registered for shard ${shardB58}?`,
-        ));
+        const status = stalls?.status;
+        const hint = status
+          ? `the worker has imported up to block #${status.imported} of #${status.finalized} finalized`
+          : `is the worker running and registered for shard ${shardB58}?`;
+        reject(new CliError(CliErrorCode.TIMEOUT, `worker has not confirmed block #${blockNumber} after ${timeoutMs / 1000} s; ${last} — ${hint}`));
       }, timeoutMs);
       let scanning = Promise.resolve();
       const scanUpTo = async (head: number): Promise<void> => {
@@ -101,6 +112,7 @@ export async function waitForProcessedBlock(api: ApiPromise, options: WaitForPro
     });
   } finally {
     clearTimeout(timer);
+    stalls?.stop();
     stopWatching?.();
     subscription.end();
   }

@@ -28,6 +28,8 @@ export const CliErrorCode = {
   TRUSTED_CALL_FAILED: 'ERR_TRUSTED_CALL_FAILED',
   /** Waiting for a confirmation took longer than --timeout. */
   TIMEOUT: 'ERR_TIMEOUT',
+  /** The worker's parentchain import is stuck before the block a command waits for (it says where and why). */
+  WORKER_STALLED: 'ERR_WORKER_STALLED',
   /** Attestation evidence could not be verified. */
   ATTESTATION_FAILED: 'ERR_ATTESTATION_FAILED',
   /** The demo scenario did not produce the expected state. */

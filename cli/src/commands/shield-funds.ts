@@ -6,6 +6,7 @@ import { waitForProcessedBlock } from '../confirmation.js';
 import { defineCommand } from '../context.js';
 import { CliError, CliErrorCode, messageOf } from '../errors.js';
 import { signAndWait } from '../parentchain.js';
+import { describeStall } from '../worker-sync.js';
 
 export const shieldFundsCommand = defineCommand<{ from: string; to: string; amount: string; shard: string }>({
   command: 'shield-funds <from> <to> <amount> <shard>',
@@ -33,13 +34,16 @@ export const shieldFundsCommand = defineCommand<{ from: string; to: string; amou
     // Bytes arguments take hex (raw content); a Uint8Array would be read as already length-prefixed SCALE.
     const tx = api.tx.enclaveBridge.shieldFunds(shard, u8aToHex(encrypted), amount);
     const inclusion = await signAndWait(api, tx, from, 'Finalized', timeoutMs);
-    const spinner = ctx.out.spinner(`waiting for the worker to confirm block #${inclusion.blockNumber}`);
+    const waiting = `waiting for the worker to confirm block #${inclusion.blockNumber}`;
+    const spinner = ctx.out.spinner(waiting);
     const confirmation = await waitForProcessedBlock(api, {
       shard,
       blockHash: inclusion.blockHash,
       blockNumber: inclusion.blockNumber,
       timeoutMs,
-      onProgress: (c) => spinner.update(`waiting for the worker to confirm block #${inclusion.blockNumber} (last confirmed #${c.blockNumber})`),
+      worker,
+      onProgress: (c) => spinner.update(`${waiting} (last confirmed #${c.blockNumber})`),
+      onStall: (stall) => spinner.update(`${waiting}: ${describeStall(stall)}`),
     }).finally(() => spinner.stop());
     return {
       human: [

@@ -9,6 +9,7 @@ import { shardLastActivity, waitForProcessedBlock } from '../confirmation.js';
 import type { Context } from '../context.js';
 import { CliError, CliErrorCode, messageOf } from '../errors.js';
 import { signAndWait } from '../parentchain.js';
+import { describeStall, StallWatch } from '../worker-sync.js';
 import type { TrustedArgs, TrustedTarget } from './target.js';
 
 const FAILED_STATUSES = new Set(['Invalid', 'Usurped', 'Dropped']);
@@ -60,10 +61,20 @@ type Sent = Pick<TrustedCallOutcome, 'topHash' | 'callHash' | 'nonce'>;
 async function sendDirect(ctx: Context, target: TrustedTarget, top: Uint8Array, sent: Sent): Promise<TrustedCallOutcome> {
   const hash = sent.topHash;
   const statuses: string[] = [];
-  for await (const update of target.worker.watch(target.shard, top)) {
-    statuses.push(update.status);
-    ctx.out.line(`Trusted call ${hash} is ${update.status}`);
-    if (update.final) break;
+  const updates = target.worker.watch(target.shard, top);
+  // The relayed call lands in a block the worker has yet to import: a stalled import would never report it.
+  const stalls = new StallWatch(target.worker, undefined);
+  try {
+    for (;;) {
+      const next = await Promise.race([updates.next(), stalls.failed]);
+      if (next.done) break;
+      statuses.push(next.value.status);
+      ctx.out.line(`Trusted call ${hash} is ${next.value.status}`);
+      if (next.value.final) break;
+    }
+  } finally {
+    stalls.stop();
+    void updates.return(undefined);
   }
   const last = statuses.at(-1);
   if (!last || FAILED_STATUSES.has(last)) {
@@ -87,16 +98,19 @@ async function sendIndirect(
   // Bytes arguments take hex (raw content); a Uint8Array would be read as already length-prefixed SCALE.
   const tx = api.tx.enclaveBridge.invoke({ shard: target.shard, cyphertext: u8aToHex(cyphertext) });
   const invocation = await signAndWait(api, tx, xtSigner, 'InBlock', timeoutMs);
-  const spinner = ctx.out.spinner(`waiting for the worker to confirm block #${invocation.blockNumber}`);
+  const waiting = `waiting for the worker to confirm block #${invocation.blockNumber}`;
+  const spinner = ctx.out.spinner(waiting);
   try {
     const active = await shardLastActivity(api, target.shard).catch(() => undefined);
-    if (active !== undefined) spinner.update(`waiting for the worker to confirm block #${invocation.blockNumber} (last shard activity at #${active})`);
+    if (active !== undefined) spinner.update(`${waiting} (last shard activity at #${active})`);
     const confirmation = await waitForProcessedBlock(api, {
       shard: target.shard,
       blockHash: invocation.blockHash,
       blockNumber: invocation.blockNumber,
       timeoutMs,
-      onProgress: (latest) => spinner.update(`waiting for the worker to confirm block #${invocation.blockNumber} (last confirmed #${latest.blockNumber})`),
+      worker: target.worker,
+      onProgress: (latest) => spinner.update(`${waiting} (last confirmed #${latest.blockNumber})`),
+      onStall: (stall) => spinner.update(`${waiting}: ${describeStall(stall)}`),
     });
     const { blockHash, blockNumber, extrinsicHash } = invocation;
     return { ...sent, mode: 'indirect', invocation: { blockHash, blockNumber, extrinsicHash }, confirmation };
