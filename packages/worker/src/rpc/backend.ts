@@ -20,6 +20,9 @@ export type TopStatus =
 
 export type TopWatcher = (status: TopStatus) => void;
 
+/** Why the server refused a request or connection before any decryption (a metrics label). */
+export type RpcRefusal = 'oversized' | 'decrypt_queue_full' | 'server_busy' | 'max_connections';
+
 /** `(AccountId, ParentchainId)` of a shard vault (§1.8); ParentchainId Integritee=0, TargetA=1, TargetB=2. */
 export interface ShardVault {
   account: Uint8Array;
@@ -41,7 +44,10 @@ export interface RpcBackend {
   shards(): Uint8Array[];
   /** serde-JSON of the RSA-3072 shielding public key, `{"n":[384 LE bytes],"e":[4 LE bytes]}` (§2.5). */
   shieldingKeyJson(): string;
-  /** RSA-OAEP-SHA256 decryption inside the enclave; rejects when the cyphertext cannot be deciphered. */
+  /**
+   * RSA-OAEP-SHA256 decryption inside the enclave, behind the chain's own work; rejects when the cyphertext cannot be
+   * deciphered. The server calls it only for cyphertexts within MAX_SHIELDED_BYTES, through its fair queue.
+   */
   decryptRequest(cyphertext: Uint8Array): Promise<Uint8Array>;
   /**
    * Executes SCALE(Getter) against the shard's latest state; `null` = None. Throws (or rejects with) errors with a
@@ -76,4 +82,6 @@ export interface RpcBackend {
   getterEpoch?(shard: Uint8Array): object | undefined;
   /** Metrics hook, called once per dispatched method (unknown methods included, as `"unknown"`). */
   onRequest?(method: string): void;
+  /** Metrics hook, called once per request or connection refused by a limit (nothing was decrypted for it). */
+  onRefused?(reason: RpcRefusal): void;
 }

@@ -1,6 +1,7 @@
 import type { RawData, WebSocket } from 'ws';
 
 import type { RpcBackend, TopStatus, TopWatcher } from './backend.js';
+import type { DecryptLane, DecryptQueue } from './decrypt-queue.js';
 import { JSON_RPC_CODES, toRpcFailure, type JsonRpcErrorObject } from './errors.js';
 import type { GetterReplies } from './getter-replies.js';
 import type { RpcLog } from './log.js';
@@ -48,18 +49,20 @@ export class RpcConnection {
   readonly #limits: RpcLimits;
   readonly #log: RpcLog;
   readonly #getterReplies: GetterReplies;
+  readonly #decrypts: DecryptLane;
   readonly #slots: Slot[] = [];
   #inFlight = 0;
   #tokens: number;
   #refilledAt = performance.now();
   #closed = false;
 
-  constructor(ws: WebSocket, backend: RpcBackend, limits: RpcLimits, log: RpcLog, getterReplies: GetterReplies) {
+  constructor(ws: WebSocket, backend: RpcBackend, limits: RpcLimits, log: RpcLog, getterReplies: GetterReplies, decrypts: DecryptQueue) {
     this.#ws = ws;
     this.#backend = backend;
     this.#limits = limits;
     this.#log = log;
     this.#getterReplies = getterReplies;
+    this.#decrypts = decrypts.lane();
     this.#tokens = limits.rateLimitBurst;
   }
 
@@ -67,6 +70,7 @@ export class RpcConnection {
   closed(): void {
     this.#closed = true;
     this.#slots.length = 0;
+    this.#decrypts.close();
   }
 
   onMessage(data: RawData): void {
@@ -152,6 +156,7 @@ export class RpcConnection {
     const ctx: CallContext = {
       backend: this.#backend,
       getterReplies: this.#getterReplies,
+      decrypt: (cyphertext) => this.#decrypts.decrypt(cyphertext),
       // A notification has no id to answer with, so it cannot be watched.
       openWatch: (topHash) => (isNotification ? () => {} : this.#openWatch(slot, id, topHash, opened)),
     };

@@ -1,5 +1,6 @@
 import { u8aToHex, stringToU8a } from '@polkadot/util';
 import { SCALE_DECODE_ERROR_CODES, SealbridgeError } from '@sealbridge/chain-types';
+import { MAX_SHIELDED_BYTES } from '@sealbridge/enclave-sim';
 
 import type { RpcLog } from './log.js';
 import { rpcErrorHex } from './wire.js';
@@ -11,8 +12,10 @@ export const JSON_RPC_CODES = Object.freeze({
   METHOD_NOT_FOUND: -32601,
   INVALID_PARAMS: -32602,
   INTERNAL_ERROR: -32603,
-  /** Per-connection in-flight or rate limit hit (EIP-1474 "limit exceeded"). */
+  /** Per-connection in-flight, rate or decryption-queue limit hit (EIP-1474 "limit exceeded"). */
   LIMIT_EXCEEDED: -32005,
+  /** Capacity shared by all connections is used up; retry later (EIP-1474 "resource unavailable"). */
+  RESOURCE_UNAVAILABLE: -32002,
 });
 
 /** Codes answered as JSON-RPC `error` objects (protocol failures). */
@@ -24,6 +27,10 @@ const PROTOCOL_CODES = {
   /** The backend could not decode a getter it was handed: undecodable SCALE is bad params. */
   GETTER_DECODE: JSON_RPC_CODES.INVALID_PARAMS,
   LIMIT_EXCEEDED: JSON_RPC_CODES.LIMIT_EXCEEDED,
+  /** This connection already has its share of shielded requests waiting for or in decryption. */
+  DECRYPT_QUEUE_FULL: JSON_RPC_CODES.LIMIT_EXCEEDED,
+  /** The decryption queue of all connections is full. */
+  SERVER_BUSY: JSON_RPC_CODES.RESOURCE_UNAVAILABLE,
   // chain-types InputError codes raised while parsing params
   INVALID_SHARD: JSON_RPC_CODES.INVALID_PARAMS,
   INVALID_ARGUMENT: JSON_RPC_CODES.INVALID_PARAMS,
@@ -41,6 +48,8 @@ const APPLICATION_CODES = {
   SHARD_NOT_FOUND: { pool: 'ServerError(1002)', text: 'Shard does not exist' },
   TOP_UNDECIPHERABLE: { pool: 'ServerError(1001)', text: 'Trusted operation could not be deciphered' },
   TOP_BAD_FORMAT: { pool: 'ServerError(1001)', text: 'Trusted operation has invalid format' },
+  /** A padded cyphertext: refused before any decryption, as Integritee's BadFormat with the reason as data. */
+  TOP_TOO_LARGE: { pool: 'ServerError(1001)', text: 'Trusted operation has invalid format', data: `shielded payload over ${MAX_SHIELDED_BYTES} bytes` },
   TOP_INVALID: { pool: 'ServerError(1010)', text: 'Invalid Trusted Operation' },
   TOP_ALREADY_IMPORTED: { pool: 'ServerError(1013)', text: 'Trusted Operation Already Imported' },
   /** Integritee maps the filter rejection through `errors::internal` [inference from substrate's rpc errors]. */
@@ -50,7 +59,8 @@ const APPLICATION_CODES = {
   NO_SHARD_VAULT: { pool: 'InternalError', text: 'shard vault key has not been initialized' },
 } as const;
 
-export type RpcProtocolCode = 'PARSE_ERROR' | 'INVALID_REQUEST' | 'METHOD_NOT_FOUND' | 'INVALID_PARAMS' | 'GETTER_DECODE' | 'LIMIT_EXCEEDED';
+export type RpcProtocolCode =
+  | 'PARSE_ERROR' | 'INVALID_REQUEST' | 'METHOD_NOT_FOUND' | 'INVALID_PARAMS' | 'GETTER_DECODE' | 'LIMIT_EXCEEDED' | 'DECRYPT_QUEUE_FULL' | 'SERVER_BUSY';
 export type RpcApplicationCode = keyof typeof APPLICATION_CODES;
 export type RpcErrorCode = RpcProtocolCode | RpcApplicationCode;
 

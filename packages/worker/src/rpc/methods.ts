@@ -1,5 +1,6 @@
 import { u8aConcat } from '@polkadot/util';
 import { ScaleWriter, bytesEqual, encodeShieldingKeyValue, encodeStr, encodeVecOfEncoded, topHash, withCompactLength } from '@sealbridge/chain-types';
+import { MAX_SHIELDED_BYTES } from '@sealbridge/enclave-sim';
 
 import type { RpcBackend, TopWatcher } from './backend.js';
 import { RpcServerError } from './errors.js';
@@ -12,6 +13,11 @@ export interface CallContext {
   /** Registers a watch for `topHash` on this request's connection and id; frames flow after the reply. */
   openWatch(topHash: Uint8Array): TopWatcher;
   getterReplies: GetterReplies;
+  /**
+   * Decrypts a request's cyphertext in the enclave through the server's fair queue (this connection's turn);
+   * throws DECRYPT_QUEUE_FULL or SERVER_BUSY at once when the connection or the server has too much waiting.
+   */
+  decrypt(cyphertext: Uint8Array): Promise<Uint8Array>;
 }
 
 /** A handler returns the JSON `result` value: hex of an RpcReturnValue, or a plain string for the stubs. */
@@ -49,10 +55,16 @@ function submit(method: string, doWatch: boolean): RpcHandler {
   return async (params, ctx) => {
     const [raw] = stringParams(params, method, { min: 1, max: 1 });
     const { shard, cyphertext } = decodeRequestParam(raw);
+    // Padding costs the sender one encryption and the enclave one private-key operation per block: refused unread.
+    if (cyphertext.length > MAX_SHIELDED_BYTES) {
+      ctx.backend.onRefused?.('oversized');
+      throw new RpcServerError('TOP_TOO_LARGE');
+    }
     knownShard(ctx.backend, shard);
+    const decryption = ctx.decrypt(cyphertext);
     let top: Uint8Array;
     try {
-      top = await ctx.backend.decryptRequest(cyphertext);
+      top = await decryption;
     } catch (cause) {
       throw new RpcServerError('TOP_UNDECIPHERABLE', undefined, { cause });
     }

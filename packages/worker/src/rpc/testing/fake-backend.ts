@@ -7,6 +7,7 @@ import {
   decodeGetterStrict,
   encodeUint,
   generateShieldingKeyPair,
+  RSA_BLOCK_BYTES,
   sealbridgeRegistry,
   senderAccount,
   shieldDecrypt,
@@ -17,7 +18,7 @@ import {
   type TrustedCallSigned,
 } from '@sealbridge/chain-types';
 
-import type { RpcBackend, ShardVault, SyncStatus, TopWatcher } from '../backend.js';
+import type { RpcBackend, RpcRefusal, ShardVault, SyncStatus, TopWatcher } from '../backend.js';
 import { RpcServerError } from '../errors.js';
 
 interface Account { free: bigint; reserved: bigint; nonce: number }
@@ -49,6 +50,9 @@ export class FakeBackend implements RpcBackend {
   readonly blockHash = new Uint8Array(randomBytes(32));
   /** Dispatch count per method, from the `onRequest` metrics hook. */
   readonly requestCounts = new Map<string, number>();
+  /** RSA blocks decrypted (private-key operations) and refusals reported through `onRefused`. */
+  privateKeyOps = 0;
+  readonly refusals = new Map<RpcRefusal, number>();
   /** Answer of `sealbridge_syncStatus`; specs set it. */
   sync: SyncStatus = { imported: 0, finalized: 0, lag: 0, stalled: null };
   readonly #keys: { privateKey: KeyObject; publicKey: KeyObject };
@@ -98,6 +102,7 @@ export class FakeBackend implements RpcBackend {
   }
 
   async decryptRequest(cyphertext: Uint8Array): Promise<Uint8Array> {
+    this.privateKeyOps += Math.max(1, Math.ceil(cyphertext.length / RSA_BLOCK_BYTES));
     return shieldDecrypt(this.#keys.privateKey, cyphertext);
   }
 
@@ -195,5 +200,9 @@ export class FakeBackend implements RpcBackend {
 
   onRequest(method: string): void {
     this.requestCounts.set(method, (this.requestCounts.get(method) ?? 0) + 1);
+  }
+
+  onRefused(reason: RpcRefusal): void {
+    this.refusals.set(reason, (this.refusals.get(reason) ?? 0) + 1);
   }
 }
