@@ -3,6 +3,7 @@ import http from 'node:http';
 /** A tiny Prometheus registry: counters and gauges rendered in the text exposition format. */
 export class Metrics {
   readonly #values = new Map<string, { help: string; type: 'counter' | 'gauge'; series: Map<string, number> }>();
+  readonly #collectors: Array<() => void> = [];
 
   define(name: string, type: 'counter' | 'gauge', help: string): void {
     if (!this.#values.has(name)) this.#values.set(name, { help, type, series: new Map() });
@@ -18,11 +19,18 @@ export class Metrics {
     this.#series(name).set(labelKey(labels), value);
   }
 
+  /** `collect` runs before every read and render: it sets values whose counts live elsewhere (the enclave's pool). */
+  onCollect(collect: () => void): void {
+    this.#collectors.push(collect);
+  }
+
   get(name: string, labels: Record<string, string> = {}): number {
+    for (const collect of this.#collectors) collect();
     return this.#series(name).get(labelKey(labels)) ?? 0;
   }
 
   render(): string {
+    for (const collect of this.#collectors) collect();
     const lines: string[] = [];
     for (const [name, { help, type, series }] of this.#values) {
       lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);

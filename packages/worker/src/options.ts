@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 
 import type { LogLevel } from './log.js';
+import { DEFAULT_RPC_LIMITS } from './rpc/settings.js';
 
 export interface WorkerOptions {
   /** Parentchain node, e.g. the embedded dev chain or a real Integritee node. */
@@ -15,6 +16,8 @@ export interface WorkerOptions {
   rpcPort: number;
   /** URL stored on chain at registration; default derived from the RPC server's address. */
   advertisedUrl?: string;
+  /** Open RPC WebSocket connections; more are refused with HTTP 503. */
+  maxConnections: number;
   runnerHost: string;
   runnerPort: number;
   runnerToken?: string;
@@ -32,6 +35,7 @@ export const DEFAULT_WORKER_OPTIONS = {
   parentchainUrl: 'ws://127.0.0.1:9944',
   rpcHost: '127.0.0.1',
   rpcPort: 2000,
+  maxConnections: DEFAULT_RPC_LIMITS.maxConnections,
   runnerHost: '127.0.0.1',
   runnerPort: 8080,
   smartWorkerFetchAllow: [] as string[],
@@ -48,6 +52,7 @@ export const WORKER_USAGE = `Usage: sealbridge-worker [options]
   --rpc-host <host>               trusted RPC bind address (default 127.0.0.1)
   --rpc-port <port>               trusted RPC port, wss (default 2000; 0 = any free port; -1 = off)
   --advertised-url <url>          RPC URL registered on chain (default wss://<rpc-host>:<rpc-port>)
+  --max-connections <n>           open RPC connections; more are refused with HTTP 503 (default ${DEFAULT_WORKER_OPTIONS.maxConnections})
   --runner-host <host>            Smart Worker runner bind address (default 127.0.0.1)
   --runner-port <port>            Smart Worker runner port (default 8080; 0 = any free port; -1 = off)
   --runner-token <token>          bearer token required by the runner API
@@ -70,6 +75,7 @@ export function parseWorkerArgs(argv: string[]): WorkerOptions | 'help' {
       'rpc-host': { type: 'string' },
       'rpc-port': { type: 'string' },
       'advertised-url': { type: 'string' },
+      'max-connections': { type: 'string' },
       'runner-host': { type: 'string' },
       'runner-port': { type: 'string' },
       'runner-token': { type: 'string' },
@@ -95,6 +101,7 @@ export function parseWorkerArgs(argv: string[]): WorkerOptions | 'help' {
     rpcHost: values['rpc-host'] ?? DEFAULT_WORKER_OPTIONS.rpcHost,
     rpcPort: parsePort(values['rpc-port'], '--rpc-port') ?? DEFAULT_WORKER_OPTIONS.rpcPort,
     advertisedUrl: values['advertised-url'],
+    maxConnections: parsePositive(values['max-connections'], '--max-connections') ?? DEFAULT_WORKER_OPTIONS.maxConnections,
     runnerHost: values['runner-host'] ?? DEFAULT_WORKER_OPTIONS.runnerHost,
     runnerPort: parsePort(values['runner-port'], '--runner-port') ?? DEFAULT_WORKER_OPTIONS.runnerPort,
     runnerToken: values['runner-token'],

@@ -1,10 +1,10 @@
 import { buildReportData, bytesEqual } from '@sealbridge/chain-types';
-import type { EnclaveHandle } from '@sealbridge/enclave-sim';
+import { DECRYPT_PRIORITIES, type EnclaveHandle } from '@sealbridge/enclave-sim';
 import { executeGetter, StfError, type ShardState } from '@sealbridge/stf';
 
 import type { Metrics } from './metrics.js';
 import type { DirectCallRelay } from './relay.js';
-import { RpcServerError, type RpcBackend, type ShardVault, type TopWatcher } from './rpc/index.js';
+import { RpcServerError, type RpcBackend, type RpcRefusal, type ShardVault, type TopWatcher } from './rpc/index.js';
 import type { SyncStatus } from './rpc/backend.js';
 import type { ShardRuntime } from './shard-runtime.js';
 
@@ -42,6 +42,7 @@ export class WorkerRpcBackend implements RpcBackend {
     this.#deps = deps;
     // The quote served by `sealbridge_attestation` binds the signer and the shielding key clients encrypt to.
     this.#quote = deps.enclave.quote(enclaveReportData(deps.enclave));
+    defineRpcMetrics(deps.metrics, deps.enclave);
   }
 
   mrenclave(): Uint8Array {
@@ -56,8 +57,9 @@ export class WorkerRpcBackend implements RpcBackend {
     return this.#deps.enclave.shieldingPublicKeyJson();
   }
 
+  /** Behind every import decryption in the enclave's pool: a flood of requests cannot delay the chain's invocations. */
   decryptRequest(cyphertext: Uint8Array): Promise<Uint8Array> {
-    return this.#deps.enclave.decryptShielded(cyphertext);
+    return this.#deps.enclave.decryptShielded(cyphertext, { priority: 'rpc' });
   }
 
   /** Synchronous: the getter reads committed state, so the RPC server answers it without a promise hop. */
@@ -126,7 +128,33 @@ export class WorkerRpcBackend implements RpcBackend {
     this.#deps.metrics.inc('sealbridge_rpc_requests_total', { method });
   }
 
+  onRefused(reason: RpcRefusal): void {
+    if (reason === 'max_connections') this.#deps.metrics.inc('sealbridge_rpc_connections_refused_total');
+    else this.#deps.metrics.inc('sealbridge_invocations_rejected_total', { reason, source: 'rpc' });
+  }
+
   #requireShard(shard: Uint8Array): void {
     if (!bytesEqual(shard, this.#deps.shard.shard)) throw new RpcServerError('SHARD_NOT_FOUND');
   }
+}
+
+/**
+ * Refusals of the RPC server (request refusals count as rejected invocations, labelled source="rpc") and the
+ * enclave's decryption counters, read from the pool whenever metrics are read.
+ */
+function defineRpcMetrics(metrics: Metrics, enclave: EnclaveHandle): void {
+  metrics.define('sealbridge_rpc_connections_refused_total', 'counter', 'RPC connections refused at the connection limit (HTTP 503)');
+  metrics.define('sealbridge_enclave_private_key_ops_total', 'counter', 'RSA blocks handed to the enclave decryption threads, by priority');
+  metrics.define('sealbridge_enclave_oversized_refused_total', 'counter', 'Shielded payloads over the size cap refused by the enclave undecrypted, by priority');
+  metrics.define('sealbridge_enclave_import_ahead_of_rpc_total', 'counter', 'Import decryptions sent ahead of waiting RPC decryptions');
+  metrics.define('sealbridge_enclave_decrypt_waiting', 'gauge', 'Ciphertexts waiting in the enclave decryption pool, by priority');
+  metrics.onCollect(() => {
+    const stats = enclave.decryptStats();
+    for (const priority of DECRYPT_PRIORITIES) {
+      metrics.set('sealbridge_enclave_private_key_ops_total', stats.privateKeyOps[priority], { priority });
+      metrics.set('sealbridge_enclave_oversized_refused_total', stats.refusedOversized[priority], { priority });
+      metrics.set('sealbridge_enclave_decrypt_waiting', stats.waiting[priority], { priority });
+    }
+    metrics.set('sealbridge_enclave_import_ahead_of_rpc_total', stats.importAheadOfRpc);
+  });
 }

@@ -1,7 +1,7 @@
 import { hexToU8a, u8aToHex } from '@polkadot/util';
 
 import { bytesEqual, bytesToHex } from '@sealbridge/chain-types';
-import type { DecryptResult, EnclaveHandle } from '@sealbridge/enclave-sim';
+import { MAX_SHIELDED_BYTES, type DecryptResult, type EnclaveHandle } from '@sealbridge/enclave-sim';
 import {
   enclaveSignedCall,
   executeTrustedOperations,
@@ -41,12 +41,6 @@ export interface ShardRuntimeDeps {
   sudoAccount?: Uint8Array;
   smartWorkers?: SmartWorkerDispatcher;
 }
-
-/**
- * Largest shielded payload decrypted per call: 16 RSA blocks (5 KiB of plaintext) — far above any trusted call,
- * low enough that a padded request cannot make the enclave burn hundreds of private-key operations.
- */
-export const MAX_SHIELDED_BYTES = 16 * 384;
 
 /** Seal purpose of one state value: binds it to its shard and key, so sealed values cannot be swapped around. */
 const statePurpose = (shardHex: string, keyHex: string) => `shard-state:${shardHex}:${keyHex}`;

@@ -166,7 +166,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
       });
       const rpcLog = log.child('rpc');
       rpc = await startRpcServer({
-        backend, tls, host: opts.rpcHost, port: opts.rpcPort,
+        backend, tls, host: opts.rpcHost, port: opts.rpcPort, limits: { maxConnections: opts.maxConnections },
         log: ({ level, msg, ...fields }) => rpcLog[level](msg, fields),
       });
       rpcUrl = opts.advertisedUrl ?? rpc.url;
