@@ -125,6 +125,8 @@ export class PortableCodec {
         return this.#decodePrimitive(r, d.name);
       case 'compact': {
         const bits = this.#compactBits(id);
+        // Compact<()> is no bytes at all in parity-scale-codec (Polkadot's MultiAddress::Index).
+        if (bits === 0) return 0;
         return bits <= 32 ? r.compactU32(this.describe(id), bits) : this.#compactBig(r, id, bits);
       }
       case 'bitSequence': {
@@ -258,7 +260,7 @@ export class PortableCodec {
         return (r) => void this.#decodePrimitive(r, d.name);
       case 'compact': {
         const bits = this.#compactBits(id);
-        return (r) => r.skipCompact(what, bits);
+        return bits === 0 ? () => {} : (r) => r.skipCompact(what, bits);
       }
       case 'bitSequence': {
         const store = this.#bitStoreBytes(d.storeType);
@@ -380,6 +382,10 @@ export class PortableCodec {
         return d.types.reduce((sum, tid) => sum + this.minSize(tid, depth + 1), 0);
       case 'array':
         return d.len * this.minSize(d.type, depth + 1);
+      case 'compact': {
+        const inner = this.type(d.type).def;
+        return inner.kind === 'tuple' && inner.types.length === 0 ? 0 : 1;
+      }
       default:
         return 1; // a length prefix, a compact, an enum tag or a string length
     }
@@ -401,8 +407,9 @@ export class PortableCodec {
         return this.#encodePrimitive(w, id, d.name, value);
       case 'compact': {
         const v = this.#integer(id, value);
-        if (v < 0 || BigInt(v) >= 1n << BigInt(this.#compactBits(id))) this.#bad(id, value, 'out of range');
-        w.compact(v);
+        const bits = this.#compactBits(id);
+        if (v < 0 || BigInt(v) >= 1n << BigInt(bits)) this.#bad(id, value, 'out of range');
+        if (bits > 0) w.compact(v);
         return;
       }
       case 'bitSequence': {

@@ -133,7 +133,8 @@ export class ScaleReader {
     }
     const start = this.offset;
     const n = (this.byte(what) >> 2) + 4;
-    if (n * 8 > Math.max(bits, 32)) this.fail('SCALE_NON_CANONICAL', `${what}: compact exceeds u${bits}`, start);
+    // Mode 3 holds at least 2^30: never a Compact<u8>/Compact<u16> (parity-scale-codec rejects that prefix).
+    if (n * 8 > bits) this.fail('SCALE_NON_CANONICAL', `${what}: compact exceeds u${bits}`, start);
     const b = this.take(n, what);
     if (b[n - 1] === 0 || (n === 4 && b[3]! < 0x40)) this.fail('SCALE_NON_CANONICAL', `${what}: over-long compact`, start);
   }
