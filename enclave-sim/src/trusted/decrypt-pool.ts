@@ -74,7 +74,7 @@ const tooLarge = (ciphertext: Uint8Array): EnclaveError =>
  * Shielded-ciphertext decryption on worker threads. Work waits in two queues in the pool (not in the threads'
  * message queues, where it could no longer be reordered): batches are split into chunks (≤ DECRYPT_CHUNK_MAX for
  * import, DECRYPT_RPC_CHUNK_MAX for RPC) and sent to the least-busy thread as threads free up, import first.
- * Single decrypt() calls of one priority made in the same tick are coalesced into one batch.
+ * Single decrypt() calls of one priority made in the same tick are queued together, each answered by its own chunk.
  */
 export class DecryptPool {
   readonly #slots: Slot[];
@@ -203,15 +203,22 @@ export class DecryptPool {
         results[i] = { ok: false, error: tooLarge(ciphertext) };
       }
     });
+    const chunks = this.#submit(accepted.map((at) => ciphertexts[at]!), priority, request.verifyCalls);
+    (await Promise.all(chunks.map((c) => c.outcomes))).flat().forEach((outcome, k) => (results[accepted[k]!] = toResult(outcome)));
+    return results;
+  }
+
+  /** Queues ciphertexts in chunks (in order) and hands out what the threads can take now. */
+  #submit(ciphertexts: Uint8Array[], priority: DecryptPriority, verifyCalls?: CallVerification): Array<{ size: number; outcomes: Promise<DecryptOutcome[]> }> {
     const chunkMax = priority === 'rpc' ? DECRYPT_RPC_CHUNK_MAX : DECRYPT_CHUNK_MAX;
-    const chunkSize = Math.min(chunkMax, Math.max(1, Math.ceil(accepted.length / this.#slots.length)));
-    const chunks: Promise<DecryptOutcome[]>[] = [];
-    for (let i = 0; i < accepted.length; i += chunkSize) {
-      chunks.push(this.#enqueue(accepted.slice(i, i + chunkSize).map((at) => ciphertexts[at]!), priority, request.verifyCalls));
+    const chunkSize = Math.min(chunkMax, Math.max(1, Math.ceil(ciphertexts.length / this.#slots.length)));
+    const chunks: Array<{ size: number; outcomes: Promise<DecryptOutcome[]> }> = [];
+    for (let i = 0; i < ciphertexts.length; i += chunkSize) {
+      const part = ciphertexts.slice(i, i + chunkSize);
+      chunks.push({ size: part.length, outcomes: this.#enqueue(part, priority, verifyCalls) });
     }
     this.#pump();
-    (await Promise.all(chunks)).flat().forEach((outcome, k) => (results[accepted[k]!] = toResult(outcome)));
-    return results;
+    return chunks;
   }
 
   /** Single decryption; calls of one priority in the same tick share one batch. */
@@ -231,12 +238,17 @@ export class DecryptPool {
     return result.plaintext;
   }
 
+  /** Each single is answered as soon as its own chunk is back, not when the whole coalesced batch is. */
   #flushSingles(priority: DecryptPriority): void {
     const singles = this.#singles[priority].splice(0);
-    this.decryptBatch(singles.map((s) => s.ciphertext), { priority }).then(
-      (results) => results.forEach((r, i) => singles[i]!.resolve(r)),
-      (error: Error) => singles.forEach((s) => s.reject(error)),
-    );
+    let at = 0;
+    for (const { size, outcomes } of this.#submit(singles.map((s) => s.ciphertext), priority)) {
+      const group = singles.slice(at, (at += size));
+      outcomes.then(
+        (outcomes) => outcomes.forEach((outcome, i) => group[i]!.resolve(toResult(outcome))),
+        (error: Error) => group.forEach((s) => s.reject(error)),
+      );
+    }
   }
 
   stats(): DecryptPoolStats {
