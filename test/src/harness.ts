@@ -20,7 +20,7 @@ import {
   signTrustedCall,
 } from '@sealbridge/chain-types';
 import { startDevChain, type DevChain } from '@sealbridge/dev-chain';
-import { createLogger, silentLogger, startWorker, type LogLevel, type WorkerHandle } from '@sealbridge/worker';
+import { createLogger, silentLogger, startWorker, type LogLevel, type StartWorkerOptions, type WorkerHandle } from '@sealbridge/worker';
 import type { KeyObject } from 'node:crypto';
 
 export const UNIT = 10n ** 12n;
@@ -45,11 +45,11 @@ export interface Stack {
 }
 
 /** The embedded dev chain, an in-process worker, an `@polkadot/api` connection and a worker RPC client, all on loopback. */
-export async function startStack(options: { dataDir?: string } = {}): Promise<Stack> {
+export async function startStack(options: { dataDir?: string; worker?: Partial<StartWorkerOptions> } = {}): Promise<Stack> {
   await Promise.all([cryptoWaitReady(), cryptoReady()]);
   const chain = await startDevChain({ port: 0, blockTime: 'instant' });
   const dataDir = options.dataDir ?? tempDir('worker');
-  const worker = await startWorker({ parentchainUrl: chain.url, dataDir, rpcPort: 0, runnerPort: 0, platformSecretPath: path.join(dataDir, '..', `${path.basename(dataDir)}.platform-secret`), log: testLogger });
+  const worker = await startWorker({ parentchainUrl: chain.url, dataDir, rpcPort: 0, runnerPort: 0, platformSecretPath: path.join(dataDir, '..', `${path.basename(dataDir)}.platform-secret`), log: testLogger, ...options.worker });
   const api = await ApiPromise.create({ provider: new WsProvider(chain.url), noInitWarn: true });
   const client = await connectWorker(worker.rpcUrl!, { tls: 'insecure' });
   const shieldingKey = shieldingKeyFromJson(await client.getShieldingKeyJson());
@@ -66,10 +66,10 @@ export async function startStack(options: { dataDir?: string } = {}): Promise<St
 }
 
 /** Mocha fixture: one stack for the enclosing `describe`, started before its tests and stopped after them. */
-export function useStack(): () => Stack {
+export function useStack(options: Parameters<typeof startStack>[0] = {}): () => Stack {
   let stack: Stack | undefined;
   before(async () => {
-    stack = await startStack();
+    stack = await startStack(options);
   });
   after(async () => {
     await stack?.stop();
