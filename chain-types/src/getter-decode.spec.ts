@@ -13,7 +13,7 @@ import {
   type TrustedGetterSigned,
 } from './index.js';
 
-/** TrustedGetter variants by wire index with their payloads (§3.4; Sealbridge from 150). */
+/** TrustedGetter variants by wire index with their payloads (docs/integritee-protocol.md §3.4; Sealbridge from 150). */
 const GETTERS: [string, string, string][] = [
   ['free_balance', '00', ALICE],
   ['reserved_balance', '01', ALICE],

@@ -13,7 +13,7 @@ function lessThan(a: Uint8Array, b: Uint8Array): boolean {
 /**
  * `binary_merkle_tree::merkle_root::<Keccak256>` (substrate utils/binary-merkle-tree): every leaf is hashed with
  * Keccak-256, pairs are combined as keccak(min ‖ max), an odd last node is promoted unchanged, and no leaves give
- * 32 zero bytes. This is `trusted_calls_merkle_root` of `confirm_processed_parentchain_block` (§5.4).
+ * 32 zero bytes. This is `trusted_calls_merkle_root` of `confirm_processed_parentchain_block` (docs/integritee-protocol.md §5.4).
  */
 export function trustedCallsMerkleRoot(leaves: readonly Uint8Array[]): Uint8Array {
   if (leaves.length === 0) return new Uint8Array(HASH_BYTES);

@@ -12,7 +12,7 @@ import {
   type TrustedOperation,
 } from './index.js';
 
-/** TrustedCall variants by wire index with example payloads (§3.3; Sealbridge from 150). */
+/** TrustedCall variants by wire index with example payloads (docs/integritee-protocol.md §3.2; Sealbridge from 150). */
 const CALLS: [string, string][] = [
   ['00', ALICE],
   ['01', ALICE + BOB + u128(5) + u128(6)],

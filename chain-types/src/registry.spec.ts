@@ -11,7 +11,7 @@ const TGS = hex(TRUSTED_GETTER, hex('00', repeat('bb', 64)));
 const URL = Buffer.from('wss://127.0.0.1:2000').toString('hex');
 const SGX_ENCLAVE = hex(repeat('66', 64), repeat('77', 32), repeat('88', 32), u64(1_700_000_000_000n), '01', '50', URL, '01', '0201', '01');
 
-/** [type, createType value, expected bytes] — expected layouts written from Appendix A of the protocol spec. */
+/** [type, createType value, expected bytes] — expected layouts written from docs/integritee-protocol.md Appendix A (§ numbers in this file refer to docs/integritee-protocol.md). */
 const VECTORS: Array<[string, unknown, string]> = [
   ['ShardIdentifier', hex(SHARD), hex(SHARD)],
   ['AccountId', hex(ALICE), hex(ALICE)],

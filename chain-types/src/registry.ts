@@ -28,7 +28,7 @@ function withSealbridgeRange(integritee: EnumVariants, extra: EnumVariants): { _
 
 /**
  * SCALE type definitions of the Integritee G2a protocol (worker v0.14.0, pallets abf29acd) plus Sealbridge's own
- * variants. Layouts follow /work/shared/spec/integritee-protocol.md Appendix A; variant order is the wire index.
+ * variants. Layouts follow docs/integritee-protocol.md Appendix A; variant order is the wire index. § numbers in this file refer to docs/integritee-protocol.md.
  */
 export const sealbridgeTypes: RegistryTypes = {
   // ---- primitives (§1.2, Appendix A)

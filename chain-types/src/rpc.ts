@@ -24,7 +24,7 @@ export function decodeRequest(bytes: Uint8Array): DecodedRequest {
 }
 
 /**
- * `state_executeGetter` value (§3.6): SCALE `Option<Vec<u8>>` — `00` for None, `01 ‖ compact(len) ‖ bytes` where
+ * `state_executeGetter` value (docs/integritee-protocol.md §3.6): SCALE `Option<Vec<u8>>` — `00` for None, `01 ‖ compact(len) ‖ bytes` where
  * `bytes` is the SCALE-encoded getter result (u128 balance, u32 nonce, …). Wrap it with `rpcOk`.
  */
 export function encodeGetterResult(result: Uint8Array | undefined): Uint8Array {
@@ -47,12 +47,12 @@ const NO_WATCH_ERROR = Uint8Array.of(0, 2);
 /** RpcReturnValue: compact(len) ‖ value ‖ `statusTail` = do_watch ‖ status (by hand for the Vec<u8> reason of `encodeRequest`). */
 const encodeReturnValue = (value: Uint8Array, statusTail: Uint8Array): Uint8Array => withCompactLength(value, undefined, statusTail);
 
-/** `RpcReturnValue { value, do_watch: false, status: Ok }` — the "RRV(x)" of §2.2 when `value` = SCALE(x). */
+/** `RpcReturnValue { value, do_watch: false, status: Ok }` — the "RRV(x)" of docs/integritee-protocol.md §2.2 when `value` = SCALE(x). */
 export function rpcOk(value: Uint8Array): Uint8Array {
   return encodeReturnValue(value, NO_WATCH_OK);
 }
 
-/** `RpcReturnValue::from_error_message`: value = SCALE String(message), do_watch false, status Error (§2.4). */
+/** `RpcReturnValue::from_error_message`: value = SCALE String(message), do_watch false, status Error (docs/integritee-protocol.md §2.4). */
 export function rpcError(message: string): Uint8Array {
   return encodeReturnValue(encodeStr(message), NO_WATCH_ERROR);
 }
@@ -95,7 +95,7 @@ function optionalErrorMessage(value: Uint8Array): { errorMessage?: string } {
   try {
     return { errorMessage: decodeExact(sealbridgeRegistry, 'Text', value).toString() };
   } catch (err) {
-    // Some worker errors are not SCALE Strings (e.g. the author_getShardVault double-hex quirk, §2.4).
+    // Some worker errors are not SCALE Strings (e.g. the author_getShardVault double-hex quirk, docs/integritee-protocol.md §2.4).
     if (err instanceof ScaleDecodeError) return {};
     throw err;
   }

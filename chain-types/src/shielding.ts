@@ -9,7 +9,7 @@ import { decodeExact } from './scale.js';
 
 /** RSA-3072 modulus / ciphertext block size. */
 export const RSA_BLOCK_BYTES = 384;
-/** Largest OAEP-SHA256 plaintext per block: 384 − 2·32 − 2 (sgx_crypto_helper `encrypt_buffer` chunking, §4). */
+/** Largest OAEP-SHA256 plaintext per block: 384 − 2·32 − 2 (sgx_crypto_helper `encrypt_buffer` chunking, docs/integritee-protocol.md §4). */
 export const RSA_PLAINTEXT_CHUNK_BYTES = 318;
 /** Public exponent of enclave-generated keys: SGX SDK default `[0x01,0x00,0x00,0x01]` LE = 16 777 217. */
 export const SHIELDING_PUBLIC_EXPONENT = 0x01000001;
@@ -45,7 +45,7 @@ function base64UrlToLe(b64: string, length: number): number[] {
 }
 
 /**
- * serde-JSON of `Rsa3072PubKey { n: [u8;384], e: [u8;4] }` as served by `author_getShieldingKey` (§2.5):
+ * serde-JSON of `Rsa3072PubKey { n: [u8;384], e: [u8;4] }` as served by `author_getShieldingKey` (docs/integritee-protocol.md §2.5):
  * `{"n":[…384 little-endian bytes…],"e":[…4 LE bytes…]}`, no whitespace.
  */
 export function shieldingKeyToJson(publicKey: KeyObject): string {
@@ -120,7 +120,7 @@ export function shieldEncrypt(publicKey: KeyObject, plaintext: Uint8Array): Uint
 /**
  * Inverse of `shieldEncrypt`. The length must be a multiple of 384 — except that a single block shorter than 384
  * bytes is left-padded with zeros, because the encointer JS client strips leading zero bytes of its ciphertext
- * (`new BN(bytes).toArray()`, §4).
+ * (`new BN(bytes).toArray()`, docs/integritee-protocol.md §4).
  */
 export function shieldDecrypt(privateKey: KeyObject, ciphertext: Uint8Array): Uint8Array {
   const key = { key: requireRsa3072(privateKey, 'private'), ...OAEP };

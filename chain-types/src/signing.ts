@@ -41,7 +41,7 @@ export async function cryptoReady(): Promise<void> {
   await waitReady();
 }
 
-/** Blake2-256 of SCALE(TrustedOperation): the TOP hash returned by the submit RPCs (§3.1). */
+/** Blake2-256 of SCALE(TrustedOperation): the TOP hash returned by the submit RPCs (docs/integritee-protocol.md §3.1). */
 export function topHash(topBytes: Uint8Array): Uint8Array {
   return blake2AsU8a(topBytes, 256);
 }
@@ -51,7 +51,7 @@ function requireBytes(value: Uint8Array, length: number, what: string): Uint8Arr
   return value;
 }
 
-/** SCALE(call) ‖ nonce u32 LE ‖ mrenclave(32) ‖ shard(32) — what a TrustedCallSigned signs (§3.3). */
+/** SCALE(call) ‖ nonce u32 LE ‖ mrenclave(32) ‖ shard(32) — what a TrustedCallSigned signs (docs/integritee-protocol.md §3.3). */
 export function trustedCallSigningPayload(callBytes: Uint8Array, nonce: number, mrenclave: Uint8Array, shard: Uint8Array | string): Uint8Array {
   if (!Number.isInteger(nonce) || nonce < 0 || nonce > 0xffff_ffff) throw new InputError('INVALID_ARGUMENT', `nonce ${nonce} is not a u32`);
   const nonceLe = new Uint8Array(4);
@@ -124,7 +124,7 @@ export function isValidlySignedCallOperation(top: Uint8Array, mrenclave: Uint8Ar
   }
 }
 
-/** Signs a trusted getter; the payload is SCALE(getter) only (§3.4). */
+/** Signs a trusted getter; the payload is SCALE(getter) only (docs/integritee-protocol.md §3.4). */
 export function signTrustedGetter(pair: SigningPair, getter: TrustedGetter | Uint8Array | object): Uint8Array {
   const variant = signatureVariant(pair);
   const getterCodec = toCodec<TrustedGetter>('TrustedGetter', getter);

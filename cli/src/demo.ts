@@ -1,4 +1,4 @@
-// `npm run demo`: the Integritee acceptance scenario demo_shielding_unshielding.sh (worker v0.14.0, spec §7.2),
+// `npm run demo`: the Integritee acceptance scenario demo_shielding_unshielding.sh (worker v0.14.0, docs/integritee-protocol.md §7.2),
 // driven through the real `sealbridge` binary against an embedded dev chain and worker in temporary directories.
 import fs from 'node:fs/promises';
 import os from 'node:os';

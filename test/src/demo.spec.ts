@@ -1,3 +1,4 @@
+// § numbers in this file refer to docs/integritee-protocol.md.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import path from 'node:path';

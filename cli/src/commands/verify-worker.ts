@@ -11,7 +11,7 @@ export const verifyWorkerCommand = defineCommand({
   describe: "verify the worker's RA-TLS certificate and quote against the MRENCLAVE registered on chain for its account",
   async run(ctx) {
     const [api, worker] = await Promise.all([ctx.parentchain(), ctx.worker()]);
-    // The quote's report data starts with the enclave's signing key = its account on the parentchain (§6.1).
+    // The quote's report data starts with the enclave's signing key = its account on the parentchain (docs/integritee-protocol.md §6.1).
     let account: Uint8Array;
     try {
       account = decodeQuote((await worker.getAttestation()).quote).reportData.slice(0, 32);

@@ -7,7 +7,7 @@ import { KEY_SEAL_POLICY, OMNI_KEYS_FILE, OMNI_KEY_BYTES } from './settings.js';
 const OMNI_KEY_SALT = Buffer.from('sealbridge-omni-key-v1', 'utf8');
 
 /**
- * Stand-in for Escrin's Omni Key store (escrin-smart-worker.md §3.5). A 32-byte random master secret is created
+ * Stand-in for Escrin's Omni Key store (docs/smart-workers.md §3.5). A 32-byte random master secret is created
  * inside the enclave on first start and sealed before anything is derived from it; the key of (store, worker
  * identity) is HKDF-SHA256(master, store ‖ 0x00 ‖ identity). So keys are random to everyone outside, stable
  * across restarts, different per store and identity — and equal in every replica of the sealed state, which a

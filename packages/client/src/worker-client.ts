@@ -37,7 +37,7 @@ const MAX_ID = 0xffff_ffff; // Integritee ids are u32
 
 /**
  * How to treat the worker's TLS certificate. `'insecure'` accepts any certificate, as the Integritee CLI and JS
- * client do (§6.3); `pinnedCertPem` requires exactly that certificate; `expectedMrenclave` requires an RA-TLS
+ * client do (docs/integritee-protocol.md §6.3); `pinnedCertPem` requires exactly that certificate; `expectedMrenclave` requires an RA-TLS
  * certificate whose quote verifies and names that MRENCLAVE.
  */
 export type WorkerTlsMode =
@@ -217,7 +217,7 @@ export class WorkerClient {
     return decodeResult(method, await this.request(method, params)).value;
   }
 
-  /** serde-JSON of the RSA-3072 shielding key (the double SCALE wrapping of §2.5 removed). */
+  /** serde-JSON of the RSA-3072 shielding key (the double SCALE wrapping of docs/integritee-protocol.md §2.5 removed). */
   async getShieldingKeyJson(): Promise<string> {
     return decodeShieldingKeyValue(await this.requestValue('author_getShieldingKey'));
   }
@@ -258,7 +258,7 @@ export class WorkerClient {
     return option.isSome ? option.unwrap().toU8a(true) : null;
   }
 
-  /** Signs a TrustedGetter with `signer` (payload = SCALE(getter), §3.4) and executes it. */
+  /** Signs a TrustedGetter with `signer` (payload = SCALE(getter), docs/integritee-protocol.md §3.4) and executes it. */
   trustedGetter(args: { shard: Uint8Array | string; getter: TrustedGetterInput; signer: SigningPair }): Promise<Uint8Array | null> {
     const signed = signTrustedGetter(args.signer, args.getter);
     return this.executeGetter(args.shard, sealbridgeRegistry.createType('Getter', { trusted: signed }).toU8a());
@@ -437,7 +437,7 @@ function rpcError(method: string, frame: JsonRpcFrame): WorkerRpcError {
 
 /**
  * Decodes a hex RpcReturnValue result; status Error becomes WorkerApplicationError. Also understands Integritee's
- * double-hex error quirk (`author_getShardVault` hex-encodes the already-hex error string once more, §2.4).
+ * double-hex error quirk (`author_getShardVault` hex-encodes the already-hex error string once more, docs/integritee-protocol.md §2.4).
  */
 function decodeResult(method: string, result: unknown): DecodedRpcReturnValue {
   if (typeof result !== 'string' || !isHex(result)) {

@@ -63,7 +63,7 @@ describe('SmartWorkerRuntime', function () {
     const cfg = config();
     const { id } = await runtime.create({ code: escrinCode, type: 'module', config: cfg });
     const report = await reportFor(cfg.nonce);
-    // Appendix A: Omni Key 00..1f as @escrin/worker alpha.4 imports it (44-byte IKM), HKDF-SHA-512.
+    // docs/smart-workers.md Appendix A: Omni Key 00..1f as @escrin/worker alpha.4 imports it (44-byte IKM), HKDF-SHA-512.
     assert.equal(report.derived, 'e690df315335460350a4a0934663ddbfdf9f2c256c96d2626301041c3c1bb30f');
     assert.equal(report.deterministic, true);
     assert.equal(report.sameConfig, true);

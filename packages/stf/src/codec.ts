@@ -83,7 +83,7 @@ function toCall(c: ScaleEnumValue): Call {
   }
 }
 
-/** TrustedCall wire indices (§3.3; Sealbridge's own from 150), for `encodeCall`. */
+/** TrustedCall wire indices (docs/integritee-protocol.md §3.2; Sealbridge's own from 150), for `encodeCall`. */
 const CALL_INDEX: Record<Call['kind'], number> = {
   noop: 0, balance_set_balance: 1, balance_transfer: 2, balance_unshield: 3, balance_shield: 4, timestamp_set: 5, smart_worker_call: 150,
 };

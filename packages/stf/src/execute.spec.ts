@@ -1,3 +1,4 @@
+// § numbers in this file refer to docs/integritee-protocol.md.
 import assert from 'node:assert/strict';
 import { Keyring } from '@polkadot/keyring';
 import { blake2AsU8a } from '@polkadot/util-crypto';

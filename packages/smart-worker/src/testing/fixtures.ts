@@ -33,7 +33,7 @@ export const hashKeys: OmniKeyProvider = {
   getOmniKey: (store, identity) => createHash('sha256').update(store).update(identity).digest(),
 };
 
-/** Every worker gets 00 01 … 1f, the key of the spec's Appendix A vectors. */
+/** Every worker gets 00 01 … 1f, the key of the vectors in docs/smart-workers.md Appendix A. */
 export const vectorKeys: OmniKeyProvider = { getOmniKey: () => Uint8Array.from({ length: 32 }, (_, i) => i) };
 
 /** A clock whose time only moves on `advance`, firing due timers in order. */

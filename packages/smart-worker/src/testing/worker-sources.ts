@@ -2,7 +2,7 @@
 
 /**
  * Written against @escrin/worker's interface (via the sdk's escrinWorker-compatible `smartWorker`), following the
- * compatibility script of spec §7, plus an `invoke` handler for chain invocations.
+ * compatibility script of docs/smart-workers.md §7, plus an `invoke` handler for chain invocations.
  */
 export const ESCRIN_STYLE_WORKER = `
 import { smartWorker, readInvocation } from '@sealbridge/smart-worker-sdk';

@@ -3,7 +3,7 @@
  * strings, as on the enclave boundary; the server owns only the wire format.
  */
 
-/** Status of a trusted operation as reported to a watcher (TrustedOperationStatus, §2.3). */
+/** Status of a trusted operation as reported to a watcher (TrustedOperationStatus, docs/integritee-protocol.md §2.3). */
 export type TopStatus =
   | { kind: 'Submitted' }
   | { kind: 'Future' }
@@ -23,7 +23,7 @@ export type TopWatcher = (status: TopStatus) => void;
 /** Why the server refused a request or connection before any decryption (a metrics label). */
 export type RpcRefusal = 'oversized' | 'decrypt_queue_full' | 'server_busy' | 'max_connections';
 
-/** `(AccountId, ParentchainId)` of a shard vault (§1.8); ParentchainId Integritee=0, TargetA=1, TargetB=2. */
+/** `(AccountId, ParentchainId)` of a shard vault (docs/integritee-protocol.md §1.8); ParentchainId Integritee=0, TargetA=1, TargetB=2. */
 export interface ShardVault {
   account: Uint8Array;
   parentchainId: 0 | 1 | 2;
@@ -42,7 +42,7 @@ export interface RpcBackend {
   mrenclave(): Uint8Array;
   /** Shards this worker serves (32 bytes each); the first one is `author_getShard`. */
   shards(): Uint8Array[];
-  /** serde-JSON of the RSA-3072 shielding public key, `{"n":[384 LE bytes],"e":[4 LE bytes]}` (§2.5). */
+  /** serde-JSON of the RSA-3072 shielding public key, `{"n":[384 LE bytes],"e":[4 LE bytes]}` (docs/integritee-protocol.md §2.5). */
   shieldingKeyJson(): string;
   /**
    * RSA-OAEP-SHA256 decryption inside the enclave, behind the chain's own work; rejects when the cyphertext cannot be

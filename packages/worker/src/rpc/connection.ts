@@ -188,7 +188,7 @@ export class RpcConnection {
       if (watch.done || this.#closed) return;
       const terminal = TERMINAL_STATUSES.has(status.kind);
       watch.done = terminal;
-      // Same JSON-RPC response object (same id) with a new RpcReturnValue; do_watch drops to false at the end (§2.6).
+      // Same JSON-RPC response object (same id) with a new RpcReturnValue; do_watch drops to false at the end (docs/integritee-protocol.md §2.6).
       const frame = resultFrame(watch.id, rpcTopStatusHex(watch.topHash, status, !terminal));
       if (watch.armed) this.#send(frame);
       else watch.early.push(frame);

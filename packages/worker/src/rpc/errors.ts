@@ -41,7 +41,7 @@ const PROTOCOL_CODES = {
 
 /**
  * Application failures are answered, like Integritee, as a `result` whose RpcReturnValue has status Error and
- * value SCALE(String msg) (§2.4). On the submit methods the message is the Rust Debug print of the
+ * value SCALE(String msg) (docs/integritee-protocol.md §2.4). On the submit methods the message is the Rust Debug print of the
  * top-pool-author `jsonrpc_core::Error` (`client_error.rs`), hence the server code per failure.
  */
 const APPLICATION_CODES = {
@@ -106,7 +106,7 @@ export function toRpcFailure(err: unknown, method: string, log: RpcLog): RpcFail
   if (code !== undefined && code in APPLICATION_CODES) {
     const appCode = code as RpcApplicationCode;
     const hex = rpcErrorHex(applicationMessage(appCode, message, method));
-    // Quirk kept for wire compatibility (§2.4): Integritee hex-encodes the already-hex error a second time here.
+    // Quirk kept for wire compatibility (docs/integritee-protocol.md §2.4): Integritee hex-encodes the already-hex error a second time here.
     return { result: appCode === 'NO_SHARD_VAULT' ? u8aToHex(stringToU8a(hex)) : hex };
   }
   log({ level: 'error', component: 'rpc', msg: 'handler failed', method, error: message });

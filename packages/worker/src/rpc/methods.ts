@@ -23,7 +23,7 @@ export interface CallContext {
 /** A handler returns the JSON `result` value: hex of an RpcReturnValue, or a plain string for the stubs. */
 export type RpcHandler = (params: unknown, ctx: CallContext) => string | Promise<string>;
 
-/** Stub answer of several Integritee methods (§2.2). */
+/** Stub answer of several Integritee methods (docs/integritee-protocol.md §2.2). */
 export const HELLO_WORLD = 'hello, world';
 /** Version reported by `system_version` in the v0.15.1+ form `enclave-runtime: <ver>`. */
 export const SERVER_VERSION = 'sealbridge-0.1.0';
@@ -44,7 +44,7 @@ function firstShard(backend: RpcBackend): Uint8Array {
   return shard;
 }
 
-/** Variant of a decrypted SCALE(TrustedOperation) (§3.1); the full decode and signature check are the backend's. */
+/** Variant of a decrypted SCALE(TrustedOperation) (docs/integritee-protocol.md §3.1); the full decode and signature check are the backend's. */
 function topVariant(top: Uint8Array): 'indirect_call' | 'direct_call' | 'get' {
   const variant = top.length > 1 ? (['indirect_call', 'direct_call', 'get'] as const)[top[0]] : undefined;
   if (variant === undefined) throw new RpcServerError('TOP_BAD_FORMAT');
@@ -80,7 +80,7 @@ function submit(method: string, doWatch: boolean): RpcHandler {
 const handlers: Record<string, RpcHandler> = {
   author_getShieldingKey: (p, { backend }) => {
     noParams('author_getShieldingKey')(p);
-    // Double wrapping (§2.5): the value is SCALE(String json), then length-prefixed again as Vec<u8>.
+    // Double wrapping (docs/integritee-protocol.md §2.5): the value is SCALE(String json), then length-prefixed again as Vec<u8>.
     return rpcOkHex(encodeShieldingKeyValue(backend.shieldingKeyJson()));
   },
   author_getFingerprint: (p, { backend }) => {

@@ -2,7 +2,7 @@ import { decodeRequest, parseShard, type DecodedRequest } from '@sealbridge/chai
 
 import { RpcServerError } from './errors.js';
 
-/** Integritee params are always an array of strings (§2.1); anything else is -32602. */
+/** Integritee params are always an array of strings (docs/integritee-protocol.md §2.1); anything else is -32602. */
 export function stringParams(params: unknown, method: string, count: { min: number; max: number }): string[] {
   if (params === undefined) params = [];
   if (!Array.isArray(params) || !params.every((p) => typeof p === 'string')) {

@@ -14,7 +14,7 @@ import { FakeBackend } from './testing/fake-backend.js';
 import { RawClient } from './testing/raw-client.js';
 import { selfSignedTls } from './testing/tls.js';
 
-// ---- hand-built SCALE (Appendix A), independent of the server's encoder
+// ---- hand-built SCALE (docs/integritee-protocol.md Appendix A), independent of the server's encoder
 const hex = (u8: Uint8Array): string => Buffer.from(u8).toString('hex');
 function compact(n: number): Uint8Array {
   if (n < 64) return Uint8Array.of(n << 2);

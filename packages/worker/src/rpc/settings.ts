@@ -47,5 +47,5 @@ export const DEFAULT_RPC_LIMITS: Readonly<RpcLimits> = Object.freeze({
   maxDecryptsRunning: 2 * os.availableParallelism(),
 });
 
-/** Default trusted RPC port of Integritee workers (`-P`, Appendix B). */
+/** Default trusted RPC port of Integritee workers (`-P`, docs/integritee-protocol.md Appendix B). */
 export const DEFAULT_RPC_PORT = 2000;

@@ -2,7 +2,7 @@ import { bytesToHex, encodeGetterResult, encodeVecOfEncoded, rpcError, rpcOk, rp
 
 import type { TopStatus } from './backend.js';
 
-/** Statuses after which Integritee drops the watch registration (§2.6). */
+/** Statuses after which Integritee drops the watch registration (docs/integritee-protocol.md §2.6). */
 export const TERMINAL_STATUSES: ReadonlySet<TopStatus['kind']> = new Set(['Invalid', 'InSidechainBlock', 'Finalized', 'Usurped']);
 
 /** hex(RpcReturnValue{value, do_watch=false, status=Ok}). */
@@ -18,7 +18,7 @@ const statusInput = (status: TopStatus): TopStatusInput =>
 export const rpcTopStatusHex = (topHash: Uint8Array, status: TopStatus, doWatch: boolean): string =>
   bytesToHex(rpcTopStatus(topHash, statusInput(status), doWatch));
 
-/** SCALE `Option<Vec<u8>>` (§3.6). */
+/** SCALE `Option<Vec<u8>>` (docs/integritee-protocol.md §3.6). */
 export const scaleOptionBytes = (v: Uint8Array | null): Uint8Array => encodeGetterResult(v ?? undefined);
 
 /** `Vec<Vec<u8>>`: compact(count) ‖ each item length-prefixed. */
