@@ -61,8 +61,9 @@ export interface EnumValue {
  * bool → boolean; u8…u32, i8…i32 and compacts of them → number; u64…u256, i64…i256 and compacts of them → bigint
  * (a number is accepted when encoding); str, char → string; `[u8; N]` and `Vec<u8>` → Uint8Array; other arrays,
  * sequences and tuples → arrays (the empty tuple → null); structs → objects by field name (one unnamed field: the
- * inner value; several: an array; none: null); `Option` → value | null; other enums → `{ name, value? }` (a bare
- * name is accepted for a variant without fields); `BitVec` → `{ bits, bytes }`.
+ * inner value; several: an array; none: null); `Option` → value | null, except an Option of a type that can itself
+ * be null (`Option<Option<T>>`, `Option<()>`), which is an enum like the others so that `Some(None)` stays distinct;
+ * other enums → `{ name, value? }` (a bare name is accepted for a variant without fields); `BitVec` → `{ bits, bytes }`.
  */
 export type ScaleValue = unknown;
 
@@ -85,6 +86,11 @@ export class PortableCodec {
   readonly #skips = new Map<number, Skip>();
   readonly #sizes = new Map<number, Size>();
   readonly #variants = new Map<number, (PortableVariant | undefined)[]>();
+  /** Types whose skippers are being built: a reference to one of them is a cycle. */
+  readonly #building = new Set<number>();
+  /** Types reached through a cycle: each pass through one counts towards `MAX_DEPTH`, in skipping and decoding alike. */
+  readonly #recursive = new Set<number>();
+  readonly #plainOption = new Map<number, boolean>();
 
   constructor(types: ArrayLike<PortableType | undefined>) {
     this.#types = types;
@@ -107,6 +113,28 @@ export class PortableCodec {
     return isOptionType(this.type(id));
   }
 
+  /** An Option read and written as `value | null` (its inner type has no null value of its own); see `ScaleValue`. */
+  isPlainOption(id: number): boolean {
+    let plain = this.#plainOption.get(id);
+    if (plain === undefined) {
+      this.#plainOption.set(id, true); // a cycle of Options resolves to plain
+      const t = this.type(id);
+      plain = isOptionType(t) && !this.#canBeNull((t.def as { variants: PortableVariant[] }).variants.find((v) => v.index === 1)!.fields[0]!.type);
+      this.#plainOption.set(id, plain);
+    }
+    return plain;
+  }
+
+  #canBeNull(id: number, depth = 0): boolean {
+    if (depth > 32) return false;
+    const t = this.type(id);
+    const d = t.def;
+    if (isOptionType(t)) return this.isPlainOption(id);
+    if (d.kind === 'tuple') return d.types.length === 0;
+    if (d.kind === 'composite') return d.fields.length === 0 || (d.fields.length === 1 && d.fields[0]!.name === undefined && this.#canBeNull(d.fields[0]!.type, depth + 1));
+    return false;
+  }
+
   // ---- decoding -------------------------------------------------------------------------------------------
 
   /** Decodes a complete value: trailing bytes are an error. */
@@ -118,6 +146,17 @@ export class PortableCodec {
   }
 
   decodeFrom(r: ScaleReader, id: number): ScaleValue {
+    if (!this.#skips.has(id)) this.skipper(id); // finds the cycles, so both count depth at the same types
+    if (!this.#recursive.has(id)) return this.#decodeValue(r, id);
+    r.enter(this.describe(id));
+    try {
+      return this.#decodeValue(r, id);
+    } finally {
+      r.leave();
+    }
+  }
+
+  #decodeValue(r: ScaleReader, id: number): ScaleValue {
     const t = this.type(id);
     const d = t.def;
     switch (d.kind) {
@@ -136,9 +175,7 @@ export class PortableCodec {
         return value;
       }
     }
-    r.enter(this.describe(id));
-    try {
-      switch (d.kind) {
+    switch (d.kind) {
         case 'sequence': {
           const n = r.length(this.describe(id), this.minSize(d.type));
           if (this.#isU8(d.type)) return r.take(n).slice();
@@ -161,7 +198,7 @@ export class PortableCodec {
           const index = r.byte(`${this.describe(id)} variant index`);
           const variant = this.#variantsOf(id)[index];
           if (!variant) r.fail('SCALE_UNKNOWN_VARIANT', `${this.describe(id)}: no variant with index ${index}`, at);
-          if (isOptionType(t)) return index === 0 ? null : this.#decodeStep(r, variant.fields[0]!.type, '::Some');
+          if (this.isPlainOption(id)) return index === 0 ? null : this.#decodeStep(r, variant.fields[0]!.type, '::Some');
           try {
             const value = this.#decodeFields(r, variant.fields);
             return variant.fields.length === 0 ? { name: variant.name } : { name: variant.name, value };
@@ -170,9 +207,6 @@ export class PortableCodec {
           }
         }
       }
-    } finally {
-      r.leave();
-    }
   }
 
   #decodeStep(r: ScaleReader, id: number, step: string): ScaleValue {
@@ -234,7 +268,10 @@ export class PortableCodec {
   /** A compiled skip function for type `id`; recursive types resolve through the cache at call time. */
   skipper(id: number): Skip {
     const known = this.#skips.get(id);
-    if (known) return known;
+    if (known) {
+      if (this.#building.has(id)) this.#recursive.add(id);
+      return known;
+    }
     let skip: Skip | undefined;
     const what = this.describe(id);
     // Only a cyclic reference can reach this wrapper: it bounds the nesting of recursive types.
@@ -244,9 +281,12 @@ export class PortableCodec {
       r.leave();
     };
     this.#skips.set(id, recursive);
+    this.#building.add(id);
     skip = this.#buildSkipper(id);
-    this.#skips.set(id, skip);
-    return skip;
+    this.#building.delete(id);
+    // A type reached through a cycle keeps the depth-counting wrapper for every pass, not only the cyclic one.
+    this.#skips.set(id, this.#recursive.has(id) ? recursive : skip);
+    return this.#skips.get(id)!;
   }
 
   #buildSkipper(id: number): Skip {
@@ -449,7 +489,7 @@ export class PortableCodec {
       case 'composite':
         return this.#encodeFields(w, id, d.fields, value);
       case 'variant': {
-        if (isOptionType(t)) {
+        if (this.isPlainOption(id)) {
           if (value === null || value === undefined) {
             w.byte(0);
             return;
@@ -549,7 +589,7 @@ export class PortableCodec {
       case 'composite':
         return this.#defaultFields(d.fields);
       case 'variant': {
-        if (isOptionType(t)) return null;
+        if (this.isPlainOption(id)) return null;
         const v = [...d.variants].sort((a, b) => a.index - b.index)[0];
         if (!v) throw new ScaleEncodeError(this.describe(id), 'an enum without variants has no value');
         return v.fields.length ? { name: v.name, value: this.#defaultFields(v.fields) } : { name: v.name };
