@@ -16,7 +16,6 @@ import { WorkerStore } from './store.js';
 
 const SHARD = new Uint8Array(32).fill(5);
 const SENDER = new Uint8Array(32).fill(6);
-const codec = (bytes: Uint8Array) => ({ toU8a: () => bytes });
 
 /**
  * The order "decrypt in the enclave (one-time key consumed) → commit the block → release the plaintext" with a
@@ -61,8 +60,10 @@ describe('OlmEnv crash safety', function () {
     const { body } = session.encrypt(JSON.stringify({ v: 1, shard: u8aToHex(SHARD), worker: u8aToHex(worker), sender: u8aToHex(SENDER), env }));
     session.free();
     const identity = Buffer.from(JSON.parse(user.identity_keys()).curve25519, 'base64');
-    const data = [SHARD, worker, SENDER, identity, Buffer.from(otk, 'base64'), Buffer.from(body, 'base64')].map((b) => codec(new Uint8Array(b)));
-    return { number, hash: `0x${'00'.repeat(31)}${number.toString(16).padStart(2, '0')}`, parentHash: '0x', extrinsics: [], events: [{ event: { section: 'workerEnv', method: 'EnvSet', data } }] } as unknown as ParentchainBlock;
+    const values = [SHARD, worker, SENDER, identity, Buffer.from(otk, 'base64'), Buffer.from(body, 'base64')].map((b) => new Uint8Array(b));
+    const names = ['shard', 'worker', 'sender', 'sender_identity_key', 'one_time_key', 'pre_key_message'];
+    const fields = Object.fromEntries(names.map((name, i) => [name, values[i]]));
+    return { number, hash: `0x${'00'.repeat(31)}${number.toString(16).padStart(2, '0')}`, parentHash: '0x', extrinsics: [], events: [{ event: { section: 'workerEnv', method: 'EnvSet', fields } }] } as unknown as ParentchainBlock;
   }
 
   const statuses: SetEnvStatus[] = [];
