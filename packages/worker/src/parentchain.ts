@@ -171,7 +171,7 @@ export class ParentchainClient {
       const raw = await inFlight.shift()!;
       window = Math.max(1, Math.min(concurrency, Math.floor(EXTRINSICS_IN_FLIGHT / Math.max(1, raw.extrinsics.length))));
       fill();
-      decoder ??= await this.#decoderAt(raw.hash);
+      decoder ??= await this.#decoderAt(raw);
       const block = decodeBlock(decoder, raw);
       if (block.events.some(({ event }) => event.section === 'system' && event.method === 'CodeUpdated')) decoder = undefined;
       this.#next = decoder && { number: block.number + 1, decoder };
@@ -194,12 +194,18 @@ export class ParentchainClient {
     return { number, hash, parentHash: signed.block.header.parentHash, extrinsics: signed.block.extrinsics, events };
   }
 
-  /** Decoder over the metadata of the runtime that built block `hash` (polkadot-js caches one per runtime version). */
-  async #decoderAt(hash: string): Promise<BlockDecoder> {
-    const { registry } = await this.api.getBlockRegistry(hexToU8a(hash));
+  /** Decoder over the metadata of the runtime that built `block` (polkadot-js caches one per runtime version). */
+  async #decoderAt(block: BlockRef): Promise<BlockDecoder> {
+    const { registry } = await this.api.getBlockRegistry(hexToU8a(block.hash));
     let decoder = this.#decoders.get(registry);
     if (!decoder) {
-      decoder = new BlockDecoder(registry);
+      try {
+        decoder = new BlockDecoder(registry);
+      } catch (error) {
+        // A runtime whose metadata the decoder cannot follow stalls the import at its first block, like a bad block.
+        if (error instanceof BlockDecodeError) throw new UndecodableBlockError(block, error);
+        throw error;
+      }
       this.#decoders.set(registry, decoder);
     }
     return decoder;
