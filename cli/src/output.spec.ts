@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
+import { parseLogLine } from '@sealbridge/chain-types/log';
 import { CliError } from './errors.js';
 import { Output, toJson } from './output.js';
 import type { OutputMode } from './output.js';
@@ -50,6 +51,25 @@ describe('Output', () => {
     const verbose = capture({ verbose: true });
     verbose.out.error(new Error('boom'));
     assert.match(verbose.stderr(), /^error: boom\nError: boom\n\s+at /);
+  });
+
+  it('logs services in the shared schema: readable lines, JSON lines under --json, none under --quiet', () => {
+    const human = capture({});
+    human.out.logger('dev-chain').info('imported block', { number: 3n });
+    human.out.logger('dev-chain').debug('hidden without --verbose');
+    assert.match(human.stderr(), /^\d\d:\d\d:\d\d\.\d{3} INFO  \[dev-chain\] imported block number=3\n$/);
+    const json = capture({ json: true, verbose: true });
+    json.out.logger('worker').child('import').debug('imported block', { block: 1 });
+    json.out.debug('cleanup failed: x');
+    const records = json.stderr().trim().split('\n').map((line) => parseLogLine(line));
+    assert.deepEqual(records.map(({ time: _time, ...rest }) => rest), [
+      { level: 'debug', component: 'worker.import', msg: 'imported block', block: 1 },
+      { level: 'debug', component: 'cli', msg: 'cleanup failed: x' },
+    ]);
+    assert.equal(json.stdout(), '');
+    const quiet = capture({ quiet: true });
+    quiet.out.logger('worker').error('boom');
+    assert.equal(quiet.stderr(), '');
   });
 
   it('draws no spinner when stderr is not a TTY', () => {

@@ -1,3 +1,4 @@
+import { createLogger, logRecord, formatJson, type Logger } from '@sealbridge/chain-types/log';
 import { CliError, messageOf } from './errors.js';
 
 export interface OutputStreams {
@@ -65,13 +66,25 @@ export class Output {
     if (!this.mode.quiet && !this.mode.json) this.#streams.stderr.write(`${text}\n`);
   }
 
-  /** A log line of an embedded service (`up`) on stderr; suppressed by --quiet only, so --json keeps the logs. */
-  log(text: string): void {
-    if (!this.mode.quiet) this.#streams.stderr.write(`${text}\n`);
+  /**
+   * A logger for an embedded service (`up`, `dev-chain`) writing the shared log schema on stderr: JSON lines under
+   * --json, readable lines otherwise; debug entries under --verbose; nothing under --quiet.
+   */
+  logger(component: string): Logger {
+    return createLogger({
+      component,
+      format: this.mode.json ? 'json' : 'pretty',
+      level: this.mode.verbose ? 'debug' : 'info',
+      write: (line) => {
+        if (!this.mode.quiet) this.#streams.stderr.write(`${line}\n`);
+      },
+    });
   }
 
+  /** The CLI's own diagnostics under --verbose: `debug: …`, or a log line of component `cli` under --json. */
   debug(text: string): void {
-    if (this.mode.verbose) this.#streams.stderr.write(`debug: ${text}\n`);
+    if (!this.mode.verbose) return;
+    this.#streams.stderr.write(this.mode.json ? `${formatJson(logRecord('debug', 'cli', text))}\n` : `debug: ${text}\n`);
   }
 
   /** A spinner on stderr when it is a TTY and output is neither quiet nor JSON; otherwise a no-op. */

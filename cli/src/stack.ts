@@ -1,8 +1,9 @@
 import { base58Encode } from '@polkadot/util-crypto';
+import type { Logger } from '@sealbridge/chain-types/log';
 import { toBytes } from './bytes.js';
-import { devChainLogger } from './service-log.js';
 
-export type StackSource = 'chain' | 'worker';
+/** The log components of the stack's two services, named as their own binaries name them. */
+export type StackSource = 'dev-chain' | 'worker';
 
 export interface StackOptions {
   /** Directory for the chain database and the worker's data; the caller owns (and removes) it. */
@@ -16,8 +17,8 @@ export interface StackOptions {
   readonly runnerToken?: string;
   /** Dev chain block production: 'instant' (default), or an interval such as 1000 / '6s'. */
   readonly blockTime?: string | number;
-  /** Receives every log line of the chain and the worker; default: discarded. */
-  readonly log?: (source: StackSource, line: string) => void;
+  /** The logger of each service (e.g. `Output.logger`); default: silent. */
+  readonly logger?: (source: StackSource) => Logger;
 }
 
 export interface Stack {
@@ -36,13 +37,12 @@ export interface Stack {
  * On a failed worker start the chain is stopped again before the error propagates.
  */
 export async function startStack(options: StackOptions): Promise<Stack> {
-  const [{ startDevChain }, { startWorker, createLogger }] = await Promise.all([import('@sealbridge/dev-chain'), import('@sealbridge/worker')]);
-  const log = options.log ?? (() => {});
+  const [{ startDevChain, chainLogger }, { startWorker }] = await Promise.all([import('@sealbridge/dev-chain'), import('@sealbridge/worker')]);
   const chain = await startDevChain({
     port: options.chainPort ?? 0,
     blockTime: options.blockTime,
     db: `${options.dir}/chain`,
-    logger: devChainLogger((line) => log('chain', line), false),
+    logger: options.logger && chainLogger(options.logger('dev-chain')),
   });
   let worker: Awaited<ReturnType<typeof startWorker>>;
   try {
@@ -53,7 +53,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       runnerPort: options.runnerPort ?? 0,
       runnerToken: options.runnerToken,
       platformSecretPath: `${options.dir}/platform-secret`,
-      log: createLogger({ format: 'pretty', write: (line: string) => log('worker', line) }),
+      log: options.logger?.('worker'),
     });
   } catch (error) {
     await chain.stop();

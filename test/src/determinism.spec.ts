@@ -9,6 +9,7 @@ import { cryptoWaitReady } from '@polkadot/util-crypto';
 
 import { connectWorker } from '@sealbridge/client';
 import { cryptoReady, encodeRequest, sealbridgeRegistry, shieldEncrypt, shieldingKeyFromJson, signTrustedCall } from '@sealbridge/chain-types';
+import { parseLogLine } from '@sealbridge/chain-types/log';
 import { startDevChain, type DevChain } from '@sealbridge/dev-chain';
 import { createLogger, startWorker, type WorkerHandle } from '@sealbridge/worker';
 
@@ -31,7 +32,7 @@ async function recordingWorker(chainUrl: string, dataDir: string, secret: string
     level: 'debug',
     format: 'json',
     write: (line) => {
-      const record = JSON.parse(line) as { msg: string; block?: number; stateRoot?: string };
+      const record = parseLogLine(line) as { msg: string; block?: number; stateRoot?: string };
       if (record.msg === 'imported block') blocks.set(record.block!, record.stateRoot!);
     },
   });

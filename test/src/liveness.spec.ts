@@ -11,6 +11,7 @@ import { u8aToHex } from '@polkadot/util';
 import { cryptoWaitReady, mnemonicGenerate } from '@polkadot/util-crypto';
 
 import { cryptoReady, shardToBase58, shieldingKeyFromJson } from '@sealbridge/chain-types';
+import { parseLogLine } from '@sealbridge/chain-types/log';
 import { spawnCli } from '@sealbridge/cli';
 import { connectWorker } from '@sealbridge/client';
 import { DEFAULT_MAX_EXTRINSICS_PER_BLOCK, startDevChain } from '@sealbridge/dev-chain';
@@ -142,7 +143,7 @@ describe('liveness: a block the worker cannot decode stalls the import visibly',
       parentchainUrl: chain.url, dataDir, rpcPort: 0, runnerPort: -1,
       platformSecretPath: path.join(dataDir, '..', `${path.basename(dataDir)}.platform-secret`),
       log: createLogger({ level: 'info', format: 'json', write: (line) => {
-        records.push(JSON.parse(line) as (typeof records)[number]);
+        records.push(parseLogLine(line) as (typeof records)[number]);
         if (echo) process.stderr.write(`${line}\n`);
       } }),
       // Test hook (see `StartWorkerOptions.testUndecodable`): the block with the marker remark does not decode.

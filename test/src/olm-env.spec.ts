@@ -14,6 +14,7 @@ import Olm from '@matrix-org/olm';
 
 import { connectWorker, type WorkerClient } from '@sealbridge/client';
 import { cryptoReady, encodeRequest, sealbridgeRegistry, shieldEncrypt, shieldingKeyFromJson, signTrustedCall, signTrustedGetter } from '@sealbridge/chain-types';
+import { parseLogLine } from '@sealbridge/chain-types/log';
 import { startDevChain, type DevChain } from '@sealbridge/dev-chain';
 import { initOlm } from '@sealbridge/enclave-sim';
 import { decodeSmartWorkerResult } from '@sealbridge/stf';
@@ -52,7 +53,7 @@ describe('Olm set_env: end-to-end encrypted secrets for Smart Workers', function
   let alice: KeyringPair;
   let bob: KeyringPair;
   const logs: Array<{ msg: string; [field: string]: unknown }> = [];
-  const logger = createLogger({ level: 'debug', format: 'json', write: (line) => logs.push(JSON.parse(line) as { msg: string }) });
+  const logger = createLogger({ level: 'debug', format: 'json', write: (line) => logs.push(parseLogLine(line)) });
   let smartWorker: { id: string; identity: Uint8Array };
 
   const startTheWorker = async () => {

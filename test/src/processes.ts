@@ -3,6 +3,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import readline from 'node:readline';
 
+import { parseLogLine } from '@sealbridge/chain-types/log';
+
 const require = createRequire(import.meta.url);
 
 /** Path of a workspace's built bin (`dist/bin.js` beside its `dist/index.js`), resolved through the package. */
@@ -10,18 +12,23 @@ export function binPath(pkg: '@sealbridge/worker' | '@sealbridge/dev-chain' | '@
   return path.join(path.dirname(require.resolve(pkg)), 'bin.js');
 }
 
+/** A log line of the shared schema (time, level, component, msg, fields), or `level: 'raw'` for a line that is no JSON. */
 export interface LogRecord {
   level: string;
   msg: string;
   [field: string]: unknown;
 }
 
-/** A real `sealbridge-worker` process with JSON logs parsed line by line. */
+/**
+ * A real `sealbridge-worker` process with JSON logs parsed line by line. A JSON line off the log schema fails every
+ * `waitFor`, so each spec that watches a worker checks the schema too.
+ */
 export class WorkerProcess {
   readonly child: ChildProcess;
   readonly records: LogRecord[] = [];
-  readonly #waiters = new Set<{ test: (r: LogRecord) => boolean; resolve: (r: LogRecord) => void }>();
+  readonly #waiters = new Set<{ test: (r: LogRecord) => boolean; resolve: (r: LogRecord) => void; reject: (e: Error) => void }>();
   readonly exited: Promise<number | null>;
+  #schemaError: Error | undefined;
 
   constructor(args: string[]) {
     // SEALBRIDGE_WORKER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the worker under a test or benchmark.
@@ -32,10 +39,17 @@ export class WorkerProcess {
     this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
     readline.createInterface({ input: this.child.stderr! }).on('line', (line) => {
       let record: LogRecord;
-      try {
-        record = JSON.parse(line) as LogRecord;
-      } catch {
-        record = { level: 'raw', msg: line };
+      if (line.startsWith('{')) {
+        try {
+          record = parseLogLine(line);
+        } catch (error) {
+          this.#schemaError ??= error as Error;
+          for (const waiter of this.#waiters) waiter.reject(this.#schemaError);
+          this.#waiters.clear();
+          return;
+        }
+      } else {
+        record = { level: 'raw', msg: line }; // a crash's stack trace, a Node warning
       }
       this.records.push(record);
       for (const waiter of this.#waiters) {
@@ -49,10 +63,15 @@ export class WorkerProcess {
 
   /** Resolves with the first record (past or future) matching `test`. */
   waitFor(test: (r: LogRecord) => boolean, timeoutMs = 60_000): Promise<LogRecord> {
+    if (this.#schemaError) return Promise.reject(this.#schemaError);
     const seen = this.records.find(test);
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
-      const waiter = { test, resolve: (r: LogRecord) => { clearTimeout(timer); resolve(r); } };
+      const waiter = {
+        test,
+        resolve: (r: LogRecord) => { clearTimeout(timer); resolve(r); },
+        reject: (e: Error) => { clearTimeout(timer); reject(e); },
+      };
       const timer = setTimeout(() => {
         this.#waiters.delete(waiter);
         reject(new Error(`worker log did not show the expected record within ${timeoutMs} ms; last: ${JSON.stringify(this.records.slice(-3))}`));

@@ -1,5 +1,4 @@
 import { defineCommand } from '../context.js';
-import { devChainLogger } from '../service-log.js';
 import { untilAborted } from '../signals.js';
 
 export const devChainCommand = defineCommand<{ port: number; blockTime?: string; db?: string }>({
@@ -11,8 +10,8 @@ export const devChainCommand = defineCommand<{ port: number; blockTime?: string;
       .option('block-time', { type: 'string', describe: "'instant' (default: a block per submission), 'manual', or an interval like 6s / 500ms" })
       .option('db', { type: 'string', describe: 'LevelDB directory to persist the chain in (default: in memory)' }),
   async run(ctx, { port, blockTime, db }) {
-    const { startDevChain } = await import('@sealbridge/dev-chain');
-    const chain = await startDevChain({ port, blockTime, db, logger: devChainLogger((line) => ctx.out.log(`[chain] ${line}`), ctx.options.verbose) });
+    const { startDevChain, chainLogger } = await import('@sealbridge/dev-chain');
+    const chain = await startDevChain({ port, blockTime, db, logger: chainLogger(ctx.out.logger('dev-chain')) });
     ctx.defer(() => chain.stop());
     ctx.out.result({ human: [`dev chain listening on ${chain.url} (Ctrl-C to stop)`], quiet: [chain.url], json: { url: chain.url } });
     await untilAborted(ctx.signal);

@@ -2,11 +2,8 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { defineCommand } from '../context.js';
-import type { StackSource } from '../stack.js';
 import { startStack } from '../stack.js';
 import { untilAborted } from '../signals.js';
-
-const PREFIX: Record<StackSource, string> = { chain: '[chain] ', worker: '[worker]' };
 
 export const upCommand = defineCommand<{ port: number; workerPort: number; runnerPort: number; blockTime?: string; dataDir?: string }>({
   command: 'up',
@@ -29,8 +26,8 @@ export const upCommand = defineCommand<{ port: number; workerPort: number; runne
       runnerPort: args.runnerPort,
       runnerToken: ctx.options.runnerToken || undefined,
       blockTime: args.blockTime,
-      // Logs go to stderr so stdout carries only the result (the URLs), also under --json.
-      log: (source, line) => ctx.out.log(`${PREFIX[source]} ${line}`),
+      // Logs go to stderr so stdout carries only the result (the URLs); under --json as JSON lines.
+      logger: (source) => ctx.out.logger(source),
     });
     ctx.defer(() => stack.stop());
     ctx.out.result({

@@ -5,7 +5,7 @@ export type { BlockRecord, CreateBlockOptions, HeaderJson, SealMode } from './ch
 export type { TxStatus } from './pool.js';
 export { DevChainError, DEV_CHAIN_ERROR_CODES } from './errors.js';
 export type { DevChainErrorCode } from './errors.js';
-export { createConsoleLogger, NOOP_LOGGER } from './log.js';
+export { chainLogger, createConsoleLogger, NOOP_LOGGER } from './log.js';
 export type { Logger, LogLevel } from './log.js';
 export { FEES, RUNTIME_VERSION, RUNTIME_APIS } from './runtime/runtime.js';
 export { EXISTENTIAL_DEPOSIT } from './pallets/balances.js';

@@ -1,21 +1,20 @@
-/** Minimal structured logger injected into the chain; silent unless the caller passes one. */
-export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
+import { createLogger, type Logger as SchemaLogger, type LogLevel } from '@sealbridge/chain-types/log';
 
+export type { LogLevel };
+
+/** What the chain calls: the level as an argument. Silent unless the caller passes one. */
 export interface Logger {
   log(level: LogLevel, message: string, fields?: Record<string, unknown>): void;
 }
 
 export const NOOP_LOGGER: Logger = { log: () => undefined };
 
-const LEVELS: LogLevel[] = ['error', 'warn', 'info', 'debug'];
+/** Adapts a logger of the shared schema (time, level, component, msg, fields) to the chain. */
+export function chainLogger(log: SchemaLogger): Logger {
+  return { log: (level, message, fields) => log[level](message, fields) };
+}
 
-/** JSON lines on stderr, used by the bin. */
+/** JSON lines of the shared schema on stderr, used by the bin. */
 export function createConsoleLogger(component: string, minLevel: LogLevel = 'info'): Logger {
-  const max = LEVELS.indexOf(minLevel);
-  return {
-    log(level, message, fields) {
-      if (LEVELS.indexOf(level) > max) return;
-      process.stderr.write(`${JSON.stringify({ ts: new Date().toISOString(), level, component, message, ...fields })}\n`);
-    },
-  };
+  return chainLogger(createLogger({ component, level: minLevel }));
 }
