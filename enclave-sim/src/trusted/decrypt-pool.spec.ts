@@ -71,6 +71,19 @@ describe('DecryptPool', function () {
     assert.deepEqual(pool.stats().privateKeyOps, { import: 8, rpc: 20 });
   });
 
+  it('RPC work leaves one thread free for the chain', async () => {
+    pool = await DecryptPool.start(keys.privateKey, 2);
+    const rpc = Array.from({ length: 10 }, (_, i) => pool!.decrypt(shieldEncrypt(keys.publicKey, text(`rpc ${i}`)), 'rpc'));
+    await tick();
+    assert.equal(pool.stats().waiting.rpc, 9, 'one of the two threads takes RPC work');
+    const imported = pool.decryptBatch([shieldEncrypt(keys.publicKey, text('import'))]);
+    assert.deepEqual(pool.stats().waiting, { import: 0, rpc: 9 });
+    const [result] = await imported;
+    assert.deepEqual(result!.ok && result!.plaintext, text('import'));
+    await Promise.all(rpc);
+    assert.deepEqual(pool.stats().privateKeyOps, { import: 1, rpc: 10 });
+  });
+
   it('serves RPC work in arrival order once no import work waits', async () => {
     pool = await DecryptPool.start(keys.privateKey, 1);
     const order: number[] = [];

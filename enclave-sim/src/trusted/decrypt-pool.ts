@@ -5,14 +5,15 @@ import { RSA_BLOCK_BYTES } from '@sealbridge/chain-types';
 
 import type { CallVerification, DecryptOutcome, FromDecryptWorker, ToDecryptWorker } from './decrypt-protocol.js';
 import { EnclaveError } from './errors.js';
-import { DECRYPT_CHUNK_MAX, DECRYPT_IMPORT_MESSAGES_PER_THREAD, DECRYPT_RPC_CHUNK_MAX, MAX_SHIELDED_BYTES } from './settings.js';
+import { DECRYPT_CHUNK_MAX, DECRYPT_IMPORT_MESSAGES_PER_THREAD, DECRYPT_RPC_CHUNK_MAX, DECRYPT_THREADS_KEPT_FOR_IMPORT, MAX_SHIELDED_BYTES } from './settings.js';
 
 /** `callSignatureValid` is set when the batch asked for call verification: true only for a correctly signed call. */
 export type DecryptResult = { ok: true; plaintext: Uint8Array; callSignatureValid?: boolean } | { ok: false; error: EnclaveError };
 
 /**
  * Whose work it is: `import` = the chain's own invocations (block import), `rpc` = requests of RPC clients. Import
- * work always leaves the queue before waiting RPC work, and RPC work is only given to a thread with nothing to do.
+ * work always leaves the queue before waiting RPC work; RPC work is only given to a thread with nothing to do, and
+ * never to the last free one (DECRYPT_THREADS_KEPT_FOR_IMPORT).
  */
 export type DecryptPriority = 'import' | 'rpc';
 export const DECRYPT_PRIORITIES: readonly DecryptPriority[] = Object.freeze(['import', 'rpc']);
@@ -87,6 +88,8 @@ export class DecryptPool {
     waiting: perPriority(() => 0),
   };
   #nextId = 0;
+  /** Threads running an RPC message now (each holds at most one). */
+  #rpcThreads = 0;
   #failure: EnclaveError | undefined;
 
   private constructor(slots: Slot[]) {
@@ -130,6 +133,7 @@ export class DecryptPool {
       if (!job) return;
       slot.jobs.delete(m.id);
       slot.inFlight -= job.ciphertexts.length;
+      if (job.priority === 'rpc') this.#rpcThreads--;
       job.resolve(m.results);
       this.#pump();
     });
@@ -146,6 +150,7 @@ export class DecryptPool {
       slot.jobs.clear();
       slot.inFlight = 0;
     }
+    this.#rpcThreads = 0;
     for (const priority of DECRYPT_PRIORITIES) {
       for (const chunk of this.#queues[priority].splice(0)) chunk.reject(this.#failure);
       this.#stats.waiting[priority] = 0;
@@ -169,14 +174,20 @@ export class DecryptPool {
     return best;
   }
 
-  /** Hands queued chunks to threads: import ones while any thread has room, RPC ones only when none wait and a thread is idle. */
+  /**
+   * Hands queued chunks to threads: import ones while any thread has room, RPC ones only when no import work waits,
+   * a thread is idle and RPC work would still leave one thread to the chain.
+   */
   #pump(): void {
+    const rpcThreadsMax = Math.max(1, this.#slots.length - DECRYPT_THREADS_KEPT_FOR_IMPORT);
     while (!this.#failure) {
       const priority: DecryptPriority = this.#queues.import.length > 0 ? 'import' : 'rpc';
       const queue = this.#queues[priority];
       if (queue.length === 0) return;
+      if (priority === 'rpc' && this.#rpcThreads >= rpcThreadsMax) return;
       const slot = this.#freeSlot(priority === 'import' ? DECRYPT_IMPORT_MESSAGES_PER_THREAD : 1);
       if (slot === undefined) return;
+      if (priority === 'rpc') this.#rpcThreads++;
       const chunk = queue.shift()!;
       this.#stats.waiting[priority] -= chunk.ciphertexts.length;
       if (priority === 'import' && this.#queues.rpc.length > 0) this.#stats.importAheadOfRpc++;

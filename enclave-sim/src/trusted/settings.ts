@@ -23,6 +23,11 @@ export const DECRYPT_RPC_CHUNK_MAX = 1;
 /** Import messages a thread holds: the one it runs and the next, so it never idles waiting for the main thread. */
 export const DECRYPT_IMPORT_MESSAGES_PER_THREAD = 2;
 /**
+ * Threads RPC work leaves free (when there is more than one): the chain's work always finds one idle, and on a
+ * small machine the host's main thread, which imports the blocks, keeps a core.
+ */
+export const DECRYPT_THREADS_KEPT_FOR_IMPORT = 1;
+/**
  * Largest shielded payload the enclave decrypts, on every path (block import, RPC): 16 RSA blocks (5 KiB of
  * plaintext) — far above any trusted call, low enough that padding cannot make it burn hundreds of private-key
  * operations. Longer ciphertexts are refused before any decryption.
