@@ -51,15 +51,19 @@ function topVariant(top: Uint8Array): 'indirect_call' | 'direct_call' | 'get' {
   return variant;
 }
 
+/** Longest request param whose cyphertext is within the cap: hex of shard ‖ compact(len) (2 bytes below 2^14) ‖ cyphertext. */
+const MAX_SUBMIT_PARAM_CHARS = 2 + 2 * (32 + 2 + MAX_SHIELDED_BYTES);
+
 function submit(method: string, doWatch: boolean): RpcHandler {
   return async (params, ctx) => {
     const [raw] = stringParams(params, method, { min: 1, max: 1 });
-    const { shard, cyphertext } = decodeRequestParam(raw);
-    // Padding costs the sender one encryption and the enclave one private-key operation per block: refused unread.
-    if (cyphertext.length > MAX_SHIELDED_BYTES) {
+    // Padding costs the sender one encryption and the enclave one private-key operation per block: refused unread,
+    // on the param's length (compacts are canonical, so nothing longer carries a cyphertext within the cap).
+    if (raw.length > MAX_SUBMIT_PARAM_CHARS) {
       ctx.backend.onRefused?.('oversized');
       throw new RpcServerError('TOP_TOO_LARGE');
     }
+    const { shard, cyphertext } = decodeRequestParam(raw);
     knownShard(ctx.backend, shard);
     const decryption = ctx.decrypt(cyphertext);
     let top: Uint8Array;
