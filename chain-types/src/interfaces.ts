@@ -3,7 +3,7 @@
  * Hand-written (the definitions are small); `SealbridgeCodecs` maps each registered name to its interface so
  * `decodeExact`/`createSealbridgeType` return typed codecs.
  */
-import type { Bytes, Compact, Enum, Null, Option, Struct, U8aFixed, Vec, bool, u32, u64, u128 } from '@polkadot/types-codec';
+import type { Bytes, Compact, Enum, Null, Option, Result, Struct, Text, U8aFixed, Vec, bool, u32, u64, u128 } from '@polkadot/types-codec';
 import type { ITuple } from '@polkadot/types-codec/types';
 import type { AccountId32, H256 } from '@polkadot/types/interfaces';
 
@@ -127,12 +127,25 @@ export interface TrustedGetter extends Enum {
   readonly asSmartWorkerResult: ITuple<[AccountId, H256]>;
   readonly isEnvNames: boolean;
   readonly asEnvNames: ITuple<[AccountId, H256]>;
-  readonly type: 'free_balance' | 'reserved_balance' | 'nonce' | 'smart_worker_result' | 'env_names';
+  readonly isOperationOutcome: boolean;
+  readonly asOperationOutcome: ITuple<[AccountId, H256]>;
+  readonly type: 'free_balance' | 'reserved_balance' | 'nonce' | 'smart_worker_result' | 'env_names' | 'operation_outcome';
 }
 
 export interface TrustedGetterSigned extends Struct {
   readonly getter: TrustedGetter;
   readonly signature: MultiSignature;
+}
+
+export interface TrustedOperationError extends Struct {
+  readonly code: Text;
+  readonly message: Text;
+}
+
+export interface TrustedOperationOutcome extends Struct {
+  readonly block_number: u32;
+  readonly result: Result<Null, TrustedOperationError>;
+  readonly fee: Balance;
 }
 
 export interface Getter extends Enum {
@@ -405,6 +418,8 @@ export interface SealbridgeCodecs {
   PublicGetter: PublicGetter;
   TrustedGetter: TrustedGetter;
   TrustedGetterSigned: TrustedGetterSigned;
+  TrustedOperationError: TrustedOperationError;
+  TrustedOperationOutcome: TrustedOperationOutcome;
   IndirectCall: IndirectCall;
   ShieldFundsArgs: ShieldFundsArgs;
   InvokeArgs: InvokeArgs;

@@ -96,9 +96,15 @@ export const sealbridgeTypes: RegistryTypes = {
       smart_worker_result: '(AccountId, H256)',
       /** (account, worker id) — names of the environment entries set for that worker. */
       env_names: '(AccountId, H256)',
+      /** (account, TOP hash) — the STF's `TrustedOperationOutcome` of that account's operation, for 256 blocks. */
+      operation_outcome: '(AccountId, H256)',
     },
   ),
   TrustedGetterSigned: { getter: 'TrustedGetter', signature: 'MultiSignature' },
+  /** Why the STF failed an operation: a stable code (`StfErrorCode`) and a readable message. */
+  TrustedOperationError: { code: 'Text', message: 'Text' },
+  /** `operation_outcome` value: the block that executed the operation, its result and the STF fee it paid. */
+  TrustedOperationOutcome: { block_number: 'BlockNumber', result: 'Result<Null, TrustedOperationError>', fee: 'Balance' },
 
   // ---- indirect calls filtered from parentchain blocks (§5.2); leaves of the merkle root (§5.4)
   IndirectCall: { _enum: { ShieldFunds: 'ShieldFundsArgs', Invoke: 'InvokeArgs', TimestampSet: 'TimestampSetArgs' } },

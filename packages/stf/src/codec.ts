@@ -45,7 +45,8 @@ export interface SignedCall {
 export type Query =
   | { kind: 'free_balance' | 'reserved_balance' | 'nonce'; who: Bytes }
   | { kind: 'smart_worker_result'; who: Bytes; callHash: Bytes }
-  | { kind: 'env_names'; who: Bytes; worker: Bytes };
+  | { kind: 'env_names'; who: Bytes; worker: Bytes }
+  | { kind: 'operation_outcome'; who: Bytes; topHash: Bytes };
 
 /** `signed` is the strict decode of the TrustedGetterSigned, what `verifyGetter` checks. */
 export type DecodedGetter = { kind: 'public'; getter: 'some_value' } | { kind: 'trusted'; getter: Query; signed: StrictTrustedGetterSigned };
@@ -127,6 +128,8 @@ function toQuery(g: ScaleEnumValue): Query {
       return { kind: 'smart_worker_result', who, callHash: second! };
     case 'env_names':
       return { kind: 'env_names', who, worker: second! };
+    case 'operation_outcome':
+      return { kind: 'operation_outcome', who, topHash: second! };
     default:
       throw new StfError('UnsupportedOperation', `getter ${g.name} is not executed by this STF`);
   }

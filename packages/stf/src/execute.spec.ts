@@ -8,7 +8,7 @@ import { STF_TX_FEE, STF_UNSHIELD_FEE } from './constants.js';
 import { executeTrustedOperations, type ExecutionOutcome, type OperationInput } from './execute.js';
 import { executeGetter } from './getters.js';
 import { enclaveSignedCall } from './signing.js';
-import { ShardState, timestampKey } from './state.js';
+import { STORAGE_PREFIX, ShardState, accountKey, timestampKey } from './state.js';
 import { actors, ctx, getter, MRENCLAVE, SHARD, signed, u128, u32, UNIT, type Actors } from './test/fixtures.js';
 
 const hex = (b: Uint8Array) => u8aToHex(b);
@@ -187,6 +187,7 @@ describe('executeTrustedOperations', () => {
       signed(a.alice, { kind: 'balance_unshield', from: a.alice.publicKey, beneficiary: a.ferdie.publicKey, amount, shard }, n);
     const o = await run(s0, [unshield(1n, new Uint8Array(32).fill(9), 0), unshield(UNIT, SHARD, 1)]);
     assert.deepEqual(codes(o), ['ShardMismatch', 'MissingFunds']);
+    assert.deepEqual(o.results.map((r) => r.fee), [0n, STF_UNSHIELD_FEE]);
     assert.equal(o.state.account(a.alice.publicKey).free, UNIT - STF_UNSHIELD_FEE);
     assert.equal(o.parentchainCalls.length, 0);
   });
@@ -195,7 +196,9 @@ describe('executeTrustedOperations', () => {
     const o = await run(ShardState.empty(), [transfer(a.bob, a.charlie.publicKey, 0n, 0)]);
     assert.deepEqual(codes(o), ['MissingFunds']);
     assert.deepEqual(o.state.account(a.bob.publicKey), { free: 0n, reserved: 0n, nonce: 1 });
-    assert.equal(o.state.changes.length, 1, 'only the nonce changed');
+    assert.equal(o.results[0].fee, 0n);
+    const recorded = (key: Uint8Array) => [STORAGE_PREFIX.operationOutcome, STORAGE_PREFIX.outcomesByBlock].some((p) => hex(key).startsWith(hex(p)));
+    assert.deepEqual(o.state.changes.filter((c) => !recorded(c.key)).map((c) => hex(c.key)), [hex(accountKey(a.bob.publicKey))], 'only the nonce changed (besides the outcome)');
   });
 
   it('returns typed errors for malformed bytes and getters, never throws', async () => {

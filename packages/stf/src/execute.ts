@@ -12,8 +12,9 @@ import { blake2AsU8a } from '@polkadot/util-crypto';
 import { cryptoReady, encodeUint, topHash as computeTopHash } from '@sealbridge/chain-types';
 
 import { decodeOperation, verifyCall } from './codec.js';
-import { ACCOUNT_ID_BYTES, HASH_BYTES, MAX_U128, SHIELD_PUBLISH_DATA, STF_TX_FEE, STF_UNSHIELD_FEE } from './constants.js';
+import { ACCOUNT_ID_BYTES, HASH_BYTES, MAX_U128, MAX_U32, SHIELD_PUBLISH_DATA, STF_TX_FEE, STF_UNSHIELD_FEE } from './constants.js';
 import { StfError } from './errors.js';
+import { OutcomeRecorder } from './outcomes.js';
 import { encodeSmartWorkerResult } from './smart-worker.js';
 import { smartWorkerResultKey, timestampKey } from './state.js';
 
@@ -45,6 +46,8 @@ export interface OperationResult {
   sender?: Bytes;
   nonce?: number;
   error?: OperationError;
+  /** STF fee the sender paid: STF_TX_FEE / STF_UNSHIELD_FEE, 0 for calls without one or when it could not be paid. */
+  fee: bigint;
 }
 
 export type ParentchainCall =
@@ -85,7 +88,8 @@ const isPreverified = (input: OperationInput): input is PreverifiedOperation =>
   !(input instanceof Uint8Array) && (input as PreverifiedOperation).signatureVerified === true && (input as PreverifiedOperation).top instanceof Uint8Array;
 
 /**
- * Executes `ops` in order on top of `state`. Never throws for a bad operation: each one gets a result.
+ * Executes `ops` in order on top of `state`. Never throws for a bad operation: each one gets a result, and the
+ * outcome of each operation with a valid signature is recorded in the state for its sender (see outcomes.ts).
  * Rejects only for a malformed `env`/`ctx` (a programming error of the caller).
  */
 export async function executeTrustedOperations(
@@ -97,11 +101,13 @@ export async function executeTrustedOperations(
   checkEnv(env, ctx);
   await cryptoReady();
   const tx = state.transaction();
+  const outcomes = new OutcomeRecorder(tx, ctx.blockNumber, env.enclaveAccount);
   const results: OperationResult[] = [];
   const parentchainCalls: ParentchainCall[] = [];
   for (const op of ops) {
-    results.push(await executeOne(tx, op, ctx, env, parentchainCalls));
+    results.push(await executeOne(tx, op, ctx, env, parentchainCalls, outcomes));
   }
+  outcomes.finish();
   return { state: tx.commit(), results, parentchainCalls };
 }
 
@@ -114,14 +120,14 @@ function checkEnv(env: ExecutionEnv, ctx: BlockContext): void {
   exact(env.enclaveAccount, ACCOUNT_ID_BYTES, 'env.enclaveAccount');
   if (env.sudoAccount !== undefined) exact(env.sudoAccount, ACCOUNT_ID_BYTES, 'env.sudoAccount');
   exact(ctx.blockHash, HASH_BYTES, 'ctx.blockHash');
-  if (!Number.isSafeInteger(ctx.blockNumber) || ctx.blockNumber < 0) {
-    throw new StfError('InvalidEnvironment', 'ctx.blockNumber must be a non-negative integer');
+  if (!Number.isInteger(ctx.blockNumber) || ctx.blockNumber < 0 || ctx.blockNumber > MAX_U32) {
+    throw new StfError('InvalidEnvironment', 'ctx.blockNumber must be a u32 (a parentchain BlockNumber)');
   }
 }
 
 const fail = (topHash: Bytes, executed: boolean, e: unknown): OperationResult => {
   const err = e instanceof StfError ? e : new StfError('InternalError', `unexpected: ${(e as Error)?.message ?? String(e)}`, { cause: e });
-  return { topHash, ok: false, executed, error: { code: err.code, message: err.message } };
+  return { topHash, ok: false, executed, error: { code: err.code, message: err.message }, fee: 0n };
 };
 
 async function executeOne(
@@ -130,6 +136,7 @@ async function executeOne(
   ctx: BlockContext,
   env: ExecutionEnv,
   parentchainCalls: ParentchainCall[],
+  outcomes: OutcomeRecorder,
 ): Promise<OperationResult> {
   let bytes: Bytes;
   const preverified = isPreverified(input);
@@ -142,18 +149,38 @@ async function executeOne(
   let signed: SignedCall | undefined;
   try {
     signed = decodeCall(bytes);
-    admit(tx, signed, env, preverified);
+    authenticate(signed, env, preverified);
   } catch (e) {
     return { ...fail(topHash, false, e), ...(signed && identify(signed)) };
   }
-  const emitted: ParentchainCall[] = [];
+  // The sender is proven from here on: whatever happens is recorded for it to read.
+  const result = await apply(tx, topHash, signed, ctx, env, parentchainCalls);
+  outcomes.record(result);
+  return result;
+}
+
+async function apply(
+  tx: StateTransaction,
+  topHash: Bytes,
+  signed: SignedCall,
+  ctx: BlockContext,
+  env: ExecutionEnv,
+  parentchainCalls: ParentchainCall[],
+): Promise<OperationResult> {
   try {
-    await dispatch(tx, signed, ctx, env, emitted);
+    admit(tx, signed);
   } catch (e) {
-    return { ...fail(topHash, true, e), ...identify(signed) };
+    return { ...fail(topHash, false, e), ...identify(signed) };
+  }
+  const emitted: ParentchainCall[] = [];
+  const paid = { fee: 0n };
+  try {
+    await dispatch(tx, signed, ctx, env, emitted, paid);
+  } catch (e) {
+    return { ...fail(topHash, true, e), ...identify(signed), fee: paid.fee };
   }
   parentchainCalls.push(...emitted);
-  return { topHash, ok: true, executed: true, ...identify(signed) };
+  return { topHash, ok: true, executed: true, ...identify(signed), fee: paid.fee };
 }
 
 const identify = (signed: SignedCall) => ({ sender: senderOf(signed.call).slice(), nonce: signed.nonce });
@@ -164,14 +191,17 @@ function decodeCall(bytes: Bytes): SignedCall {
   return op.signed;
 }
 
-/**
- * Signature and nonce checks. Its only write is the nonce increment, done last: Integritee bumps the nonce
- * before dispatch and never rolls it back (the call entered the pool, so it counts).
- */
-function admit(tx: StateTransaction, signed: SignedCall, env: ExecutionEnv, signatureVerified: boolean): void {
+function authenticate(signed: SignedCall, env: ExecutionEnv, signatureVerified: boolean): void {
   if (!signatureVerified && !verifyCall(signed, env.mrenclave, env.shard)) {
     throw new StfError('BadSignature', 'signature does not match call, nonce, mrenclave and shard');
   }
+}
+
+/**
+ * Nonce check. Its only write is the nonce increment: Integritee bumps the nonce before dispatch and never rolls
+ * it back (the call entered the pool, so it counts).
+ */
+function admit(tx: StateTransaction, signed: SignedCall): void {
   const sender = senderOf(signed.call);
   const account = tx.account(sender);
   if (signed.nonce !== account.nonce) throw new StfError('InvalidNonce', `nonce ${signed.nonce}, expected ${account.nonce}`);
@@ -219,6 +249,12 @@ function burn(tx: StateTransaction, who: Bytes, amount: bigint): void {
   tx.putAccount(who, { ...a, free: a.free - amount });
 }
 
+/** Fee first, as in v0.14.0: paid to the enclave account before dispatch, it persists when the call then fails. */
+function payFee(tx: StateTransaction, from: Bytes, fee: bigint, env: ExecutionEnv, paid: { fee: bigint }): void {
+  transfer(tx, from, env.enclaveAccount, fee);
+  paid.fee = fee;
+}
+
 function ensureEnclave(who: Bytes, env: ExecutionEnv): void {
   if (!u8aEq(who, env.enclaveAccount)) throw new StfError('RequireEnclaveSignerAccount', 'only the enclave account may send this call');
 }
@@ -229,6 +265,7 @@ async function dispatch(
   ctx: BlockContext,
   env: ExecutionEnv,
   emitted: ParentchainCall[],
+  paid: { fee: bigint },
 ): Promise<void> {
   const call = signed.call;
   const callHash = trustedCallHash(signed.encoded);
@@ -244,13 +281,12 @@ async function dispatch(
       return;
     }
     case 'balance_transfer':
-      // Fee first, as in v0.14.0: it persists even when the transfer itself fails.
-      transfer(tx, call.from, env.enclaveAccount, STF_TX_FEE);
+      payFee(tx, call.from, STF_TX_FEE, env, paid);
       transfer(tx, call.from, call.to, call.amount);
       return;
     case 'balance_unshield':
       if (!u8aEq(call.shard, env.shard)) throw new StfError('ShardMismatch', 'balance_unshield names another shard');
-      transfer(tx, call.from, env.enclaveAccount, STF_UNSHIELD_FEE);
+      payFee(tx, call.from, STF_UNSHIELD_FEE, env, paid);
       burn(tx, call.from, call.amount);
       emitted.push({ kind: 'unshield_funds', shard: call.shard, beneficiary: call.beneficiary, amount: call.amount, callHash });
       return;

@@ -7,7 +7,7 @@ import { encodeStr, encodeUint, encodeVecOfEncoded } from '@sealbridge/chain-typ
 
 import { decodeGetter, verifyGetter } from './codec.js';
 import { StfError } from './errors.js';
-import { smartWorkerResultKey } from './state.js';
+import { operationOutcomeKey, smartWorkerResultKey } from './state.js';
 
 export const PUBLIC_SOME_VALUE = 42;
 
@@ -49,5 +49,8 @@ function readTrusted(state: ShardState, g: Query, options: GetterOptions): Bytes
       // SCALE Vec<Text>
       return encodeVecOfEncoded(names.map(encodeStr));
     }
+    case 'operation_outcome':
+      // Keyed by the sender the getter is signed by: another signer finds nothing.
+      return state.get(operationOutcomeKey(g.who, g.topHash)) ?? null;
   }
 }

@@ -30,6 +30,8 @@ export const STORAGE_PREFIX = Object.freeze({
   account: prefix('System', 'Account'),
   timestampNow: prefix('Timestamp', 'Now'),
   smartWorkerResult: prefix('SmartWorker', 'Results'),
+  operationOutcome: prefix('Sealbridge', 'OperationOutcomes'),
+  outcomesByBlock: prefix('Sealbridge', 'OutcomesByBlock'),
 });
 
 function expectLength(value: Uint8Array, length: number, what: string): Uint8Array {
@@ -51,6 +53,25 @@ export const smartWorkerResultKey = (sender: Uint8Array, callHash: Uint8Array): 
     blake2_128concat(expectLength(sender, ACCOUNT_ID_BYTES, 'sender')),
     blake2_128concat(expectLength(callHash, HASH_BYTES, 'call hash')),
   );
+/** Sealbridge.OperationOutcomes ‖ blake2_128concat(sender) ‖ blake2_128concat(topHash). */
+export const operationOutcomeKey = (sender: Uint8Array, topHash: Uint8Array): Uint8Array =>
+  u8aConcat(
+    STORAGE_PREFIX.operationOutcome,
+    blake2_128concat(expectLength(sender, ACCOUNT_ID_BYTES, 'sender')),
+    blake2_128concat(expectLength(topHash, HASH_BYTES, 'TOP hash')),
+  );
+/**
+ * Sealbridge.OutcomesByBlock ‖ block number as u32 big-endian (not SCALE): big-endian so that the trie lists the
+ * blocks oldest first and pruning stops at the first one it keeps.
+ */
+export function outcomesByBlockKey(blockNumber: number): Uint8Array {
+  const key = new Uint8Array(STORAGE_PREFIX.outcomesByBlock.length + 4);
+  key.set(STORAGE_PREFIX.outcomesByBlock);
+  new DataView(key.buffer).setUint32(STORAGE_PREFIX.outcomesByBlock.length, blockNumber, false);
+  return key;
+}
+export const blockOfOutcomesByBlockKey = (key: Uint8Array): number =>
+  new DataView(key.buffer, key.byteOffset, key.length).getUint32(STORAGE_PREFIX.outcomesByBlock.length, false);
 /** Account value: SCALE { nonce: u32, free: u128, reserved: u128 } (36 bytes). Empty accounts are not stored. */
 export function encodeAccount(a: AccountData): Uint8Array {
   if (!Number.isInteger(a.nonce) || a.nonce < 0 || a.nonce > MAX_U32) throw new StfError('Overflow', `nonce ${a.nonce} out of u32`);

@@ -74,6 +74,7 @@ export function signed(
 export function queryValue(q: Query): object {
   if (q.kind === 'smart_worker_result') return { smart_worker_result: [q.who, q.callHash] };
   if (q.kind === 'env_names') return { env_names: [q.who, q.worker] };
+  if (q.kind === 'operation_outcome') return { operation_outcome: [q.who, q.topHash] };
   return { [q.kind]: q.who };
 }
 
