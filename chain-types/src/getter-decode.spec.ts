@@ -20,6 +20,7 @@ const GETTERS: [string, string, string][] = [
   ['nonce', '02', ALICE],
   ['smart_worker_result', '96', ALICE + HASH],
   ['env_names', '97', ALICE + HASH],
+  ['operation_outcome', '98', ALICE + HASH],
 ];
 const SIGNATURES: [string, string, number][] = [['Ed25519', '00', 64], ['Sr25519', '01', 64], ['Ecdsa', '02', 65]];
 
@@ -73,7 +74,7 @@ describe('decodeGetterStrict / decodeTrustedGetterSignedStrict', () => {
     const cases: string[] = [];
     for (let cut = 0; cut < bytes(valid).length; cut++) cases.push(valid.slice(0, 2 + 2 * cut));
     cases.push(hex(valid, '00'), hex('0000', '00'), '0x0001', '0x02', '0xff00');
-    for (const index of [3, 5, 100, 149, 152, 199, 200, 255]) cases.push(hex('01', index.toString(16).padStart(2, '0'), ALICE, HASH, '01', repeat('ab', 64)));
+    for (const index of [3, 5, 100, 149, 153, 199, 200, 255]) cases.push(hex('01', index.toString(16).padStart(2, '0'), ALICE, HASH, '01', repeat('ab', 64)));
     for (const sig of ['03', '04', 'ff']) cases.push(hex('01', '00', ALICE, sig, repeat('ab', 65)));
     for (const input of cases) {
       const expected = outcome(() => decodeExact(sealbridgeRegistry, 'Getter', bytes(input)));
