@@ -74,14 +74,17 @@ export class DirectCallRelay {
     return hash;
   }
 
-  /** Reports the outcome of relayed calls once the block that carried them was imported. */
+  /**
+   * Reports the outcome of relayed calls once the block that carried them was imported: a call the STF failed
+   * (even one that paid its fee) is `Invalid`, and the sender reads why with the `operation_outcome` getter.
+   */
   executed(results: OperationResult[], blockHash: Uint8Array): void {
     for (const result of results) {
       const key = bytesToHex(result.topHash);
       const pending = this.#pending.get(key);
       if (!pending) continue;
       this.#pending.delete(key);
-      pending.watcher?.(result.executed ? { kind: 'InSidechainBlock', blockHash } : { kind: 'Invalid', reason: result.error?.message });
+      pending.watcher?.(result.ok ? { kind: 'InSidechainBlock', blockHash } : { kind: 'Invalid', reason: result.error && `${result.error.code}: ${result.error.message}` });
     }
   }
 
