@@ -24,6 +24,7 @@ import {
   type DecodedRpcReturnValue,
   type SigningPair,
   type TrustedCallSigned,
+  type TrustedOperationOutcome,
   type TrustedOperationStatusName,
   type VerifyQuoteOptions,
 } from '@sealbridge/chain-types';
@@ -277,6 +278,15 @@ export class WorkerClient {
   async getNonce(shard: Uint8Array | string, pair: WorkerSigner): Promise<number> {
     const bytes = await this.trustedGetter({ shard, getter: { nonce: pair.publicKey }, signer: pair });
     return bytes === null ? 0 : decodeExact<u32>(sealbridgeRegistry, 'u32', bytes).toNumber();
+  }
+
+  /**
+   * What the STF recorded for `pair`'s trusted operation with TOP hash `topHash` (Sealbridge `operation_outcome`
+   * getter): null when the worker holds none — not executed (yet), never signed validly, or over 256 blocks ago.
+   */
+  async operationOutcome(shard: Uint8Array | string, pair: WorkerSigner, topHash: Uint8Array | string): Promise<TrustedOperationOutcome | null> {
+    const bytes = await this.trustedGetter({ shard, getter: { operation_outcome: [pair.publicKey, topHash] }, signer: pair });
+    return bytes === null ? null : decodeExact(sealbridgeRegistry, 'TrustedOperationOutcome', bytes);
   }
 
   /** Encrypts SCALE(TrustedOperation) with the shielding key and submits it; resolves with the TOP hash. */
