@@ -13,7 +13,6 @@ describe('parseAmount', () => {
     ['1.000000000001UNIT', 1_000_000_000_001n],
     ['340282366920938463463374607431768211455', 2n ** 128n - 1n],
     ['1000000000000', UNIT],
-    ['0', 0n],
     [' 7 UNIT ', 7n * UNIT],
     ['123456789.123456789012UNIT', 123_456_789_123_456_789_012n],
   ];
@@ -35,7 +34,16 @@ describe('parseAmount', () => {
     ['0x10', /not a number/],
     ['.5UNIT', /not a number/],
     ['5.UNIT', /not a number/],
+    ['0UNIT', /must be greater than zero/],
+    ['0', /must be greater than zero/],
+    ['0.000UNIT', /must be greater than zero/],
   ];
+  it('takes zero where it is a value, not a movement (set-balance)', () => {
+    assert.equal(parseAmount('0', { allowZero: true }), 0n);
+    assert.equal(parseAmount('0UNIT', { allowZero: true }), 0n);
+    assert.throws(() => parseAmount('-1UNIT', { allowZero: true }), /must not be negative/);
+  });
+
   for (const [input, message] of malformed) {
     it(`rejects '${input}'`, () => {
       assert.throws(() => parseAmount(input), (error: unknown) => {
@@ -59,7 +67,7 @@ describe('formatAmount', () => {
 
   it('round-trips through parseAmount', () => {
     for (const value of [0n, 1n, 999n, UNIT, 1_234_567_890_123_456n]) {
-      assert.equal(parseAmount(formatAmount(value).replace(' ', '')), value);
+      assert.equal(parseAmount(formatAmount(value).replace(' ', ''), { allowZero: true }), value);
     }
   });
 });

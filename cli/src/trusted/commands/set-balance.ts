@@ -16,7 +16,8 @@ export const trustedSetBalanceCommand = defineCommand<TrustedArgs & { account: s
       .positional('account', { type: 'string', describe: 'incognito account', demandOption: true })
       .positional('amount', { type: 'string', describe: 'new free balance, e.g. 50UNIT', demandOption: true }),
   async run(ctx, args) {
-    const amount = parseAmount(args.amount);
+    // A balance of zero is a value to set, not a movement of funds.
+    const amount = parseAmount(args.amount, { allowZero: true });
     const who = resolveAccountId(args.account);
     const target = await resolveTarget(ctx, args);
     const root = createKeyring().addFromUri(ROOT_SEED);
