@@ -41,19 +41,24 @@ describe('decryption amplification and RPC floods', function () {
     return shieldEncrypt(stack.shieldingKey, sealbridgeRegistry.createType('TrustedOperation', { direct_call: signed }).toU8a());
   };
 
-  it('refuses padded ciphertexts (1,364 × one valid RSA block) on every submit path with zero decryptions', async () => {
+  it('refuses padded ciphertexts on every submit path with zero decryptions: 1,364 × one valid RSA block at the frame limit, 300 × by the cap', async () => {
     const { api, keyring, worker } = stack;
     const block = forgedCall();
-    const padded = u8aConcat(...Array.from({ length: 1364 }, () => block));
+    const padded = (copies: number): Uint8Array => u8aConcat(...Array.from({ length: copies }, () => block));
     const rpcBefore = ops('rpc');
+    // The fuzzer's 1 MB frame is closed (1009) from its header, before it is read or parsed.
+    const fuzzer = await RawClient.connect(worker.rpcUrl!);
+    fuzzer.send(submitFrame(padded(1364)));
+    assert.equal((await fuzzer.closed).code, 1009);
+    assert.equal(worker.metrics.get('sealbridge_invocations_rejected_total', { reason: 'frame_too_large', source: 'rpc' }), 1);
     const c = await RawClient.connect(worker.rpcUrl!);
     try {
       const refusal = bytesToHex(rpcError(`Error { code: ServerError(1001), message: "Trusted operation has invalid format", data: Some(String("shielded payload over ${MAX_SHIELDED_BYTES} bytes")) }`));
       for (const method of ['author_submitExtrinsic', 'author_submitAndWatchExtrinsic']) {
         const started = performance.now();
-        c.send(submitFrame(padded, method));
+        c.send(submitFrame(padded(300), method));
         assert.equal((await c.nextJson()).result, refusal);
-        assert.ok(performance.now() - started < 1_000, 'answered at once, not after 1,364 private-key operations');
+        assert.ok(performance.now() - started < 1_000, 'answered at once, not after 300 private-key operations');
       }
     } finally {
       await c.close();

@@ -7,6 +7,7 @@ import { MAX_SHIELDED_BYTES } from '@sealbridge/enclave-sim';
 import WebSocket from 'ws';
 
 import { JSON_RPC_CODES } from './errors.js';
+import { DEFAULT_RPC_LIMITS } from './settings.js';
 import { startRpcServer, type RpcServer } from './server.js';
 import { FakeBackend } from './testing/fake-backend.js';
 import { RawClient } from './testing/raw-client.js';
@@ -50,19 +51,24 @@ describe('worker rpc server: decryption amplification and limits', function () {
     }
   }
 
-  it('refuses 1,364 copies of one valid RSA block (a 1 MB frame) on both submit methods without decrypting anything', async () => {
+  it('refuses padded cyphertexts without decrypting anything: 1,364 copies of one valid RSA block (1 MB) by the frame limit, 300 on both submit methods', async () => {
     const backend = new FakeBackend(tls.certPem, { shareKeyWith: keyOwner });
     const block = shieldEncrypt(backend.shieldingPublicKey(), new Uint8Array(randomBytes(100)));
-    const padded = u8aConcat(...Array.from({ length: 1364 }, () => block));
-    assert.equal(padded.length, 1364 * RSA_BLOCK_BYTES);
+    const padded = (copies: number): Uint8Array => u8aConcat(...Array.from({ length: copies }, () => block));
     const refusal = rpcErrorHex(`Error { code: ServerError(1001), message: "Trusted operation has invalid format", data: Some(String("shielded payload over ${MAX_SHIELDED_BYTES} bytes")) }`);
     await withServer(backend, {}, async (server) => {
+      // The fuzzer's request: ws refuses the frame from its header (1009), before reading, unmasking or parsing it.
+      const fuzzer = await RawClient.connect(server.url);
+      const frame = submitFrame(backend, padded(1364), 1);
+      assert.ok(frame.length > 1_000_000 && frame.length > DEFAULT_RPC_LIMITS.maxFrameBytes, `${frame.length} bytes`);
+      fuzzer.send(frame);
+      assert.equal((await fuzzer.closed).code, 1009);
+      assert.equal(backend.refusals.get('frame_too_large'), 1);
+
       const c = await RawClient.connect(server.url);
       try {
         for (const method of ['author_submitExtrinsic', 'author_submitAndWatchExtrinsic']) {
-          const frame = submitFrame(backend, padded, 1, method);
-          assert.ok(frame.length > 1_000_000 && frame.length < 1024 * 1024, `${frame.length} bytes`);
-          c.send(frame);
+          c.send(submitFrame(backend, padded(300), 1, method));
           assert.deepEqual(await c.nextJson(), { jsonrpc: '2.0', result: refusal, id: 1 });
         }
         // Just over the cap is refused too; the cap itself is decrypted (and then fails as no operation).
@@ -70,9 +76,28 @@ describe('worker rpc server: decryption amplification and limits', function () {
         assert.equal((await c.nextJson()).result, refusal);
         assert.equal(backend.privateKeyOps, 0);
         assert.equal(backend.refusals.get('oversized'), 3);
-        c.send(submitFrame(backend, u8aConcat(...Array.from({ length: 16 }, () => block)), 3));
+        c.send(submitFrame(backend, padded(16), 3));
         assert.match(String((await c.nextJson()).result), /02$/);
         assert.equal(backend.privateKeyOps, 16);
+      } finally {
+        await c.close();
+      }
+    });
+  });
+
+  it('takes a full batch of submissions at the cap within the frame limit', async () => {
+    const backend = new FakeBackend(tls.certPem, { shareKeyWith: keyOwner });
+    await withServer(backend, {}, async (server) => {
+      const c = await RawClient.connect(server.url);
+      try {
+        const param = u8aToHex(encodeRequest(backend.shard, new Uint8Array(MAX_SHIELDED_BYTES)));
+        const batch = Array.from({ length: DEFAULT_RPC_LIMITS.maxBatchItems }, (_, id) => ({ jsonrpc: '2.0', method: 'author_submitAndWatchExtrinsic', params: [param], id }));
+        const frame = JSON.stringify(batch);
+        assert.ok(frame.length < DEFAULT_RPC_LIMITS.maxFrameBytes, `${frame.length} bytes`);
+        c.send(frame);
+        const replies = JSON.parse(await c.next()) as Array<{ result?: string }>;
+        assert.equal(replies.length, DEFAULT_RPC_LIMITS.maxBatchItems);
+        assert.ok(replies.every((r) => typeof r.result === 'string'), 'each answered (undecipherable), none refused');
       } finally {
         await c.close();
       }

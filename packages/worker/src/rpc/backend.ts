@@ -21,7 +21,7 @@ export type TopStatus =
 export type TopWatcher = (status: TopStatus) => void;
 
 /** Why the server refused a request or connection before any decryption (a metrics label). */
-export type RpcRefusal = 'oversized' | 'decrypt_queue_full' | 'server_busy' | 'max_connections';
+export type RpcRefusal = 'oversized' | 'frame_too_large' | 'decrypt_queue_full' | 'server_busy' | 'max_connections';
 
 /** `(AccountId, ParentchainId)` of a shard vault (docs/integritee-protocol.md §1.8); ParentchainId Integritee=0, TargetA=1, TargetB=2. */
 export interface ShardVault {

@@ -406,7 +406,7 @@ describe('worker rpc server', function () {
       }
     });
 
-    it('a frame over 1 MiB closes that connection with 1009; others are unaffected', async () => {
+    it('a frame over the frame limit closes that connection with 1009; others are unaffected', async () => {
       const victim = await RawClient.connect(server.url);
       victim.send(JSON.stringify({ jsonrpc: '2.0', method: 'system_name', params: ['0x' + '00'.repeat(600 * 1024)], id: 1 }));
       assert.equal((await victim.closed).code, 1009);

@@ -73,8 +73,11 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
     const conn = new RpcConnection(ws, backend, limits, log, getterReplies, decrypts);
     sockets.add(ws);
     ws.on('message', (data) => conn.onMessage(data));
-    // Oversized frames surface here (ws closes with 1009 itself); other socket errors end the connection too.
-    ws.on('error', (err) => log({ level: 'debug', component: 'rpc', msg: 'connection error', error: err.message }));
+    // Oversized frames surface here (ws closes with 1009 from the header, unread); other socket errors end the connection too.
+    ws.on('error', (err) => {
+      if ((err as { code?: string }).code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') backend.onRefused?.('frame_too_large');
+      log({ level: 'debug', component: 'rpc', msg: 'connection error', error: err.message });
+    });
     ws.on('close', () => {
       conn.closed();
       sockets.delete(ws);

@@ -29,7 +29,9 @@ export interface RpcLimits {
 }
 
 export const DEFAULT_RPC_LIMITS: Readonly<RpcLimits> = Object.freeze({
-  maxFrameBytes: 1024 * 1024,
+  // Every byte of a frame costs the main thread (unmasking, UTF-8, JSON) before any check can refuse it: the limit
+  // is the largest request that can be valid — a full batch of submissions at MAX_SHIELDED_BYTES, about 200 KB.
+  maxFrameBytes: 256 * 1024,
   maxBatchItems: 16,
   maxInFlightPerConnection: 64,
   maxQueuedPerConnection: 1024,
