@@ -56,7 +56,8 @@ export const WORKER_USAGE = `Usage: sealbridge-worker [options]
   --runner-host <host>            Smart Worker runner bind address (default 127.0.0.1)
   --runner-port <port>            Smart Worker runner port (default 8080; 0 = any free port; -1 = off)
   --runner-token <token>          bearer token required by the runner API
-  --metrics-port <port>           serve Prometheus metrics on /metrics
+  --metrics-port <port>           operator console on / (live status page), /health (200 ready, 503 not)
+                                  and Prometheus /metrics, on 127.0.0.1 (0 = any free port)
   --platform-secret <file>        simulated platform secret (default ~/.sealbridge/platform-secret)
   --smart-worker-fetch-allow <l>  comma-separated host[:port] list Smart Workers may fetch
   --log-level <level>             debug | info | warn | error (default info)

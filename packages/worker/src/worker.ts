@@ -1,5 +1,4 @@
 import fs from 'node:fs/promises';
-import type http from 'node:http';
 import path from 'node:path';
 
 import { Keyring } from '@polkadot/keyring';
@@ -8,11 +7,12 @@ import { hexToU8a, u8aToHex } from '@polkadot/util';
 import { cryptoReady, parseShard, shardToBase58 } from '@sealbridge/chain-types';
 import { openEnclave, type EnclaveHandle } from '@sealbridge/enclave-sim';
 
+import { instrumentShard, startOperatorConsole, WarningLog, withWarningLog } from './console/index.js';
 import { Follower } from './follower.js';
 import { ImportMonitor } from './import-stall.js';
 import { BlockImporter, type UndecodableBlockHook } from './importer.js';
 import { silentLogger, type Logger } from './log.js';
-import { Metrics, serveMetrics } from './metrics.js';
+import { Metrics } from './metrics.js';
 import { Mutex } from './mutex.js';
 import { OlmEnv } from './olm-env.js';
 import { DEFAULT_WORKER_OPTIONS, type WorkerOptions } from './options.js';
@@ -30,6 +30,8 @@ export type StartWorkerOptions = Partial<WorkerOptions> & Pick<WorkerOptions, 'd
   log?: Logger;
   /** Test only: blocks for which it answers are treated as undecodable, to stall the import where a spec wants it. */
   testUndecodable?: UndecodableBlockHook;
+  /** Aborts the start (SIGINT/SIGTERM while connecting or registering): what was opened is closed, the start rejects. */
+  signal?: AbortSignal;
 };
 
 export interface WorkerHandle {
@@ -40,6 +42,8 @@ export interface WorkerHandle {
   rpcUrl?: string;
   /** Escrin-compatible Smart Worker runner API, when enabled. */
   runnerUrl?: string;
+  /** The operator console (`--metrics-port`): the page, with /metrics and /health beside it. */
+  consoleUrl?: string;
   metrics: Metrics;
   lastImported(): BlockRef;
   /** Resolves when a fatal error stopped the import (the process should exit). */
@@ -60,8 +64,19 @@ function defineMetrics(metrics: Metrics): void {
   metrics.define('sealbridge_rpc_requests_total', 'counter', 'Trusted RPC requests, by method');
 }
 
+/** `promise`, or a rejection with the signal's reason as soon as `signal` aborts. */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
 /** Connects to the parentchain, retrying with backoff until `timeoutMs`; the error says what to check. */
-async function connectParentchain(url: string, log: Logger, timeoutMs = 60_000): Promise<ParentchainClient> {
+async function connectParentchain(url: string, log: Logger, signal?: AbortSignal, timeoutMs = 60_000): Promise<ParentchainClient> {
   const deadline = Date.now() + timeoutMs;
   let delay = 500;
   for (;;) {
@@ -71,6 +86,7 @@ async function connectParentchain(url: string, log: Logger, timeoutMs = 60_000):
       if (Date.now() + delay > deadline) throw new Error(`parentchain not reachable at ${url}: ${(error as Error).message}`);
       log.warn('parentchain not reachable yet, retrying', { url, retryInMs: delay });
       await new Promise((resolve) => setTimeout(resolve, delay));
+      signal?.throwIfAborted();
       delay = Math.min(delay * 2, 5_000);
     }
   }
@@ -82,7 +98,10 @@ async function connectParentchain(url: string, log: Logger, timeoutMs = 60_000):
  */
 export async function startWorker(options: StartWorkerOptions): Promise<WorkerHandle> {
   const opts: WorkerOptions = { ...DEFAULT_WORKER_OPTIONS, ...options };
-  const log = options.log ?? silentLogger;
+  const startedAt = Date.now();
+  // The console shows the last warnings and errors, whatever level the log writes.
+  const warnings = new WarningLog();
+  const log = withWarningLog(options.log ?? silentLogger, warnings);
   const metrics = new Metrics();
   defineMetrics(metrics);
   await fs.mkdir(opts.dataDir, { recursive: true });
@@ -106,7 +125,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     const store = await WorkerStore.open(path.join(opts.dataDir, 'db'));
     cleanup.push(() => store.close());
 
-    const client = await connectParentchain(opts.parentchainUrl, log);
+    const client = await abortable(connectParentchain(opts.parentchainUrl, log, options.signal), options.signal);
     cleanup.push(() => client.disconnect());
     const monitor = new ImportMonitor({ log: log.child('import'), metrics, blockHash: (number) => client.blockHash(number) });
     const storedGenesis = await store.genesisHash();
@@ -149,6 +168,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
       sudoAccount: isDev ? new Keyring({ type: 'sr25519' }).addFromUri('//Alice').publicKey : undefined,
       smartWorkers: smartWorkers.dispatcher,
     });
+    instrumentShard(metrics, shard, { mrenclave: shardToBase58(enclave.mrenclave), shard: shardToBase58(shardBytes) });
 
     let lastImported = await store.lastImported();
     let importer: BlockImporter | undefined;
@@ -175,19 +195,19 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     }
 
     // Register on every start (as Integritee does), then import from the registration block on.
-    await fundEnclaveAccountOnDevChain(client, account, log);
+    await abortable(fundEnclaveAccountOnDevChain(client, account, log), options.signal);
     const attestation = chooseAttestation(client, () => enclave.quote(enclaveReportData(enclave)), enclave.mrenclave);
     const url = opts.advertisedUrl ?? rpc?.url;
     const registerCall = client.api.tx.teerex
       .registerSgxEnclave(u8aToHex(attestation.proof), url ? u8aToHex(new TextEncoder().encode(url)) : null, attestation.method === 'Skip' ? { Skip: { proxied: false } } : 'Simulated')
       .method.toU8a();
-    await outbox.flush();
-    const registered = await lock.run(async () => {
+    await abortable(outbox.flush(), options.signal);
+    const registered = await abortable(lock.run(async () => {
       const registerTx = client.api.tx(outbox.signedExtrinsic(registerCall, outbox.nextNonce).hex);
       const result = await submitAndWaitFinalized(client, registerTx, 'enclave registration');
       await outbox.consumeNonce();
       return result;
-    });
+    }), options.signal);
     log.info('enclave registered', { account: outbox.address, method: attestation.method, url, block: registered.blockHash, shard: shardToBase58(shardBytes) });
 
     if (!lastImported) {
@@ -210,19 +230,37 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     const follower = new Follower({ client, importer: imports, outbox, lock, log: log.child('follow'), metrics, monitor });
     follower.start();
     cleanup.push(() => follower.stop());
+    let fatal: Error | undefined;
+    void follower.failed.then((error) => (fatal = error));
 
-    let metricsServer: http.Server | undefined;
-    if (opts.metricsPort !== undefined) {
-      metricsServer = await serveMetrics(metrics, opts.metricsPort);
-      cleanup.push(() => new Promise<void>((resolve) => metricsServer!.close(() => resolve())));
-    }
+    const registeredAt = await client.api.rpc.chain.getHeader(registered.blockHash);
+    const operatorConsole = await startOperatorConsole({
+      client, log: log.child('console'), metrics, account, shardBytes, shard, warnings, startedAt, port: opts.metricsPort,
+      sync: () => monitor.status(),
+      parentchainConnected: () => client.isConnected,
+      outbox,
+      smartWorkers: () => smartWorkers.runtime.list(),
+      fatal: () => fatal,
+      enclave: {
+        mrenclave: shardToBase58(enclave.mrenclave),
+        mrenclaveHex: u8aToHex(enclave.mrenclave),
+        mrsigner: u8aToHex(enclave.mrsigner),
+        account: outbox.address,
+        attestation: attestation.method,
+        registeredAt: { block: registeredAt.number.toNumber(), hash: registered.blockHash },
+        rpcUrl: url ?? null,
+      },
+    });
+    cleanup.push(() => operatorConsole.close());
 
+    options.signal?.throwIfAborted();
     return {
       mrenclave: enclave.mrenclave,
       shard: shardBytes,
       account,
       rpcUrl: rpc?.url,
       runnerUrl: smartWorkers.runner?.url,
+      consoleUrl: operatorConsole.url,
       metrics,
       lastImported: () => imports.lastImported,
       failed: follower.failed,
