@@ -34,7 +34,7 @@ export interface WaitForProcessedOptions {
 }
 
 /** Field of a named-field event by name, tolerant of snake_case vs camelCase in the metadata. */
-function field(event: Event, name: string): unknown {
+export function eventField(event: Event, name: string): unknown {
   const wanted = name.replace(/_/g, '').toLowerCase();
   const index = (event.data.names ?? []).findIndex((n) => n?.replace(/_/g, '').toLowerCase() === wanted);
   if (index < 0) throw new CliError(CliErrorCode.EXTRINSIC_FAILED, `event ${event.section}.${event.method} has no field ${name}`);
@@ -43,10 +43,10 @@ function field(event: Event, name: string): unknown {
 
 export function decodeProcessedBlock(event: Event, confirmedIn: number): ProcessedBlock {
   return {
-    shard: base58Encode(toBytes(field(event, 'shard'))),
-    blockHash: u8aToHex(toBytes(field(event, 'block_hash'))),
-    blockNumber: Number((field(event, 'block_number') as { toString(): string }).toString()),
-    merkleRoot: u8aToHex(toBytes(field(event, 'trusted_calls_merkle_root'))),
+    shard: base58Encode(toBytes(eventField(event, 'shard'))),
+    blockHash: u8aToHex(toBytes(eventField(event, 'block_hash'))),
+    blockNumber: Number((eventField(event, 'block_number') as { toString(): string }).toString()),
+    merkleRoot: u8aToHex(toBytes(eventField(event, 'trusted_calls_merkle_root'))),
     confirmedIn,
   };
 }

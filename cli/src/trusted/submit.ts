@@ -1,11 +1,15 @@
+import type { ApiPromise } from '@polkadot/api';
 import type { KeyringPair } from '@polkadot/keyring/types';
-import type { TrustedCall } from '@sealbridge/chain-types';
-import { u8aToHex } from '@polkadot/util';
+import type { EventRecord } from '@polkadot/types/interfaces';
+import type { TrustedCall, TrustedOperationOutcome } from '@sealbridge/chain-types';
+import { u8aEq, u8aToHex } from '@polkadot/util';
 import { blake2AsHex } from '@polkadot/util-crypto';
 import { createSealbridgeType, decodeExact, sealbridgeRegistry, shieldEncrypt, signTrustedCall, topHash } from '@sealbridge/chain-types';
 import { createKeyring } from '../accounts.js';
+import { formatAmount } from '../amount.js';
+import { toBytes } from '../bytes.js';
 import type { ProcessedBlock } from '../confirmation.js';
-import { shardLastActivity, waitForProcessedBlock } from '../confirmation.js';
+import { eventField, shardLastActivity, waitForProcessedBlock } from '../confirmation.js';
 import type { Context } from '../context.js';
 import { CliError, CliErrorCode, messageOf } from '../errors.js';
 import { signAndWait } from '../parentchain.js';
@@ -13,6 +17,18 @@ import { describeStall, StallWatch } from '../worker-sync.js';
 import type { TrustedArgs, TrustedTarget } from './target.js';
 
 const FAILED_STATUSES = new Set(['Invalid', 'Usurped', 'Dropped']);
+const OUTCOME_POLL_MS = 500;
+
+/** How the STF failed a call (`TrustedOperationError`: an `StfErrorCode` and a message). */
+export interface StfFailure {
+  readonly code: string;
+  readonly message: string;
+}
+
+export interface TrustedCallOptions {
+  /** The error message when the STF failed the call, if the command has a better one than `<code>: <message> (…)`. */
+  readonly failureMessage?: (failure: StfFailure) => string | undefined;
+}
 
 export interface TrustedCallOutcome {
   readonly topHash: string;
@@ -25,6 +41,13 @@ export interface TrustedCallOutcome {
   readonly confirmation?: ProcessedBlock;
   /** Direct: every status reported by the worker, last one terminal. */
   readonly statuses?: string[];
+  /** Parentchain block whose execution the STF recorded the call's (successful) outcome in. */
+  readonly executedIn: number;
+  /**
+   * What the call cost, in the smallest unit: the STF fee (to the enclave account) and the parentchain fee of
+   * EnclaveBridge.invoke paid by --xt-signer — 0 for direct calls, whose relay the worker pays.
+   */
+  readonly fees: { readonly stf: bigint; readonly parentchain: bigint };
 }
 
 /** L2 nonce = getter nonce + calls of the account still pending in the pool (integritee-cli `get_layer_two_nonce!`). */
@@ -36,13 +59,17 @@ export async function nextTrustedNonce(target: TrustedTarget, signer: KeyringPai
   return nonce + pending.length;
 }
 
-/** Signs `call` with `signer` and sends it indirectly (default) or directly (--direct); see README "trusted". */
+/**
+ * Signs `call` with `signer`, sends it indirectly (default) or directly (--direct), then reads what the STF made of
+ * it (`operation_outcome`): a failed call is a `TRUSTED_CALL_FAILED` error with the STF's code; see README "trusted".
+ */
 export async function sendTrustedCall(
   ctx: Context,
   args: TrustedArgs,
   target: TrustedTarget,
   call: TrustedCall,
   signer: KeyringPair,
+  options: TrustedCallOptions = {},
 ): Promise<TrustedCallOutcome> {
   const nonce = await nextTrustedNonce(target, signer);
   const signedBytes = signTrustedCall(signer, call, nonce, target.mrenclave, target.shard);
@@ -53,12 +80,24 @@ export async function sendTrustedCall(
   const hash = u8aToHex(topHash(top));
   ctx.out.debug(`trusted operation ${hash}: ${call.type} nonce ${nonce} shard ${target.shardBase58}`);
   const sent = { topHash: hash, callHash, nonce };
-  return mode === 'direct' ? sendDirect(ctx, target, top, sent) : sendIndirect(ctx, args, target, top, sent);
+  const delivered = await (mode === 'direct' ? sendDirect(ctx, target, signer, top, sent) : sendIndirect(ctx, args, target, signer, top, sent));
+  const { outcome, parentchainFee, ...rest } = delivered;
+  const stf = outcome.fee.toBigInt();
+  if (outcome.result.isErr) {
+    const failure = { code: outcome.result.asErr.code.toString(), message: outcome.result.asErr.message.toString() };
+    const paid = stf > 0n ? `, STF fee ${formatAmount(stf)} paid` : '';
+    throw new CliError(
+      CliErrorCode.TRUSTED_CALL_FAILED,
+      options.failureMessage?.(failure) ?? `${failure.code}: ${failure.message} (trusted call ${hash} in block #${outcome.block_number.toNumber()}${paid})`,
+    );
+  }
+  return { ...rest, executedIn: outcome.block_number.toNumber(), fees: { stf, parentchain: parentchainFee } };
 }
 
 type Sent = Pick<TrustedCallOutcome, 'topHash' | 'callHash' | 'nonce'>;
+type Delivered = Omit<TrustedCallOutcome, 'executedIn' | 'fees'> & { outcome: TrustedOperationOutcome; parentchainFee: bigint };
 
-async function sendDirect(ctx: Context, target: TrustedTarget, top: Uint8Array, sent: Sent): Promise<TrustedCallOutcome> {
+async function sendDirect(ctx: Context, target: TrustedTarget, signer: KeyringPair, top: Uint8Array, sent: Sent): Promise<Delivered> {
   const hash = sent.topHash;
   const statuses: string[] = [];
   const updates = target.worker.watch(target.shard, top);
@@ -77,19 +116,23 @@ async function sendDirect(ctx: Context, target: TrustedTarget, top: Uint8Array, 
     void updates.return(undefined);
   }
   const last = statuses.at(-1);
-  if (!last || FAILED_STATUSES.has(last)) {
-    throw new CliError(CliErrorCode.TRUSTED_CALL_FAILED, `trusted call ${hash} ended as ${last ?? 'no status (connection closed)'}`);
+  // The worker reports after committing the block: a call it executed has its outcome recorded by now.
+  const outcome = last ? await target.worker.operationOutcome(target.shard, signer, hash) : null;
+  if (!outcome) {
+    throw new CliError(CliErrorCode.TRUSTED_CALL_FAILED, `trusted call ${hash} ended as ${last ?? 'no status (connection closed)'}${
+      last && !FAILED_STATUSES.has(last) ? ' but the worker recorded no outcome for it' : ''}`);
   }
-  return { ...sent, mode: 'direct', statuses };
+  return { ...sent, mode: 'direct', statuses, outcome, parentchainFee: 0n };
 }
 
 async function sendIndirect(
   ctx: Context,
   args: TrustedArgs,
   target: TrustedTarget,
+  signer: KeyringPair,
   top: Uint8Array,
   sent: Sent,
-): Promise<TrustedCallOutcome> {
+): Promise<Delivered> {
   const hash = sent.topHash;
   const [api, key] = await Promise.all([ctx.parentchain(), target.worker.getShieldingKey()]);
   const cyphertext = shieldEncrypt(key, top);
@@ -112,8 +155,11 @@ async function sendIndirect(
       onProgress: (latest) => spinner.update(`${waiting} (last confirmed #${latest.blockNumber})`),
       onStall: (stall) => spinner.update(`${waiting}: ${describeStall(stall)}`),
     });
+    spinner.update(`reading the outcome of trusted call ${hash}`);
+    const outcome = await readOutcome(target, signer, hash, invocation.blockNumber, timeoutMs);
     const { blockHash, blockNumber, extrinsicHash } = invocation;
-    return { ...sent, mode: 'indirect', invocation: { blockHash, blockNumber, extrinsicHash }, confirmation };
+    const parentchainFee = feePaidBy(api, invocation.events, xtSigner.publicKey);
+    return { ...sent, mode: 'indirect', invocation: { blockHash, blockNumber, extrinsicHash }, confirmation, outcome, parentchainFee };
   } catch (error) {
     if (error instanceof CliError) throw error;
     throw new CliError(CliErrorCode.TRUSTED_CALL_FAILED, `trusted call ${hash}: ${messageOf(error)}`, { cause: error });
@@ -122,13 +168,54 @@ async function sendIndirect(
   }
 }
 
+/**
+ * The outcome the STF recorded for the call. The shard's confirmation may come from another of its workers: until
+ * this one has imported the block, it may not know the call yet. Once it has, no outcome means the call never
+ * reached the STF (undecryptable, badly signed, another shard).
+ */
+async function readOutcome(target: TrustedTarget, signer: KeyringPair, hash: string, block: number, timeoutMs: number): Promise<TrustedOperationOutcome> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const outcome = await target.worker.operationOutcome(target.shard, signer, hash);
+    if (outcome) return outcome;
+    const { imported } = await target.worker.syncStatus();
+    if (imported >= block) {
+      throw new CliError(
+        CliErrorCode.TRUSTED_CALL_FAILED,
+        `block #${block} was executed without trusted call ${hash}: the worker dropped it before the STF (not decryptable or not validly signed; see its log)`,
+      );
+    }
+    if (Date.now() >= deadline) throw new CliError(CliErrorCode.TIMEOUT, `the worker has not executed block #${block} after ${timeoutMs / 1000} s (imported up to #${imported})`);
+    await new Promise((resolve) => setTimeout(resolve, OUTCOME_POLL_MS));
+  }
+}
+
+/**
+ * The parentchain fee `payer` paid for an extrinsic, from its events: `TransactionPayment.TransactionFeePaid`
+ * (actual fee, tip included), else the fee's `Balances.Withdraw` (chains without that event, as the dev chain).
+ */
+function feePaidBy(api: ApiPromise, events: readonly EventRecord[], payer: Uint8Array): bigint {
+  const amount = (section: string, method: string, field: string): bigint | undefined => {
+    const record = events.find(({ event }) => api.events[section]?.[method]?.is(event) && u8aEq(toBytes(eventField(event, 'who')), payer));
+    return record && BigInt(String(eventField(record.event, field)));
+  };
+  return amount('transactionPayment', 'TransactionFeePaid', 'actual_fee') ?? amount('balances', 'Withdraw', 'amount') ?? 0n;
+}
+
 /** Human lines describing an outcome (shared by all trusted call commands). */
 export function describeOutcome(outcome: TrustedCallOutcome): string[] {
-  if (outcome.mode === 'direct') return [`trusted call ${outcome.topHash} ${outcome.statuses?.at(-1)}`];
+  const { stf, parentchain } = outcome.fees;
+  const fees = outcome.mode === 'direct'
+    ? `fees: STF ${formatAmount(stf)}; no parentchain fee (the worker pays the relay of direct calls)`
+    : `fees: STF ${formatAmount(stf)}, parentchain ${formatAmount(parentchain)} (EnclaveBridge.invoke, paid by the --xt-signer)`;
+  const executed = `executed in block #${outcome.executedIn}: ok`;
+  if (outcome.mode === 'direct') return [`trusted call ${outcome.topHash} ${outcome.statuses?.at(-1)}`, executed, fees];
   const c = outcome.confirmation;
   return [
     `trusted call ${outcome.topHash} invoked in block #${outcome.invocation?.blockNumber} ${outcome.invocation?.blockHash}`,
     c ? `confirmed by ProcessedParentchainBlock #${c.blockNumber} (merkle root ${c.merkleRoot}) in block #${c.confirmedIn}` : 'not confirmed',
+    executed,
+    fees,
   ];
 }
 

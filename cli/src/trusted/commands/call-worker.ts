@@ -15,28 +15,16 @@ import { resolveTarget } from '../target.js';
 
 /** The STF stores `Ok(Vec<u8>) | Err { code: Text, message: Text }`; a struct encodes as the tuple of its fields. */
 const RESULT_TYPE = 'Result<Bytes, (Text, Text)>';
-const RESULT_POLL_MS = 500;
 
 /**
- * Reads the call's result with the `smart_worker_result(sender, callHash)` trusted getter. Indirect calls are
- * executed before the worker confirms their block, so one read decides; direct calls are polled until --timeout.
+ * Reads the output with the `smart_worker_result(sender, callHash)` trusted getter. `sendTrustedCall` returns once
+ * the STF recorded the call as successful, so the worker holds an `Ok` result by then.
  */
-async function readResult(target: TrustedTarget, from: KeyringPair, outcome: TrustedCallOutcome, timeoutMs: number, signal: AbortSignal): Promise<Uint8Array> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const bytes = await target.worker.trustedGetter({ shard: target.shard, getter: { smart_worker_result: [from.publicKey, outcome.callHash] }, signer: from });
-    if (bytes) return bytes;
-    if (outcome.mode === 'indirect') {
-      throw new CliError(
-        CliErrorCode.TRUSTED_CALL_FAILED,
-        `the worker confirmed block #${outcome.invocation?.blockNumber} but holds no result for call ${outcome.callHash}: the call was rejected before the Smart Worker ran (nonce or signature)`,
-      );
-    }
-    if (Date.now() >= deadline || signal.aborted) {
-      throw new CliError(CliErrorCode.TIMEOUT, `no result for call ${outcome.callHash} after ${timeoutMs / 1000} s`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, RESULT_POLL_MS));
-  }
+async function readOutput(target: TrustedTarget, from: KeyringPair, outcome: TrustedCallOutcome): Promise<Uint8Array> {
+  const stored = await target.worker.trustedGetter({ shard: target.shard, getter: { smart_worker_result: [from.publicKey, outcome.callHash] }, signer: from });
+  const result = stored && decodeExact<Result<Bytes, ITuple<[Text, Text]>>>(sealbridgeRegistry, RESULT_TYPE, stored);
+  if (!result?.isOk) throw new CliError(CliErrorCode.TRUSTED_CALL_FAILED, `the worker holds no output for call ${outcome.callHash}`);
+  return result.asOk.toU8a(true);
 }
 
 export const trustedCallWorkerCommand = defineCommand<TrustedArgs & { workerId: string; input: string; from: string }>({
@@ -57,14 +45,11 @@ export const trustedCallWorkerCommand = defineCommand<TrustedArgs & { workerId: 
     const input = isHex(args.input) ? toBytes(args.input) : stringToU8a(args.input);
     const target = await resolveTarget(ctx, args);
     const from = await resolveTrustedSigner(ctx, target, args.from);
-    const outcome = await sendTrustedCall(ctx, args, target, createTrustedCall({ smart_worker_call: [from.publicKey, workerId, input] }), from);
-    const stored = await readResult(target, from, outcome, ctx.options.timeout * 1000, ctx.signal);
-    const result = decodeExact<Result<Bytes, ITuple<[Text, Text]>>>(sealbridgeRegistry, RESULT_TYPE, stored);
-    if (result.isErr) {
-      const [code, message] = result.asErr;
-      throw new CliError(CliErrorCode.TRUSTED_CALL_FAILED, `smart worker ${u8aToHex(workerId)} failed: ${code.toString()}: ${message.toString()}`);
-    }
-    const output = result.asOk.toU8a(true);
+    const outcome = await sendTrustedCall(ctx, args, target, createTrustedCall({ smart_worker_call: [from.publicKey, workerId, input] }), from, {
+      // The STF's message of a SmartWorkerFailed is the worker's own `<code>: <message>`.
+      failureMessage: (failure) => (failure.code === 'SmartWorkerFailed' ? `smart worker ${u8aToHex(workerId)} failed: ${failure.message}` : undefined),
+    });
+    const output = await readOutput(target, from, outcome);
     const text = isUtf8(output) ? u8aToString(output) : undefined;
     return {
       human: [`smart worker ${u8aToHex(workerId)} called by ${toSs58(from.publicKey)}`, ...describeOutcome(outcome), `output: ${text ?? u8aToHex(output)}`],
