@@ -127,7 +127,10 @@ async function scenario(demo: Demo): Promise<void> {
   say(`    Bob nonce 3, balance ${formatAmount(await demo.balance(bob))}`);
 
   step(8, 'trusted transfer Bob Charlie 2UNIT (must fail: insufficient funds; nonce increases nonetheless)');
-  await transferBob('2UNIT');
+  // The CLI exits 1 with the STF's error once the worker recorded the call as failed.
+  const refused = await transferBob('2UNIT').then(() => 'succeeded', (error: unknown) => messageOf(error));
+  if (!/: MissingFunds: /.test(refused)) throw new Error(`the over-spend ${refused}, expected MissingFunds`);
+  say(`    refused: ${refused.replace(/^.*?: (MissingFunds: )/, '$1')}`);
   await demo.waitAssert('Bob nonce', () => demo.nonce(bob), 4n, false);
   say(`    Bob nonce 4, balance ${formatAmount(await demo.balance(bob))}`);
 
