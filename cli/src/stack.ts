@@ -15,6 +15,8 @@ export interface StackOptions {
   readonly runnerPort?: number;
   /** Bearer token the runner API requires (default: none). */
   readonly runnerToken?: string;
+  /** The worker's operator console with /metrics and /health (0 = any free port; default: not served). */
+  readonly metricsPort?: number;
   /** Dev chain block production: 'instant' (default), or an interval such as 1000 / '6s'. */
   readonly blockTime?: string | number;
   /** The logger of each service (e.g. `Output.logger`); default: silent. */
@@ -26,6 +28,8 @@ export interface Stack {
   readonly workerUrl: string;
   /** The worker's Smart Worker runner API (`sealbridge worker deploy|list|…` talk to it). */
   readonly runnerUrl: string;
+  /** The worker's operator console (its /metrics and /health beside it), when `metricsPort` was given. */
+  readonly consoleUrl?: string;
   /** base58, as printed by list-workers. */
   readonly mrenclave: string;
   /** Stops the worker, then the chain; safe to call twice. */
@@ -52,6 +56,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       rpcPort: options.workerRpcPort ?? 0,
       runnerPort: options.runnerPort ?? 0,
       runnerToken: options.runnerToken,
+      metricsPort: options.metricsPort,
       platformSecretPath: `${options.dir}/platform-secret`,
       log: options.logger?.('worker'),
     });
@@ -69,6 +74,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     nodeUrl: chain.url,
     workerUrl,
     runnerUrl,
+    consoleUrl: worker.consoleUrl,
     mrenclave: base58Encode(toBytes(worker.mrenclave)),
     stop: () =>
       (stopped ??= (async () => {

@@ -5,7 +5,7 @@ import { defineCommand } from '../context.js';
 import { startStack } from '../stack.js';
 import { untilAborted } from '../signals.js';
 
-export const upCommand = defineCommand<{ port: number; workerPort: number; runnerPort: number; blockTime?: string; dataDir?: string }>({
+export const upCommand = defineCommand<{ port: number; workerPort: number; runnerPort: number; metricsPort: number; blockTime?: string; dataDir?: string }>({
   command: 'up',
   describe: 'run the dev chain and a worker together with prefixed logs until Ctrl-C',
   builder: (y) =>
@@ -13,6 +13,7 @@ export const upCommand = defineCommand<{ port: number; workerPort: number; runne
       .option('port', { type: 'number', default: 9944, describe: 'dev chain WebSocket port' })
       .option('worker-port', { type: 'number', default: 2000, describe: 'worker trusted RPC port' })
       .option('runner-port', { type: 'number', default: 8080, describe: 'Smart Worker runner API port (its token: --runner-token)' })
+      .option('metrics-port', { type: 'number', default: 8787, describe: 'worker console: status page on /, /health and Prometheus /metrics (0 = any free port)' })
       .option('block-time', { type: 'string', describe: "dev chain blocks: 'instant' (default) or an interval like 6s" })
       .option('data-dir', { type: 'string', describe: 'keep chain and worker data here (default: a temporary directory, removed on exit)' }),
   async run(ctx, args) {
@@ -25,6 +26,7 @@ export const upCommand = defineCommand<{ port: number; workerPort: number; runne
       workerRpcPort: args.workerPort,
       runnerPort: args.runnerPort,
       runnerToken: ctx.options.runnerToken || undefined,
+      metricsPort: args.metricsPort,
       blockTime: args.blockTime,
       // Logs go to stderr so stdout carries only the result (the URLs); under --json as JSON lines.
       logger: (source) => ctx.out.logger(source),
@@ -35,11 +37,12 @@ export const upCommand = defineCommand<{ port: number; workerPort: number; runne
         `node:      ${stack.nodeUrl}`,
         `worker:    ${stack.workerUrl}`,
         `runner:    ${stack.runnerUrl}`,
+        `console:   ${stack.consoleUrl}  (metrics: ${stack.consoleUrl}metrics, health: ${stack.consoleUrl}health)`,
         `MRENCLAVE: ${stack.mrenclave}`,
         'running — Ctrl-C to stop',
       ],
-      quiet: [stack.nodeUrl, stack.workerUrl, stack.runnerUrl, stack.mrenclave],
-      json: { nodeUrl: stack.nodeUrl, workerUrl: stack.workerUrl, runnerUrl: stack.runnerUrl, mrenclave: stack.mrenclave, dataDir: dir },
+      quiet: [stack.nodeUrl, stack.workerUrl, stack.runnerUrl, stack.mrenclave, stack.consoleUrl!],
+      json: { nodeUrl: stack.nodeUrl, workerUrl: stack.workerUrl, runnerUrl: stack.runnerUrl, mrenclave: stack.mrenclave, consoleUrl: stack.consoleUrl, dataDir: dir },
     });
     await untilAborted(ctx.signal);
     ctx.out.progress('shutting down worker and dev chain');
