@@ -30,6 +30,8 @@ export type StartWorkerOptions = Partial<WorkerOptions> & Pick<WorkerOptions, 'd
   log?: Logger;
   /** Test only: blocks for which it answers are treated as undecodable, to stall the import where a spec wants it. */
   testUndecodable?: UndecodableBlockHook;
+  /** Aborts the start (SIGINT/SIGTERM while connecting or registering): what was opened is closed, the start rejects. */
+  signal?: AbortSignal;
 };
 
 export interface WorkerHandle {
@@ -62,8 +64,19 @@ function defineMetrics(metrics: Metrics): void {
   metrics.define('sealbridge_rpc_requests_total', 'counter', 'Trusted RPC requests, by method');
 }
 
+/** `promise`, or a rejection with the signal's reason as soon as `signal` aborts. */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
 /** Connects to the parentchain, retrying with backoff until `timeoutMs`; the error says what to check. */
-async function connectParentchain(url: string, log: Logger, timeoutMs = 60_000): Promise<ParentchainClient> {
+async function connectParentchain(url: string, log: Logger, signal?: AbortSignal, timeoutMs = 60_000): Promise<ParentchainClient> {
   const deadline = Date.now() + timeoutMs;
   let delay = 500;
   for (;;) {
@@ -73,6 +86,7 @@ async function connectParentchain(url: string, log: Logger, timeoutMs = 60_000):
       if (Date.now() + delay > deadline) throw new Error(`parentchain not reachable at ${url}: ${(error as Error).message}`);
       log.warn('parentchain not reachable yet, retrying', { url, retryInMs: delay });
       await new Promise((resolve) => setTimeout(resolve, delay));
+      signal?.throwIfAborted();
       delay = Math.min(delay * 2, 5_000);
     }
   }
@@ -111,7 +125,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     const store = await WorkerStore.open(path.join(opts.dataDir, 'db'));
     cleanup.push(() => store.close());
 
-    const client = await connectParentchain(opts.parentchainUrl, log);
+    const client = await abortable(connectParentchain(opts.parentchainUrl, log, options.signal), options.signal);
     cleanup.push(() => client.disconnect());
     const monitor = new ImportMonitor({ log: log.child('import'), metrics, blockHash: (number) => client.blockHash(number) });
     const storedGenesis = await store.genesisHash();
@@ -181,19 +195,19 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     }
 
     // Register on every start (as Integritee does), then import from the registration block on.
-    await fundEnclaveAccountOnDevChain(client, account, log);
+    await abortable(fundEnclaveAccountOnDevChain(client, account, log), options.signal);
     const attestation = chooseAttestation(client, () => enclave.quote(enclaveReportData(enclave)), enclave.mrenclave);
     const url = opts.advertisedUrl ?? rpc?.url;
     const registerCall = client.api.tx.teerex
       .registerSgxEnclave(u8aToHex(attestation.proof), url ? u8aToHex(new TextEncoder().encode(url)) : null, attestation.method === 'Skip' ? { Skip: { proxied: false } } : 'Simulated')
       .method.toU8a();
-    await outbox.flush();
-    const registered = await lock.run(async () => {
+    await abortable(outbox.flush(), options.signal);
+    const registered = await abortable(lock.run(async () => {
       const registerTx = client.api.tx(outbox.signedExtrinsic(registerCall, outbox.nextNonce).hex);
       const result = await submitAndWaitFinalized(client, registerTx, 'enclave registration');
       await outbox.consumeNonce();
       return result;
-    });
+    }), options.signal);
     log.info('enclave registered', { account: outbox.address, method: attestation.method, url, block: registered.blockHash, shard: shardToBase58(shardBytes) });
 
     if (!lastImported) {
@@ -216,7 +230,6 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     const follower = new Follower({ client, importer: imports, outbox, lock, log: log.child('follow'), metrics, monitor });
     follower.start();
     cleanup.push(() => follower.stop());
-
     let fatal: Error | undefined;
     void follower.failed.then((error) => (fatal = error));
 
@@ -240,6 +253,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     });
     cleanup.push(() => operatorConsole.close());
 
+    options.signal?.throwIfAborted();
     return {
       mrenclave: enclave.mrenclave,
       shard: shardBytes,
