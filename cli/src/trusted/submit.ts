@@ -13,7 +13,7 @@ import { eventField, shardLastActivity, waitForProcessedBlock } from '../confirm
 import type { Context } from '../context.js';
 import { CliError, CliErrorCode, messageOf } from '../errors.js';
 import { signAndWait } from '../parentchain.js';
-import { describeStall, StallWatch } from '../worker-sync.js';
+import { describeStall, stalledError, StallWatch } from '../worker-sync.js';
 import type { TrustedArgs, TrustedTarget } from './target.js';
 
 const FAILED_STATUSES = new Set(['Invalid', 'Usurped', 'Dropped']);
@@ -103,15 +103,26 @@ async function sendDirect(ctx: Context, target: TrustedTarget, signer: KeyringPa
   const updates = target.worker.watch(target.shard, top);
   // The relayed call lands in a block the worker has yet to import: a stalled import would never report it.
   const stalls = new StallWatch(target.worker, undefined);
+  // After its first answer the watch waits as long as the chain takes: --timeout bounds it, as for indirect calls.
+  const timeoutMs = ctx.options.timeout * 1000;
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(stalls.stall
+        ? stalledError(stalls.stall, undefined)
+        : new CliError(CliErrorCode.TIMEOUT, `trusted call ${hash} has not reached a final status after ${timeoutMs / 1000} s (last: ${statuses.at(-1) ?? 'no status'})`));
+    }, timeoutMs);
+  });
   try {
     for (;;) {
-      const next = await Promise.race([updates.next(), stalls.failed]);
+      const next = await Promise.race([updates.next(), stalls.failed, deadline]);
       if (next.done) break;
       statuses.push(next.value.status);
       ctx.out.line(`Trusted call ${hash} is ${next.value.status}`);
       if (next.value.final) break;
     }
   } finally {
+    clearTimeout(timer);
     stalls.stop();
     void updates.return(undefined);
   }
