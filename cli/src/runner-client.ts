@@ -1,3 +1,5 @@
+import { hexToU8a } from '@polkadot/util';
+import { toBytes } from './bytes.js';
 import type { Context } from './context.js';
 import { CliError, CliErrorCode, messageOf } from './errors.js';
 
@@ -146,4 +148,28 @@ function errorMessage(text: string): string | undefined {
 export function runnerClient(ctx: Context): RunnerClient {
   const { runnerUrl, runnerToken, timeout } = ctx.options;
   return new RunnerClient(runnerUrl, { token: runnerToken, timeoutMs: timeout * 1000, signal: ctx.signal });
+}
+
+/**
+ * The identity (H256 its Omni Keys are bound to) of a Smart Worker named either by that identity (0x-hex or base58)
+ * or by the id `worker deploy` prints, which is looked up on the runner (--runner-url).
+ */
+export async function smartWorkerIdentity(ctx: Context, idOrIdentity: string): Promise<Uint8Array> {
+  let bytes: Uint8Array | undefined;
+  try {
+    bytes = toBytes(idOrIdentity);
+  } catch {
+    // not hex or base58: a runner id (a UUID)
+  }
+  if (bytes?.length === 32) return bytes;
+  try {
+    return hexToU8a((await runnerClient(ctx).get(idOrIdentity)).identity);
+  } catch (error) {
+    if (!(error instanceof CliError) || error.code !== CliErrorCode.UNKNOWN_SMART_WORKER) throw error;
+    throw new CliError(
+      CliErrorCode.UNKNOWN_SMART_WORKER,
+      `'${idOrIdentity}' is neither a Smart Worker identity (32 bytes, 0x-hex or base58) nor the id of a worker on the runner at ${ctx.options.runnerUrl}`,
+      { cause: error },
+    );
+  }
 }

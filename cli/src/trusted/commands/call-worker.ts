@@ -7,6 +7,7 @@ import { toSs58 } from '../../accounts.js';
 import { toBytes } from '../../bytes.js';
 import { defineCommand } from '../../context.js';
 import { CliError, CliErrorCode } from '../../errors.js';
+import { smartWorkerIdentity } from '../../runner-client.js';
 import { resolveTrustedSigner } from '../accounts.js';
 import { createTrustedCall, describeOutcome, sendTrustedCall } from '../submit.js';
 import type { TrustedCallOutcome } from '../submit.js';
@@ -34,14 +35,13 @@ export const trustedCallWorkerCommand = defineCommand<TrustedArgs & { workerId: 
     y
       .positional('worker-id', {
         type: 'string',
-        describe: 'the Smart Worker\'s identity (32 bytes, 0x-hex or base58), as printed by `sealbridge worker deploy`',
+        describe: 'the Smart Worker\'s identity (32 bytes, 0x-hex or base58) or its id, both printed by `sealbridge worker deploy`',
         demandOption: true,
       })
       .positional('input', { type: 'string', describe: 'input bytes: 0x-hex, else the UTF-8 of the text (e.g. JSON)', demandOption: true })
       .option('from', { type: 'string', default: '//Alice', describe: 'incognito caller' }),
   async run(ctx, args) {
-    const workerId = toBytes(args.workerId);
-    if (workerId.length !== 32) throw new CliError(CliErrorCode.BAD_INPUT, `worker id must be 32 bytes, got ${workerId.length}`);
+    const workerId = await smartWorkerIdentity(ctx, args.workerId);
     const input = isHex(args.input) ? toBytes(args.input) : stringToU8a(args.input);
     const target = await resolveTarget(ctx, args);
     const from = await resolveTrustedSigner(ctx, target, args.from);
