@@ -53,6 +53,25 @@ if (typeof handler.scheduled === 'function') entry.scheduled = (event, env, ctx)
 export default entry;
 `;
 
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+
+/**
+ * Creates a Miniflare without the SIGINT/SIGTERM listeners its exit hook adds on first use: they kill workerd and
+ * call `process.exit(130/143)` at once, before the host's own shutdown (closing the store, releasing the enclave
+ * lock, removing temporary directories) has run. The host disposes every instance itself when it stops; miniflare's
+ * `exit` listener stays as the last resort that kills workerd on any other exit.
+ */
+function withoutSignalExit<T>(create: () => T): T {
+  const before = new Map(STOP_SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
+  try {
+    return create();
+  } finally {
+    for (const signal of STOP_SIGNALS) {
+      for (const listener of process.listeners(signal)) if (!before.get(signal)!.has(listener)) process.off(signal, listener);
+    }
+  }
+}
+
 /**
  * One Smart Worker in its own workerd process (one Miniflare each). A separate process per worker is what
  * makes recycling safe: a worker stuck in `while(true)` blocks its process's event loop, and disposing kills
@@ -108,7 +127,7 @@ export class WorkerInstance {
       },
     };
     const before = workerdChildren();
-    const mf = new Miniflare(mfOptions);
+    const mf = withoutSignalExit(() => new Miniflare(mfOptions));
     try {
       await mf.ready;
     } catch (e) {
