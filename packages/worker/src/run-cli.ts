@@ -2,9 +2,14 @@ import { createLogger } from './log.js';
 import { parseWorkerArgs, WORKER_USAGE } from './options.js';
 import { startWorker } from './worker.js';
 
+const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
+type StopSignal = keyof typeof SIGNAL_EXIT_CODES;
+
 /**
  * The `sealbridge-worker` entry point (also `sealbridge worker`): starts the worker and stops it cleanly on
- * SIGINT/SIGTERM. Resolves with the process exit code.
+ * SIGINT/SIGTERM — while starting too — closing everything it opened (Smart Worker processes, store, enclave lock)
+ * and logging `stopped`. Resolves with the process exit code: 0 for a requested stop, 1 after a fatal error; a
+ * second signal exits at once.
  */
 export async function runWorkerCli(argv: string[]): Promise<number> {
   let options;
@@ -19,29 +24,38 @@ export async function runWorkerCli(argv: string[]): Promise<number> {
     return 0;
   }
   const log = createLogger({ level: options.logLevel, format: options.logFormat, component: 'worker' });
-  let worker;
+  const stop = new AbortController();
+  const onSignal = (signal: StopSignal): void => {
+    if (stop.signal.aborted) process.exit(SIGNAL_EXIT_CODES[signal]);
+    log.info('shutting down', { signal });
+    stop.abort(signal);
+  };
+  // Listening before the start: a signal while connecting or registering stops the start instead of killing it.
+  for (const signal of Object.keys(SIGNAL_EXIT_CODES) as StopSignal[]) process.on(signal, onSignal);
   try {
-    worker = await startWorker({ ...options, log });
-  } catch (error) {
-    log.error('worker failed to start', { error: (error as Error).message });
-    return 1;
+    let worker;
+    try {
+      worker = await startWorker({ ...options, log, signal: stop.signal });
+    } catch (error) {
+      if (!stop.signal.aborted) {
+        log.error('worker failed to start', { error: (error as Error).message });
+        return 1;
+      }
+      log.info('stopped', { signal: stop.signal.reason });
+      return 0;
+    }
+    const requested = new Promise<undefined>((resolve) => stop.signal.addEventListener('abort', () => resolve(undefined), { once: true }));
+    const fatal = await Promise.race([requested, worker.failed]);
+    if (fatal) log.error('worker stopped on a fatal error', { error: fatal.message });
+    try {
+      await worker.stop();
+    } catch (error) {
+      log.error('shutdown failed', { error: (error as Error).message });
+      return 1;
+    }
+    log.info('stopped', fatal ? { error: fatal.message } : { signal: stop.signal.reason });
+    return fatal ? 1 : 0;
+  } finally {
+    for (const signal of Object.keys(SIGNAL_EXIT_CODES) as StopSignal[]) process.off(signal, onSignal);
   }
-  return new Promise<number>((resolve) => {
-    let stopping = false;
-    const stop = (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      log.info('shutting down', { signal });
-      worker.stop().then(() => resolve(0), (error: unknown) => {
-        log.error('shutdown failed', { error: (error as Error).message });
-        resolve(1);
-      });
-    };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    worker.failed.then((error) => {
-      log.error('worker stopped on a fatal error', { error: error.message });
-      stop('fatal');
-    });
-  });
 }
