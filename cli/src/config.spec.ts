@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { GLOBAL_OPTIONS, resolveGlobalOptions } from './config.js';
-import { readEnvironment } from './env.js';
+import { configDirectory, readEnvironment } from './env.js';
 
 describe('global options', () => {
   let dir: string;
@@ -16,12 +16,13 @@ describe('global options', () => {
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  it('falls back to the integritee-cli defaults', () => {
-    const options = resolveGlobalOptions({}, readEnvironment({}));
+  it('falls back to the integritee-cli defaults, keystores in the config directory', () => {
+    const options = resolveGlobalOptions({}, readEnvironment({}), '/home/u/.config/sealbridge');
     assert.equal(options.nodeUrl, 'ws://127.0.0.1:9944');
     assert.equal(options.workerUrl, 'wss://127.0.0.1:2000');
-    assert.equal(options.keystore, './my_keystore');
-    assert.equal(options.trustedKeystore, './my_trusted_keystore');
+    assert.equal(options.keystore, '/home/u/.config/sealbridge/keystore');
+    assert.equal(options.trustedKeystore, '/home/u/.config/sealbridge/trusted-keystore');
+    assert.equal(options.ss58Prefix, 'chain');
     assert.equal(options.timeout, 60);
     assert.equal(options.json, false);
     assert.equal(options.runnerUrl, 'http://127.0.0.1:8080');
@@ -54,6 +55,19 @@ describe('global options', () => {
     const options = resolveGlobalOptions({ config: other }, readEnvironment({ SEALBRIDGE_CONFIG: configFile }));
     assert.equal(options.nodeUrl, 'ws://other:1');
     assert.equal(options.workerUrl, 'wss://127.0.0.1:2000');
+  });
+
+  it('finds the config directory through XDG_CONFIG_HOME, else HOME', () => {
+    assert.equal(configDirectory({ XDG_CONFIG_HOME: '/xdg', HOME: '/home/u' }), '/xdg/sealbridge');
+    assert.equal(configDirectory({ HOME: '/home/u' }), '/home/u/.config/sealbridge');
+  });
+
+  it('takes --ss58-prefix / SEALBRIDGE_SS58_PREFIX as chain or 0-16383', () => {
+    assert.equal(resolveGlobalOptions({ ss58Prefix: '42' }, {}).ss58Prefix, '42');
+    assert.equal(resolveGlobalOptions({}, readEnvironment({ SEALBRIDGE_SS58_PREFIX: '0' })).ss58Prefix, '0');
+    for (const bad of ['polkadot', '-1', '16384', '1.5']) {
+      assert.throws(() => resolveGlobalOptions({ ss58Prefix: bad }, {}), /ss58Prefix must be 'chain' or a number 0-16383/);
+    }
   });
 
   it('ignores empty environment variables', () => {

@@ -45,19 +45,26 @@ async function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => 
   }
 }
 
+export interface CommandContextHooks {
+  /** Called once the parentchain connection is up (main adopts the chain's SS58 prefix). */
+  readonly onParentchain?: (api: ApiPromise) => void;
+}
+
 export class CommandContext implements Context {
   readonly options: GlobalOptions;
   readonly out: Output;
   readonly keystore: Keystore;
   readonly signal: AbortSignal;
+  readonly #hooks: CommandContextHooks;
   readonly #cleanups: (() => unknown)[] = [];
   #api?: Promise<ApiPromise>;
   #worker?: Promise<WorkerClient>;
 
-  constructor(options: GlobalOptions, out: Output, signal: AbortSignal) {
+  constructor(options: GlobalOptions, out: Output, signal: AbortSignal, hooks: CommandContextHooks = {}) {
     this.options = options;
     this.out = out;
     this.signal = signal;
+    this.#hooks = hooks;
     this.keystore = new Keystore(options.keystore);
   }
 
@@ -69,6 +76,7 @@ export class CommandContext implements Context {
     this.#api ??= (async () => {
       const api = await connectParentchain(this.options.nodeUrl, this.options.connectTimeout * 1000);
       this.defer(() => api.disconnect());
+      this.#hooks.onParentchain?.(api);
       return api;
     })();
     return this.#api;

@@ -1,4 +1,6 @@
 // The only module that reads process.env: everything else receives the frozen `environment` object.
+import os from 'node:os';
+import path from 'node:path';
 
 /** Values of the SEALBRIDGE_* environment variables; absent or empty variables are undefined. */
 export interface Environment {
@@ -11,6 +13,7 @@ export interface Environment {
   readonly config?: string;
   readonly timeout?: string;
   readonly connectTimeout?: string;
+  readonly ss58Prefix?: string;
 }
 
 export const ENV_VARS: Readonly<Record<keyof Environment, string>> = {
@@ -23,6 +26,7 @@ export const ENV_VARS: Readonly<Record<keyof Environment, string>> = {
   config: 'SEALBRIDGE_CONFIG',
   timeout: 'SEALBRIDGE_TIMEOUT',
   connectTimeout: 'SEALBRIDGE_CONNECT_TIMEOUT',
+  ss58Prefix: 'SEALBRIDGE_SS58_PREFIX',
 };
 
 export function readEnvironment(source: Readonly<Record<string, string | undefined>>): Environment {
@@ -35,6 +39,12 @@ export function readEnvironment(source: Readonly<Record<string, string | undefin
 }
 
 export const environment: Environment = readEnvironment(process.env);
+
+/** The CLI's config directory, home of the default keystores: $XDG_CONFIG_HOME/sealbridge, else ~/.config/sealbridge. */
+export function configDirectory(source: Readonly<Record<string, string | undefined>> = process.env): string {
+  const base = source.XDG_CONFIG_HOME || path.join(source.HOME || os.homedir(), '.config');
+  return path.join(base, 'sealbridge');
+}
 
 /** Environment for child processes (demo, `up`): the parent's variables plus overrides. */
 export function childEnvironment(overrides: Readonly<Record<string, string>>): Record<string, string | undefined> {

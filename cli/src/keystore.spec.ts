@@ -23,6 +23,7 @@ describe('keystore and account arguments', () => {
     assert.equal(phrase.split(' ').length, 12);
     assert.deepEqual(createKeyring().addFromUri(phrase).publicKey, pair.publicKey);
     assert.equal(fs.statSync(file).mode & 0o777, 0o600);
+    assert.equal(fs.statSync(keystore.dir).mode & 0o777, 0o700);
   });
 
   it('lists and finds stored accounts; missing directory means no accounts', async () => {
@@ -56,5 +57,7 @@ describe('keystore and account arguments', () => {
     assert.deepEqual(resolveAccountId(`0x${Buffer.from(bob.publicKey).toString('hex')}`), bob.publicKey);
     assert.throws(() => resolveAccountId('nobody'), /is not an account/);
     assert.throws(() => resolveAccountId('0x1234'), /is not an account/);
+    const bobSs58 = toSs58(bob.publicKey);
+    assert.throws(() => resolveAccountId(`${bobSs58.slice(0, -1)}${bobSs58.endsWith('a') ? 'b' : 'a'}`), /invalid SS58 checksum/);
   });
 });

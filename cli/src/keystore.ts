@@ -20,7 +20,8 @@ export class Keystore {
   async generate(): Promise<KeyringPair> {
     const phrase = mnemonicGenerate(12);
     const pair = createKeyring().addFromUri(phrase);
-    await fs.mkdir(this.dir, { recursive: true });
+    // Secret phrases: only the owner may list or read them (directories created here 0700, files 0600).
+    await fs.mkdir(this.dir, { recursive: true, mode: 0o700 });
     await fs.writeFile(this.#file(pair.publicKey), JSON.stringify(phrase), { mode: 0o600 });
     return pair;
   }

@@ -2,12 +2,13 @@ import fs from 'node:fs';
 import yargs from 'yargs';
 import type { Argv } from 'yargs';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
-import { GLOBAL_OPTIONS, resolveGlobalOptions } from './config.js';
+import { adoptChainSs58Prefix, useSs58Prefix } from './accounts.js';
+import { defaultOf, GLOBAL_OPTIONS, resolveGlobalOptions } from './config.js';
 import type { OptionSources } from './config.js';
 import type { CommandSpec } from './context.js';
 import { CommandContext } from './context.js';
 import type { Environment } from './env.js';
-import { environment } from './env.js';
+import { configDirectory, environment } from './env.js';
 import { CliError, CliErrorCode } from './errors.js';
 import type { OutputStreams } from './output.js';
 import { Output } from './output.js';
@@ -26,9 +27,11 @@ export interface MainOptions {
 const VERSION = (JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 function addGlobalOptions(y: Argv): Argv {
-  for (const spec of Object.values(GLOBAL_OPTIONS)) {
+  const configDir = configDirectory();
+  for (const [key, spec] of Object.entries(GLOBAL_OPTIONS)) {
     // No yargs defaults: an absent flag must stay undefined so env and config file can supply the value.
-    const shown = spec.default === '' ? 'none' : String(spec.default);
+    const value = defaultOf(key as keyof typeof GLOBAL_OPTIONS, configDir);
+    const shown = value === '' ? 'none' : String(value);
     y.option(spec.flag, { type: spec.type, describe: `${spec.describe} [default: ${shown}]`, global: true });
   }
   return y.option('config', { type: 'string', describe: 'JSON file with option defaults (keys: nodeUrl, workerUrl, …)', global: true });
@@ -53,9 +56,10 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
       let ctx: CommandContext | undefined;
       try {
         const resolved = resolveGlobalOptions(flags, env);
+        useSs58Prefix(resolved.ss58Prefix);
         out = new Output(resolved, options.streams);
         await cryptoWaitReady();
-        ctx = new CommandContext(resolved, out, signal);
+        ctx = new CommandContext(resolved, out, signal, { onParentchain: (api) => adoptChainSs58Prefix(api.registry.chainSS58) });
         const result = await spec.run(ctx, args as Record<string, unknown>);
         if (result) out.result(result);
       } catch (error) {

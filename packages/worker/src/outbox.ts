@@ -65,8 +65,9 @@ export class Outbox {
     this.#signer = perRuntimeVersion(deps.client.api, () => new ExtrinsicSigner(deps.client.api, deps.account, deps.sign));
   }
 
+  /** The enclave account in the chain's own SS58 format (system_properties), as the CLI prints it too. */
   get address(): string {
-    return encodeAddress(this.#account);
+    return encodeAddress(this.#account, this.#client.api.registry.chainSS58);
   }
 
   get size(): number {

@@ -1,6 +1,7 @@
 import { Keyring } from '@polkadot/keyring';
 import type { SubmittableExtrinsic } from '@polkadot/api/types';
 import { u8aToHex } from '@polkadot/util';
+import { encodeAddress } from '@polkadot/util-crypto';
 
 import type { Logger } from './log.js';
 import type { ParentchainClient } from './parentchain.js';
@@ -51,7 +52,7 @@ export async function fundEnclaveAccountOnDevChain(client: ParentchainClient, ac
   const { data } = (await client.api.query.system.account(account)) as unknown as { data: { free: { toBigInt(): bigint } } };
   if (data.free.toBigInt() >= DEV_FUNDING_THRESHOLD) return;
   const alice = new Keyring({ type: 'sr25519' }).addFromUri('//Alice');
-  log.info('funding the enclave account from //Alice (development chain)', { account: u8aToHex(account) });
+  log.info('funding the enclave account from //Alice (development chain)', { account: encodeAddress(account, client.api.registry.chainSS58) });
   const tx = client.api.tx.balances.transferKeepAlive(u8aToHex(account), DEV_FUNDING_AMOUNT);
   await tx.signAsync(alice, { nonce: -1 });
   await submitAndWaitFinalized(client, tx, 'funding the enclave account');
