@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import yargs from 'yargs';
+import { createRequire } from 'node:module';
 import type { Argv } from 'yargs';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { adoptChainSs58Prefix, useSs58Prefix } from './accounts.js';
@@ -16,6 +16,9 @@ import { parentchainCommands, stackCommands } from './commands/index.js';
 import { runWorker, workerRunArgs, workerSubcommands, workerUsage } from './commands/worker.js';
 import { trustedCommands, trustedOptions } from './trusted/index.js';
 
+// The CommonJS build of yargs: its help wraps at word boundaries (the ES module build's cliui cuts words anywhere).
+const yargs = createRequire(import.meta.url)('yargs') as typeof import('yargs').default;
+
 export interface MainOptions {
   readonly env?: Environment;
   readonly streams?: OutputStreams;
@@ -25,6 +28,20 @@ export interface MainOptions {
 
 // yargs cannot locate package.json from an ES module; read the version next to dist/.
 const VERSION = (JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+// yargs reads `-1UNIT` as the short flags -1 -U -N -I -T ("Not enough non-option arguments"). No option starts with
+// a digit, so such a token is a value: it is hidden from yargs behind a NUL, which no argv string can contain, and
+// restored before the command sees it (the amount parser then says it is negative). Plain negative numbers are
+// values to yargs already.
+const NUMBER_LIKE = /^-\.?\d/;
+const YARGS_NEGATIVE = /^-([0-9]+(\.[0-9]+)?|\.[0-9]+)$/;
+const HIDDEN = '\0';
+const hideNumberLikeTokens = (argv: readonly string[]): string[] =>
+  argv.map((token) => (NUMBER_LIKE.test(token) && !YARGS_NEGATIVE.test(token) ? HIDDEN + token : token));
+const reveal = (value: unknown): unknown => (typeof value === 'string' && value.startsWith(HIDDEN) ? value.slice(1) : value);
+function revealNumberLikeTokens(args: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(args).map(([key, value]) => [key, Array.isArray(value) ? value.map(reveal) : reveal(value)]));
+}
 
 function addGlobalOptions(y: Argv): Argv {
   const configDir = configDirectory();
@@ -49,7 +66,8 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
   let exitCode = 0;
 
   const register = (spec: CommandSpec, y: Argv): Argv =>
-    y.command(spec.command, spec.describe, spec.builder ?? ((b) => b), async (args) => {
+    y.command(spec.command, spec.describe, spec.builder ?? ((b) => b), async (parsed) => {
+      const args = revealNumberLikeTokens(parsed);
       const flags: OptionSources & { config?: string } = { config: spec.ownsConfigFlag ? undefined : (args.config as string | undefined) };
       for (const key of Object.keys(GLOBAL_OPTIONS) as (keyof typeof GLOBAL_OPTIONS)[]) flags[key] = args[key];
       let out = new Output({ json: wantsJson, quiet: false, verbose: argv.includes('--verbose') }, options.streams);
@@ -60,7 +78,7 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
         out = new Output(resolved, options.streams);
         await cryptoWaitReady();
         ctx = new CommandContext(resolved, out, signal, { onParentchain: (api) => adoptChainSs58Prefix(api.registry.chainSS58) });
-        const result = await spec.run(ctx, args as Record<string, unknown>);
+        const result = await spec.run(ctx, args);
         if (result) out.result(result);
       } catch (error) {
         out.error(error);
@@ -70,7 +88,7 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
       }
     });
 
-  const parser = addGlobalOptions(yargs([...argv]))
+  const parser = addGlobalOptions(yargs(hideNumberLikeTokens(argv)))
     .scriptName('sealbridge')
     .version(VERSION)
     .usage('$0 <command> [options]\n\nIntegritee-compatible command-line client for Sealbridge (integritee-cli command names).')
