@@ -28,6 +28,11 @@ export interface CommandSpec<A = Record<string, unknown>> {
   readonly builder?: (y: import('yargs').Argv) => import('yargs').Argv;
   /** The command's own `--config` replaces the global one (the config file then comes from SEALBRIDGE_CONFIG only). */
   readonly ownsConfigFlag?: boolean;
+  /**
+   * A service (up, dev-chain, listen) that runs until SIGINT/SIGTERM and then shuts down by itself (exit 0); any
+   * other command is abandoned at the signal (ERR_INTERRUPTED, exit 130/143).
+   */
+  readonly runsUntilStopped?: boolean;
   run(ctx: Context, args: A): Promise<CommandResult | undefined>;
 }
 

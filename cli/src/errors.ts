@@ -28,6 +28,12 @@ export const CliErrorCode = {
   TRUSTED_CALL_FAILED: 'ERR_TRUSTED_CALL_FAILED',
   /** Waiting for a confirmation took longer than --timeout. */
   TIMEOUT: 'ERR_TIMEOUT',
+  /** SIGINT/SIGTERM stopped the command before it finished (exit code 130/143). */
+  INTERRUPTED: 'ERR_INTERRUPTED',
+  /** No enclave registered on the parentchain serves the shard (shielding there would strand the funds). */
+  SHARD_NOT_SERVED: 'ERR_SHARD_NOT_SERVED',
+  /** A ws:// URL names a port that speaks TLS. */
+  TLS_REQUIRED: 'ERR_TLS_REQUIRED',
   /** The worker's parentchain import is stuck before the block a command waits for (it says where and why). */
   WORKER_STALLED: 'ERR_WORKER_STALLED',
   /** Attestation evidence could not be verified. */

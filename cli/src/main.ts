@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Argv } from 'yargs';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { adoptChainSs58Prefix, useSs58Prefix } from './accounts.js';
@@ -15,6 +16,7 @@ import { Output } from './output.js';
 import { parentchainCommands, stackCommands } from './commands/index.js';
 import { runWorker, workerRunArgs, workerSubcommands, workerUsage } from './commands/worker.js';
 import { trustedCommands, trustedOptions } from './trusted/index.js';
+import { interruptedExitCode, interruptible } from './signals.js';
 
 // The CommonJS build of yargs: its help wraps at word boundaries (the ES module build's cliui cuts words anywhere).
 const yargs = createRequire(import.meta.url)('yargs') as typeof import('yargs').default;
@@ -28,6 +30,8 @@ export interface MainOptions {
 
 // yargs cannot locate package.json from an ES module; read the version next to dist/.
 const VERSION = (JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+/** After Ctrl-C, how long cleanups (closing connections) may take before the process exits anyway. */
+const CLEANUP_GRACE_MS = 100;
 
 // yargs reads `-1UNIT` as the short flags -1 -U -N -I -T ("Not enough non-option arguments"). No option starts with
 // a digit, so such a token is a value: it is hidden from yargs behind a NUL, which no argv string can contain, and
@@ -72,19 +76,24 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
       for (const key of Object.keys(GLOBAL_OPTIONS) as (keyof typeof GLOBAL_OPTIONS)[]) flags[key] = args[key];
       let out = new Output({ json: wantsJson, quiet: false, verbose: argv.includes('--verbose') }, options.streams);
       let ctx: CommandContext | undefined;
+      let interrupted = false;
       try {
         const resolved = resolveGlobalOptions(flags, env);
         useSs58Prefix(resolved.ss58Prefix);
         out = new Output(resolved, options.streams);
         await cryptoWaitReady();
         ctx = new CommandContext(resolved, out, signal, { onParentchain: (api) => adoptChainSs58Prefix(api.registry.chainSS58) });
-        const result = await spec.run(ctx, args);
+        // A service (up, dev-chain, listen) ends on the signal by itself; any other command stops waiting at once.
+        const running = spec.run(ctx, args);
+        const result = spec.runsUntilStopped ? await running : await interruptible(running, signal);
         if (result) out.result(result);
       } catch (error) {
+        interrupted = error instanceof CliError && error.code === CliErrorCode.INTERRUPTED;
         out.error(error);
-        exitCode = 1;
+        exitCode = interrupted ? interruptedExitCode(signal) : 1;
       } finally {
-        await ctx?.close();
+        const closing = ctx?.close();
+        await (interrupted ? Promise.race([closing, sleep(CLEANUP_GRACE_MS)]) : closing);
       }
     });
 

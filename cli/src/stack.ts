@@ -21,6 +21,8 @@ export interface StackOptions {
   readonly blockTime?: string | number;
   /** The logger of each service (e.g. `Output.logger`); default: silent. */
   readonly logger?: (source: StackSource) => Logger;
+  /** Aborts the start (Ctrl-C while the worker registers): the start stops what it started and rejects. */
+  readonly signal?: AbortSignal;
 }
 
 export interface Stack {
@@ -59,6 +61,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       metricsPort: options.metricsPort,
       platformSecretPath: `${options.dir}/platform-secret`,
       log: options.logger?.('worker'),
+      signal: options.signal,
     });
   } catch (error) {
     await chain.stop();

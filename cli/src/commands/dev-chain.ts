@@ -4,6 +4,7 @@ import { untilAborted } from '../signals.js';
 export const devChainCommand = defineCommand<{ port: number; blockTime?: string; db?: string }>({
   command: 'dev-chain',
   describe: 'run the embedded dev parentchain (//Alice…//Ferdie funded, sudo //Alice) until Ctrl-C',
+  runsUntilStopped: true,
   builder: (y) =>
     y
       .option('port', { type: 'number', default: 9944, describe: 'WebSocket port (0 = any free port)' })

@@ -19,6 +19,7 @@ function describeEvent({ event }: EventRecord, blockNumber: number, blockHash: s
 export const listenCommand = defineCommand<{ events?: number; blocks?: number }>({
   command: 'listen',
   describe: 'print the events of new parentchain blocks until interrupted (or a count is reached)',
+  runsUntilStopped: true,
   builder: (y) =>
     y
       .option('events', { type: 'number', describe: 'stop after this many events' })

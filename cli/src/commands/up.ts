@@ -8,6 +8,7 @@ import { untilAborted } from '../signals.js';
 export const upCommand = defineCommand<{ port: number; workerPort: number; runnerPort: number; metricsPort: number; blockTime?: string; dataDir?: string }>({
   command: 'up',
   describe: 'run the dev chain and a worker together with prefixed logs until Ctrl-C',
+  runsUntilStopped: true,
   builder: (y) =>
     y
       .option('port', { type: 'number', default: 9944, describe: 'dev chain WebSocket port' })
@@ -18,8 +19,17 @@ export const upCommand = defineCommand<{ port: number; workerPort: number; runne
       .option('data-dir', { type: 'string', describe: 'keep chain and worker data here (default: a temporary directory, removed on exit)' }),
   async run(ctx, args) {
     const dir = args.dataDir ? path.resolve(args.dataDir) : await fs.mkdtemp(path.join(os.tmpdir(), 'sealbridge-up-'));
-    if (!args.dataDir) ctx.defer(() => fs.rm(dir, { recursive: true, force: true }));
+    const removeDir = async (): Promise<void> => {
+      if (!args.dataDir) await fs.rm(dir, { recursive: true, force: true });
+    };
+    ctx.defer(removeDir);
     await fs.mkdir(dir, { recursive: true });
+    const log = ctx.out.logger('up');
+    const stopped = async (): Promise<undefined> => {
+      await removeDir();
+      log.info('stopped', { signal: String(ctx.signal.reason) });
+      return undefined;
+    };
     const stack = await startStack({
       dir,
       chainPort: args.port,
@@ -30,7 +40,13 @@ export const upCommand = defineCommand<{ port: number; workerPort: number; runne
       blockTime: args.blockTime,
       // Logs go to stderr so stdout carries only the result (the URLs); under --json as JSON lines.
       logger: (source) => ctx.out.logger(source),
+      // Ctrl-C while starting (registration waits for finality) stops what has started.
+      signal: ctx.signal,
+    }).catch((error: unknown) => {
+      if (ctx.signal.aborted) return undefined;
+      throw error;
     });
+    if (!stack) return stopped();
     ctx.defer(() => stack.stop());
     ctx.out.result({
       human: [
@@ -45,7 +61,8 @@ export const upCommand = defineCommand<{ port: number; workerPort: number; runne
       json: { nodeUrl: stack.nodeUrl, workerUrl: stack.workerUrl, runnerUrl: stack.runnerUrl, mrenclave: stack.mrenclave, consoleUrl: stack.consoleUrl, dataDir: dir },
     });
     await untilAborted(ctx.signal);
-    ctx.out.progress('shutting down worker and dev chain');
-    return undefined;
+    log.info('shutting down worker and dev chain', { signal: String(ctx.signal.reason) });
+    await stack.stop();
+    return stopped();
   },
 });
