@@ -67,6 +67,21 @@ export async function listWorkers(api: ApiPromise): Promise<WorkerInfo[]> {
   });
 }
 
+/**
+ * The shards the registered enclaves serve, each with the enclaves serving it: an enclave confirms blocks for the
+ * shard named by its MRENCLAVE (`EnclaveBridge` accepts no other without a shard config), and for every shard it was
+ * active on (`ShardStatus`).
+ */
+export function servedShards(workers: readonly WorkerInfo[]): Map<string, WorkerInfo[]> {
+  const served = new Map<string, WorkerInfo[]>();
+  for (const worker of workers) {
+    for (const shard of new Set([worker.mrenclave, ...worker.shards.map((s) => s.shard)])) {
+      served.set(shard, [...(served.get(shard) ?? []), worker]);
+    }
+  }
+  return served;
+}
+
 export const listWorkersCommand = defineCommand({
   command: 'list-workers',
   describe: 'list the enclaves registered on the parentchain (Teerex) with their MRENCLAVE and shard activity',
