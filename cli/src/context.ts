@@ -97,6 +97,7 @@ export class CommandContext implements Context {
       // The worker's TLS certificate is self-signed (as in Integritee); trust comes from attestation (verify-worker).
       const client = await withTimeout(
         connectWorker(url, { tls: 'insecure', timeoutMs: this.options.timeout * 1000 }).catch((error: unknown) => {
+          if ((error as { code?: unknown }).code === 'WORKER_TLS_REQUIRED') throw new CliError(CliErrorCode.TLS_REQUIRED, messageOf(error), { cause: error });
           throw unreachable(messageOf(error), error);
         }),
         this.options.connectTimeout * 1000,

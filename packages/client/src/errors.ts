@@ -24,6 +24,7 @@ export class WorkerApplicationError extends SealbridgeError<'WORKER_APPLICATION_
 
 export const WORKER_CONNECTION_ERROR_CODES = [
   'WORKER_UNREACHABLE', // TCP/TLS connection could not be opened (ECONNREFUSED, timeout, handshake failure)
+  'WORKER_TLS_REQUIRED', // a ws:// URL names a port that speaks TLS (wss://)
   'WORKER_CERT_MISMATCH', // the presented certificate is not the pinned one
   'WORKER_CONNECTION_CLOSED', // the socket closed while requests were outstanding
   'WORKER_TIMEOUT', // no answer within the request timeout

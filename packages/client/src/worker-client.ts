@@ -1,6 +1,7 @@
 import { X509Certificate, createHash, type KeyObject } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { TLSSocket } from 'node:tls';
+import { isIP } from 'node:net';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 
 import type { Bytes, Text, Tuple, Vec, u32, u128 } from '@polkadot/types';
 
@@ -135,7 +136,12 @@ export async function connectWorker(url: string = DEFAULT_WORKER_URL, options: C
   });
   await new Promise<void>((resolve, reject) => {
     const onError = (err: Error & { code?: string }): void => {
-      reject(new WorkerConnectionError('WORKER_UNREACHABLE', `worker not reachable at ${url} (${err.code ?? err.message})`, { cause: err }));
+      const unreachable = new WorkerConnectionError('WORKER_UNREACHABLE', `worker not reachable at ${url} (${err.code ?? err.message})`, { cause: err });
+      // A TLS server resets a plain HTTP upgrade: tell the user to use wss:// rather than show a bare ECONNRESET.
+      if (!url.startsWith('ws://') || (err.code !== 'ECONNRESET' && !/socket hang up/.test(err.message))) return reject(unreachable);
+      void speaksTls(url, timeoutMs).then((tls) => reject(tls
+        ? new WorkerConnectionError('WORKER_TLS_REQUIRED', `the worker at ${url} speaks TLS on that port: use ${url.replace(/^ws:/, 'wss:')}`, { cause: err })
+        : unreachable));
     };
     ws.once('error', onError);
     ws.once('open', () => {
@@ -150,6 +156,22 @@ export async function connectWorker(url: string = DEFAULT_WORKER_URL, options: C
     throw err;
   }
   return new WorkerClient(ws, url, peerDer, timeoutMs);
+}
+
+/** Whether the host and port of a ws:// URL complete a TLS handshake. */
+function speaksTls(url: string, timeoutMs: number): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  const host = hostname.replace(/^\[(.*)\]$/, '$1');
+  return new Promise((resolve) => {
+    const socket = tlsConnect({ host, port: Number(port || 80), rejectUnauthorized: false, servername: isIP(host) ? undefined : host });
+    const done = (tls: boolean): void => {
+      socket.destroy();
+      resolve(tls);
+    };
+    socket.once('secureConnect', () => done(true));
+    socket.once('error', () => done(false));
+    socket.setTimeout(timeoutMs, () => done(false));
+  });
 }
 
 function checkCertificate(tls: WorkerTlsMode, peerDer: Uint8Array | undefined): void {
