@@ -1,6 +1,6 @@
 import { buildReportData, bytesEqual } from '@sealbridge/chain-types';
 import { DECRYPT_PRIORITIES, type EnclaveHandle } from '@sealbridge/enclave-sim';
-import { executeGetter, StfError, type ShardState } from '@sealbridge/stf';
+import { executeGetter, STORAGE_PREFIX, StfError, type ShardState } from '@sealbridge/stf';
 
 import type { Metrics } from './metrics.js';
 import type { DirectCallRelay } from './relay.js';
@@ -37,6 +37,7 @@ export class WorkerRpcBackend implements RpcBackend {
   readonly #deps: WorkerRpcBackendDeps;
   readonly #quote: Uint8Array;
   #epoch: { state: ShardState; envRevision: number; token: object } | undefined;
+  #vault: { state: ShardState; funded: boolean } | undefined;
 
   constructor(deps: WorkerRpcBackendDeps) {
     this.#deps = deps;
@@ -100,8 +101,15 @@ export class WorkerRpcBackend implements RpcBackend {
     return this.#deps.relay.pendingOperations();
   }
 
+  /**
+   * The shard's vault is the account `EnclaveBridge.shield_funds` pays into: the shard's 32 bytes read as an AccountId
+   * on the Integritee parentchain (docs/integritee-protocol.md §1.8). It exists from the first shield on, i.e. once the
+   * shard state holds a balance; before that, Integritee's "not initialized" error. Checked once per state.
+   */
   shardVault(): ShardVault | null {
-    return null;
+    const { state, shard } = this.#deps.shard;
+    if (this.#vault?.state !== state) this.#vault = { state, funded: state.entries(STORAGE_PREFIX.account).length > 0 };
+    return this.#vault.funded ? { account: shard, parentchainId: 0 } : null;
   }
 
   attestation(): { quote: Uint8Array; certPem: string } {
