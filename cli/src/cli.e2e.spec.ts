@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
-import { cryptoWaitReady } from '@polkadot/util-crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { cryptoWaitReady, encodeAddress } from '@polkadot/util-crypto';
 import { createKeyring, toSs58 } from './accounts.js';
 import { UNIT } from './amount.js';
+import { parentchainCommands, stackCommands } from './commands/index.js';
+import { GLOBAL_OPTIONS } from './config.js';
 import { runCliJson, spawnCli } from './spawn-cli.js';
 import type { ChainFixture } from './test-helpers.js';
 import { assertOneLineError, deadPort, useDevChain } from './test-helpers.js';
@@ -141,6 +145,70 @@ describe('sealbridge binary against a dev chain', function () {
     const done = await run;
     assert.equal(done.code, 0, done.stderr);
     assert.equal(done.stdout.trim().split('\n').length, 1);
+  });
+
+  scenario('amounts: -1UNIT is a negative amount (not flags), 0UNIT is refused before anything is sent', async () => {
+    const charlie = () => runCliJson<{ nonce: number }>(['balance', '//Charlie'], opts);
+    const before = await charlie();
+    const [negative, negativeFlag, zero, zeroPlain] = await Promise.all([
+      spawnCli(['transfer', '//Charlie', '//Bob', '-1UNIT'], opts),
+      spawnCli(['faucet', '//Bob', '--amount', '-0.5UNIT'], opts),
+      spawnCli(['transfer', '//Charlie', '//Bob', '0UNIT'], opts),
+      spawnCli(['transfer', '//Charlie', '//Bob', '0', '--json'], opts),
+    ]);
+    assertOneLineError(negative, /^error: invalid amount '-1UNIT': must not be negative/);
+    assertOneLineError(negativeFlag, /^error: invalid amount '-0\.5UNIT': must not be negative/);
+    assertOneLineError(zero, /^error: invalid amount '0UNIT': must be greater than zero/);
+    assert.equal(JSON.parse(zeroPlain.stdout).error.code, 'ERR_BAD_INPUT');
+    assert.equal((await charlie()).nonce, before.nonce, 'nothing was sent');
+  });
+
+  scenario('accounts: a bad SS58 checksum is reported as such; addresses use the chain\'s prefix unless --ss58-prefix says otherwise', async () => {
+    const bob = toSs58(createKeyring().addFromUri('//Bob').publicKey);
+    const mistyped = bob.slice(0, -1) + (bob.endsWith('a') ? 'b' : 'a');
+    const [checksum, asSigner, chainPrefix, flag, fromEnv] = await Promise.all([
+      spawnCli(['transfer', '//Alice', mistyped, '1UNIT'], opts),
+      spawnCli(['balance', mistyped], opts),
+      runCliJson<{ account: string }>(['balance', '//Alice'], opts),
+      runCliJson<{ account: string }>(['balance', '//Alice', '--ss58-prefix', '42'], opts),
+      runCliJson<{ account: string }>(['balance', '//Alice'], { ...opts, env: { ...opts.env, SEALBRIDGE_SS58_PREFIX: '0' } }),
+    ]);
+    assertOneLineError(checksum, new RegExp(`^error: '${mistyped}' has an invalid SS58 checksum`));
+    assertOneLineError(asSigner, /invalid SS58 checksum/);
+    const alice = createKeyring().addFromUri('//Alice').publicKey;
+    assert.equal(chainPrefix.account, encodeAddress(alice, 13), 'the dev chain\'s ss58Format (system_properties)');
+    assert.equal(flag.account, encodeAddress(alice, 42));
+    assert.equal(fromEnv.account, encodeAddress(alice, 0));
+    assertOneLineError(await spawnCli(['balance', '//Alice', '--ss58-prefix', 'polkadot'], opts), /ss58Prefix must be 'chain' or a number/);
+  });
+
+  scenario('keystores live in the config directory (0700, secrets 0600), not in the current directory', async () => {
+    const cwd = path.join(chain.dir, 'elsewhere');
+    const config = path.join(chain.dir, 'xdg');
+    fs.mkdirSync(cwd);
+    const env = { ...opts.env, SEALBRIDGE_KEYSTORE: '', SEALBRIDGE_TRUSTED_KEYSTORE: '', XDG_CONFIG_HOME: config };
+    const { account, keystore } = await runCliJson<{ account: string; keystore: string }>(['new-account'], { env, cwd });
+    assert.equal(keystore, path.join(config, 'sealbridge', 'keystore'));
+    const [file] = fs.readdirSync(keystore);
+    assert.equal(fs.statSync(keystore).mode & 0o777, 0o700);
+    assert.equal(fs.statSync(path.join(keystore, file!)).mode & 0o777, 0o600);
+    assert.deepEqual(fs.readdirSync(cwd), [], 'nothing written to the current directory');
+    assert.deepEqual((await runCliJson<{ accounts: string[] }>(['list-accounts'], { env, cwd })).accounts, [account]);
+    const trusted = await runCliJson<{ keystore: string }>(['trusted', '--shard', '11111111111111111111111111111111', 'new-account'], { env, cwd });
+    assert.equal(trusted.keystore, path.join(config, 'sealbridge', 'trusted-keystore', '11111111111111111111111111111111'));
+    const flagged = await runCliJson<{ keystore: string }>(['new-account', '--keystore', './ks'], { env, cwd });
+    assert.equal(flagged.keystore, './ks');
+  });
+
+  scenario('help text wraps at word boundaries', async () => {
+    const help = await spawnCli(['--help']);
+    assert.equal(help.code, 0, help.stderr);
+    const words = new Set(help.stdout.split(/\s+/));
+    const described = [...parentchainCommands, ...stackCommands].map((c) => c.describe).concat(Object.values(GLOBAL_OPTIONS).map((o) => o.describe));
+    for (const text of described) {
+      for (const word of text.split(/\s+/)) assert.ok(words.has(word), `'${word}' (of '${text}') is broken across lines`);
+    }
+    assert.ok(help.stdout.split('\n').every((line) => line.length <= 120));
   });
 
   scenario('environment and flags: --node-url beats SEALBRIDGE_NODE_URL', async () => {

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { base58Decode } from '@polkadot/util-crypto';
+import { toSs58 } from './accounts.js';
 import { UNIT } from './amount.js';
 import { runCliJson, spawnCli } from './spawn-cli.js';
 import type { Stack } from './stack.js';
-import { useStack } from './test-helpers.js';
+import { assertOneLineError, useStack } from './test-helpers.js';
 
 interface Confirmation {
   blockNumber: number;
@@ -60,6 +62,38 @@ describe('sealbridge trusted commands against a dev chain and a worker', functio
     ]);
     assert.equal(bobBalance.free, (3n * UNIT).toString());
     assert.equal(nonce.nonce, 2);
+  });
+
+  it('get-shard-vault answers with the vault the shielded funds sit in (the shard\'s account)', async () => {
+    const vault = await runCliJson<{ account: string; parentchainId: string }>(['trusted', 'get-shard-vault'], opts);
+    assert.deepEqual(vault, { account: toSs58(base58Decode(stack.mrenclave)), parentchainId: 'Integritee' });
+    const { free } = await runCliJson<{ free: string }>(['balance', vault.account], opts);
+    assert.ok(BigInt(free) >= 6n * UNIT, `the vault holds the shielded 6 UNIT, has ${free}`);
+  });
+
+  it('shield-funds refuses a shard no registered enclave serves and names the served ones; --force goes through', async () => {
+    const unserved = '11111111111111111111111111111111';
+    const nonce = async () => (await runCliJson<{ nonce: number }>(['balance', '//Charlie'], opts)).nonce;
+    const before = await nonce();
+    const refused = await spawnCli(['shield-funds', '//Charlie', '//CharlieIncognito', '1UNIT', unserved, '--json'], opts);
+    assert.equal(refused.code, 1);
+    assert.deepEqual(JSON.parse(refused.stdout).error, {
+      code: 'ERR_SHARD_NOT_SERVED',
+      message: `no registered enclave serves shard ${unserved}: nothing would credit the funds, and they could not be unshielded; shards served: ${stack.mrenclave} (--force shields anyway)`,
+    });
+    assert.equal(await nonce(), before, 'nothing was sent');
+
+    const forced = await runCliJson<{ blockNumber: number; confirmation: unknown }>(['shield-funds', '//Charlie', '//CharlieIncognito', '1UNIT', unserved, '--force'], opts);
+    assert.ok(forced.blockNumber > 0);
+    assert.equal(forced.confirmation, null, 'no enclave can confirm it: not waited for');
+    const { free } = await runCliJson<{ free: string }>(['balance', `0x${'00'.repeat(32)}`], opts);
+    assert.equal(free, UNIT.toString(), 'in the vault of shard 1111…1111');
+  });
+
+  it('a ws:// URL of the TLS port is told to use wss://', async () => {
+    const plain = stack.workerUrl.replace(/^wss:/, 'ws:');
+    const run = await spawnCli(['trusted', 'get-shard', '--worker-url', plain], opts);
+    assertOneLineError(run, new RegExp(`^error: the worker at ${plain} speaks TLS on that port: use ${stack.workerUrl}$`));
   });
 
   it('errors: wrong MRENCLAVE, worker not running, unknown incognito account', async () => {

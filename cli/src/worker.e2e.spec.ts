@@ -116,6 +116,16 @@ describe('sealbridge worker deploy/list/status/logs/remove and trusted call-work
     assert.match(direct.stdout, /^output: hello directly @\d+$/m);
   });
 
+  it('trusted call-worker also takes the id worker deploy prints; an unknown id says what it is not', async () => {
+    const [byId, unknown] = await Promise.all([
+      runCliJson<{ outputText: string; workerId: string }>(['trusted', '--xt-signer', '//Eve', 'call-worker', echo.id, 'by id', '--from', '//EveIncognito'], opts),
+      spawnCli(['trusted', 'call-worker', 'no-such-worker', 'x'], opts),
+    ]);
+    assert.equal(byId.workerId, echo.identity);
+    assert.match(byId.outputText, /^hello by id @\d+$/);
+    assertOneLineError(unknown, /^error: 'no-such-worker' is neither a Smart Worker identity \(32 bytes, 0x-hex or base58\) nor the id of a worker on the runner at http:/);
+  });
+
   it('call-worker on a worker that is not bound to the shard fails with the STF\'s error', async () => {
     const run = await spawnCli(['trusted', '--xt-signer', '//Charlie', 'call-worker', `0x${'07'.repeat(32)}`, 'x', '--from', '//CharlieIncognito'], opts);
     assertOneLineError(run, /^error: smart worker 0x(07){32} failed: UnknownSmartWorker: no Smart Worker (07){32} is bound to this shard$/);
