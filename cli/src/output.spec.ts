@@ -80,6 +80,18 @@ describe('Output', () => {
     assert.equal(stderr(), '');
   });
 
+  it('an error ends a running spinner first, so nothing is drawn after the error line (Ctrl-C mid-wait)', async () => {
+    const stdout = new PassThrough();
+    const stderr = Object.assign(new PassThrough(), { isTTY: true });
+    let written = '';
+    stderr.on('data', (c: Buffer) => (written += c.toString()));
+    const out = new Output({ json: false, quiet: false, verbose: false }, { stdout, stderr });
+    out.spinner('waiting for the worker');
+    out.error(new CliError('ERR_INTERRUPTED', 'interrupted by SIGINT'));
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    assert.ok(written.endsWith('\r\x1b[2Kerror: interrupted by SIGINT\n'), JSON.stringify(written));
+  });
+
   it('serialises nested bigints', () => {
     assert.equal(toJson({ a: [1n, { b: 2n }] }), '{"a":["1",{"b":"2"}]}');
   });

@@ -41,6 +41,8 @@ export function toJson(value: unknown): string {
 export class Output {
   readonly mode: OutputMode;
   readonly #streams: OutputStreams;
+  /** Stops of the running spinners: an error ends them, also one raised while their wait is abandoned (Ctrl-C). */
+  readonly #spinners = new Set<() => void>();
 
   constructor(mode: OutputMode, streams: OutputStreams = { stdout: process.stdout, stderr: process.stderr }) {
     this.mode = mode;
@@ -98,19 +100,23 @@ export class Output {
     };
     draw();
     const timer = setInterval(draw, SPIN_INTERVAL_MS);
+    const stop = (): void => {
+      if (!this.#spinners.delete(stop)) return;
+      clearInterval(timer);
+      stderr.write('\r\x1b[2K');
+    };
+    this.#spinners.add(stop);
     return {
       update: (next) => {
         text = next;
       },
-      stop: () => {
-        clearInterval(timer);
-        stderr.write('\r\x1b[2K');
-      },
+      stop,
     };
   }
 
   /** One line `error: …` on stderr (plus the stack under --verbose); in JSON mode also `{"error":…}` on stdout. */
   error(error: unknown): void {
+    for (const stop of [...this.#spinners]) stop();
     const code = error instanceof CliError ? error.code : ((error as { code?: unknown })?.code ?? 'ERR_INTERNAL');
     const message = messageOf(error).split('\n')[0];
     this.#streams.stderr.write(`error: ${message}\n`);
