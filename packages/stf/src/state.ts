@@ -53,12 +53,12 @@ export const smartWorkerResultKey = (sender: Uint8Array, callHash: Uint8Array): 
     blake2_128concat(expectLength(sender, ACCOUNT_ID_BYTES, 'sender')),
     blake2_128concat(expectLength(callHash, HASH_BYTES, 'call hash')),
   );
-/** Sealbridge.OperationOutcomes ‖ blake2_128concat(sender) ‖ blake2_128concat(topHash). */
+/** Sealbridge.OperationOutcomes ‖ blake2_128concat(sender) ‖ topHash (identity: it is a blake2-256 already). */
 export const operationOutcomeKey = (sender: Uint8Array, topHash: Uint8Array): Uint8Array =>
   u8aConcat(
     STORAGE_PREFIX.operationOutcome,
     blake2_128concat(expectLength(sender, ACCOUNT_ID_BYTES, 'sender')),
-    blake2_128concat(expectLength(topHash, HASH_BYTES, 'TOP hash')),
+    expectLength(topHash, HASH_BYTES, 'TOP hash'),
   );
 /**
  * Sealbridge.OutcomesByBlock ‖ block number as u32 big-endian (not SCALE): big-endian so that the trie lists the
