@@ -151,7 +151,8 @@ async function run(): Promise<number> {
   interrupted.catch(() => {});
   try {
     say('starting dev chain and worker …');
-    stack = await Promise.race([startStack({ dir }), interrupted]);
+    // Not raced: an interrupted start stops what it started before it rejects.
+    stack = await startStack({ dir, signal: controller.signal });
     say(`node ${stack.nodeUrl}, worker ${stack.workerUrl}, MRENCLAVE ${stack.mrenclave}`);
     await Promise.race([scenario(new Demo(stack, dir)), interrupted]);
     say('\n✔ demo passed');
@@ -166,5 +167,5 @@ async function run(): Promise<number> {
 }
 
 muteLibraryConsole(process.argv);
-for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => controller.abort());
+for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => controller.abort(new Error('interrupted')));
 process.exit(await run());
