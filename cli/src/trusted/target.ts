@@ -19,7 +19,7 @@ export interface TrustedTarget {
   readonly mrenclave: Uint8Array;
   readonly shard: Uint8Array;
   readonly shardBase58: string;
-  /** Incognito accounts of this shard (./my_trusted_keystore/<shard b58>). */
+  /** Incognito accounts of this shard (<--trusted-keystore>/<shard b58>). */
   readonly keystore: Keystore;
 }
 
