@@ -79,7 +79,7 @@ export class CommandContext implements Context {
 
   parentchain(): Promise<ApiPromise> {
     this.#api ??= (async () => {
-      const api = await connectParentchain(this.options.nodeUrl, this.options.connectTimeout * 1000);
+      const api = await connectParentchain(this.options.nodeUrl, this.options.connectTimeout * 1000, this.options.timeout * 1000);
       this.defer(() => api.disconnect());
       this.#hooks.onParentchain?.(api);
       return api;

@@ -7,14 +7,14 @@ import { CliError, CliErrorCode, messageOf } from './errors.js';
 
 /**
  * Connects once, without the provider's endless reconnect loop: a node that is not running is an error after
- * `timeoutMs`, not a hang.
+ * `timeoutMs`, not a hang; a node that stops answering fails each request after `requestTimeoutMs` (--timeout).
  */
-export async function connectParentchain(url: string, timeoutMs: number): Promise<ApiPromise> {
+export async function connectParentchain(url: string, timeoutMs: number, requestTimeoutMs?: number): Promise<ApiPromise> {
   const unreachable = (why: string, cause?: unknown): CliError =>
     new CliError(CliErrorCode.NODE_UNREACHABLE, `cannot connect to the parentchain node at ${url}: ${why} — is the node running?`, { cause });
   let provider: WsProvider;
   try {
-    provider = new WsProvider(url, false);
+    provider = new WsProvider(url, false, {}, requestTimeoutMs);
   } catch (error) {
     throw new CliError(CliErrorCode.BAD_INPUT, `invalid --node-url '${url}': ${messageOf(error)}`, { cause: error });
   }
