@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { execFileSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
 import fs from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
@@ -240,18 +241,21 @@ describe('stopping: Ctrl-C, --timeout and clean shutdowns through the real binar
       }
     });
 
-    it('sealbridge worker: SIGINT while it still waits for the parentchain stops at once and releases the lock; exit 0', async () => {
+    it('sealbridge-worker: SIGINT while it still waits for the parentchain stops at once and releases the lock; exit 0', async () => {
       const data = path.join(dir, 'worker-no-chain');
-      const running = start(['worker', '--parentchain', `ws://127.0.0.1:${await deadPort()}`, '--data-dir', data, '--platform-secret', `${data}.secret`, '--rpc-port', '0', '--runner-port=-1', '--log-format', 'json'], {}, dir);
-      children.push(running.child);
-      const logs = records(running.child);
+      const bin = path.join(path.dirname(createRequire(import.meta.url).resolve('@sealbridge/worker')), 'bin.js');
+      const child = spawn(process.execPath, [bin, '--parentchain', `ws://127.0.0.1:${await deadPort()}`, '--data-dir', data, '--platform-secret', `${data}.secret`, '--rpc-port', '0', '--runner-port=-1', '--log-format', 'json'], { stdio: ['ignore', 'ignore', 'pipe'] });
+      children.push(child);
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      const logs = records(child);
       await until(() => logs.some((r) => r.msg === 'parentchain not reachable yet, retrying'), 'the connection retries');
-      running.child.kill('SIGINT');
-      const run = await running.done;
-      assert.equal(run.code, 0, run.stderr.slice(-2_000));
+      const lock = path.join(data, 'enclave', 'enclave.lock');
+      assert.ok(existsSync(lock), 'the enclave is open while it waits');
+      child.kill('SIGINT');
+      assert.equal(await exited, 0, JSON.stringify(logs.slice(-3)));
       assert.ok(logs.some((r) => r.msg === 'shutting down' && r.signal === 'SIGINT'));
       assert.deepEqual([logs.at(-1)?.msg, logs.at(-1)?.signal], ['stopped', 'SIGINT']);
-      assert.ok(!existsSync(path.join(data, 'enclave', 'enclave.lock')), 'enclave.lock left behind');
+      assert.ok(!existsSync(lock), 'enclave.lock left behind');
     });
   });
 });
