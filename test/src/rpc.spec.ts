@@ -29,6 +29,9 @@ describe('worker JSON-RPC against a running worker on the dev chain', function (
     // What the JS client does: the whole value as a string, minus the two compact-prefix characters.
     const asText = Buffer.from(raw.value).toString('latin1');
     assert.deepEqual(JSON.parse(asText.substring(2)), JSON.parse(await client.getShieldingKeyJson()));
+    // Each answered request is timed, by method (a histogram's `get` is its number of observations).
+    assert.ok(worker.metrics.get('sealbridge_rpc_request_duration_seconds', { method: 'author_getShieldingKey' }) >= 2);
+    assert.ok(worker.metrics.get('sealbridge_rpc_request_duration_seconds', { method: 'author_getFingerprint' }) >= 1);
   });
 
   it('relays a direct call submitted with WebCrypto encryption and reports Submitted → Ready → InSidechainBlock', async () => {

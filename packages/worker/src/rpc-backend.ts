@@ -136,6 +136,10 @@ export class WorkerRpcBackend implements RpcBackend {
     this.#deps.metrics.inc('sealbridge_rpc_requests_total', { method });
   }
 
+  onResponse(method: string, seconds: number): void {
+    this.#deps.metrics.observe('sealbridge_rpc_request_duration_seconds', seconds, { method });
+  }
+
   onRefused(reason: RpcRefusal): void {
     if (reason === 'max_connections') this.#deps.metrics.inc('sealbridge_rpc_connections_refused_total');
     else this.#deps.metrics.inc('sealbridge_invocations_rejected_total', { reason, source: 'rpc' });

@@ -62,6 +62,10 @@ function defineMetrics(metrics: Metrics): void {
   metrics.define('sealbridge_extrinsics_sent_total', 'counter', 'Enclave-signed parentchain extrinsics sent, by kind');
   metrics.define('sealbridge_outbox_pending', 'gauge', 'Enclave-signed extrinsics not yet seen in a finalized block');
   metrics.define('sealbridge_rpc_requests_total', 'counter', 'Trusted RPC requests, by method');
+  metrics.define('sealbridge_rpc_request_duration_seconds', 'histogram', 'Time from a trusted RPC request to its answer, by method (watch updates not included)', {
+    labelNames: ['method'],
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+  });
 }
 
 /** `promise`, or a rejection with the signal's reason as soon as `signal` aborts. */

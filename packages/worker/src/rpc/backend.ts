@@ -82,6 +82,8 @@ export interface RpcBackend {
   getterEpoch?(shard: Uint8Array): object | undefined;
   /** Metrics hook, called once per dispatched method (unknown methods included, as `"unknown"`). */
   onRequest?(method: string): void;
+  /** Metrics hook, called once per answered request of a known method with the seconds its handler took. */
+  onResponse?(method: string, seconds: number): void;
   /** Metrics hook, called once per request or connection refused by a limit (nothing was decrypted for it). */
   onRefused?(reason: RpcRefusal): void;
 }

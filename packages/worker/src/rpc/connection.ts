@@ -160,8 +160,14 @@ export class RpcConnection {
       // A notification has no id to answer with, so it cannot be watched.
       openWatch: (topHash) => (isNotification ? () => {} : this.#openWatch(slot, id, topHash, opened)),
     };
-    const succeed = (result: string): string | null => (isNotification ? null : resultFrame(id, result));
+    const startedAt = performance.now();
+    const answered = (): void => this.#backend.onResponse?.(method, (performance.now() - startedAt) / 1000);
+    const succeed = (result: string): string | null => {
+      answered();
+      return isNotification ? null : resultFrame(id, result);
+    };
     const fail = (err: unknown): string | null => {
+      answered();
       // A failed submission is not watched: drop anything its watcher may already have reported.
       for (const watch of opened) {
         watch.done = true;
