@@ -191,7 +191,9 @@ describe('stopping: Ctrl-C, --timeout and clean shutdowns through the real binar
 
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       it(`up: ${signal} stops worker, Smart Worker and chain; removes its data directory; logs stopped; exit 0`, async () => {
-        const running = start(['up', '--json', '--port', '0', '--worker-port', '0', '--runner-port', '0', '--metrics-port', '0'], {}, dir);
+        // Its own TMPDIR: whatever temporary directory it (or miniflare) creates must be gone when it has stopped.
+        const tmp = await fs.mkdtemp(path.join(dir, 'tmp-'));
+        const running = start(['up', '--json', '--port', '0', '--worker-port', '0', '--runner-port', '0', '--metrics-port', '0'], { TMPDIR: tmp }, dir);
         children.push(running.child);
         const logs = records(running.child);
         const up = await until(() => (running.stdout().includes('\n') ? JSON.parse(running.stdout()) as { runnerUrl: string; nodeUrl: string; dataDir: string } : undefined), 'up to start');
@@ -199,6 +201,7 @@ describe('stopping: Ctrl-C, --timeout and clean shutdowns through the real binar
         await runCliJson(['worker', 'deploy', bundle], { env: runnerEnv, cwd: dir });
         const workerd = await until(() => workerdChildren(running.child.pid!)[0], 'a workerd child');
         assert.ok(existsSync(path.join(up.dataDir, 'worker', 'enclave', 'enclave.lock')));
+        assert.equal((await fs.readdir(tmp)).length, 2, 'the data directory and the Smart Worker\'s scratch directory');
 
         // One SS58 encoding: the worker logs the enclave account as the CLI prints it (the chain's ss58Format).
         const { workers } = await runCliJson<{ workers: { account: string }[] }>(['list-workers'], { env: runnerEnv, cwd: dir });
@@ -211,6 +214,7 @@ describe('stopping: Ctrl-C, --timeout and clean shutdowns through the real binar
         const last = logs.at(-1);
         assert.deepEqual([last?.component, last?.msg, last?.signal], ['up', 'stopped', signal]);
         assert.ok(!existsSync(up.dataDir), `${up.dataDir} was left behind`);
+        assert.deepEqual(await fs.readdir(tmp), [], 'temporary directories left behind');
         assert.ok(!alive(workerd), `workerd ${workerd} still runs`);
       });
     }
@@ -219,7 +223,8 @@ describe('stopping: Ctrl-C, --timeout and clean shutdowns through the real binar
       const chain = await useDevChain();
       try {
         const data = path.join(dir, 'worker-data');
-        const running = start(['worker', '--parentchain', chain.url, '--data-dir', data, '--platform-secret', `${data}.secret`, '--rpc-port', '0', '--runner-port', '0', '--log-format', 'json'], {}, dir);
+        const tmp = await fs.mkdtemp(path.join(dir, 'tmp-'));
+        const running = start(['worker', '--parentchain', chain.url, '--data-dir', data, '--platform-secret', `${data}.secret`, '--rpc-port', '0', '--runner-port', '0', '--log-format', 'json'], { TMPDIR: tmp }, dir);
         children.push(running.child);
         const logs = records(running.child);
         const runner = await until(() => logs.find((r) => r.msg === 'Smart Worker runner listening')?.url as string | undefined, 'the runner');
@@ -236,6 +241,7 @@ describe('stopping: Ctrl-C, --timeout and clean shutdowns through the real binar
         assert.deepEqual([logs.at(-1)?.msg, logs.at(-1)?.signal], ['stopped', 'SIGTERM']);
         assert.ok(!existsSync(lock), 'enclave.lock left behind');
         assert.ok(!alive(workerd), `workerd ${workerd} still runs`);
+        assert.deepEqual(await fs.readdir(tmp), [], 'temporary directories left behind');
       } finally {
         await chain.stop();
       }

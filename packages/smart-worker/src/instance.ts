@@ -1,4 +1,8 @@
 import { Miniflare, type MiniflareOptions, type Request, type Response, type WorkerOptions } from 'miniflare';
+import { mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import type { Readable } from 'node:stream';
 
 import { INVOKE_URL } from '@sealbridge/smart-worker-sdk';
@@ -73,6 +77,22 @@ function withoutSignalExit<T>(create: () => T): T {
 }
 
 /**
+ * Miniflare keeps scratch files in `<tmpdir>/miniflare-<random>` and removes them after `dispose()` without waiting
+ * for it, so a host that exits right after stopping left them behind. Each instance gets a directory of its own as
+ * the tmpdir its constructor sees (os.tmpdir() reads TMPDIR; nothing else runs meanwhile), which `dispose()` removes.
+ */
+function inScratchDir<T>(dir: string, create: () => T): T {
+  const previous = process.env.TMPDIR;
+  process.env.TMPDIR = dir;
+  try {
+    return create();
+  } finally {
+    if (previous === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = previous;
+  }
+}
+
+/**
  * One Smart Worker in its own workerd process (one Miniflare each). A separate process per worker is what
  * makes recycling safe: a worker stuck in `while(true)` blocks its process's event loop, and disposing kills
  * only that process, leaving every other worker running. It also avoids `setOptions` restarts of all workers
@@ -83,11 +103,13 @@ export class WorkerInstance {
   /** Starts run one at a time, so the workerd process each one spawned can be told apart. */
   static #starting: Promise<unknown> = Promise.resolve();
   readonly #mf: Miniflare;
+  readonly #scratch: string;
   readonly #pid: number | undefined;
   readonly #limits: InstanceLimits;
 
-  private constructor(mf: Miniflare, pid: number | undefined, limits: InstanceLimits) {
+  private constructor(mf: Miniflare, scratch: string, pid: number | undefined, limits: InstanceLimits) {
     this.#mf = mf;
+    this.#scratch = scratch;
     this.#pid = pid;
     this.#limits = limits;
   }
@@ -127,17 +149,19 @@ export class WorkerInstance {
       },
     };
     const before = workerdChildren();
-    const mf = withoutSignalExit(() => new Miniflare(mfOptions));
+    const scratch = mkdtempSync(path.join(os.tmpdir(), 'sealbridge-smart-worker-'));
+    const mf = withoutSignalExit(() => inScratchDir(scratch, () => new Miniflare(mfOptions)));
     try {
       await mf.ready;
     } catch (e) {
       await mf.dispose().catch(() => {}); // rejects with the same startup failure
+      await rm(scratch, { recursive: true, force: true });
       const detail = startupErrors[0]?.replace(/^service core:user:[^:]*: /, '') ?? String(e);
       throw new SmartWorkerError('ERR_SCRIPT_FAILED', `the worker script failed to load: ${detail}`, { cause: e });
     }
     startupErrors.length = 0;
     const pid = [...workerdChildren()].find((candidate) => !before.has(candidate));
-    return new WorkerInstance(mf, pid, options.limits ?? {});
+    return new WorkerInstance(mf, scratch, pid, options.limits ?? {});
   }
 
   /** Dispatches a request to the worker's fetch handler, aborting after `timeoutMs`. */
@@ -193,8 +217,12 @@ export class WorkerInstance {
     return res.status === 200 ? 'ok' : new TextDecoder().decode(res.body);
   }
 
-  /** Kills the workerd process (also when its isolate is stuck in a loop). */
+  /** Kills the workerd process (also when its isolate is stuck in a loop) and removes its scratch files. */
   async dispose(): Promise<void> {
-    await this.#mf.dispose();
+    try {
+      await this.#mf.dispose();
+    } finally {
+      await rm(this.#scratch, { recursive: true, force: true });
+    }
   }
 }
