@@ -5,7 +5,7 @@ import { RSA_BLOCK_BYTES } from '@sealbridge/chain-types';
 
 import type { CallVerification, DecryptOutcome, FromDecryptWorker, ToDecryptWorker } from './decrypt-protocol.js';
 import { EnclaveError } from './errors.js';
-import { DECRYPT_CHUNK_MAX, DECRYPT_IMPORT_MESSAGES_PER_THREAD, DECRYPT_RPC_CHUNK_MAX, DECRYPT_THREADS_KEPT_FOR_IMPORT, MAX_SHIELDED_BYTES } from './settings.js';
+import { DECRYPT_CHUNK_MAX, DECRYPT_RPC_CHUNK_MAX, DECRYPT_THREADS_KEPT_FOR_IMPORT, MAX_SHIELDED_BYTES } from './settings.js';
 
 /** `callSignatureValid` is set when the batch asked for call verification: true only for a correctly signed call. */
 export type DecryptResult = { ok: true; plaintext: Uint8Array; callSignatureValid?: boolean } | { ok: false; error: EnclaveError };
@@ -72,9 +72,10 @@ const tooLarge = (ciphertext: Uint8Array): EnclaveError =>
   new EnclaveError('CIPHERTEXT_TOO_LARGE', `shielded payload of ${ciphertext.length} bytes is over the ${MAX_SHIELDED_BYTES}-byte cap; not decrypted`);
 
 /**
- * Shielded-ciphertext decryption on worker threads. Work waits in two queues in the pool (not in the threads'
- * message queues, where it could no longer be reordered): batches are split into chunks (≤ DECRYPT_CHUNK_MAX for
- * import, DECRYPT_RPC_CHUNK_MAX for RPC) and sent to the least-busy thread as threads free up, import first.
+ * Shielded-ciphertext decryption on worker threads. Batches are split into chunks (≤ DECRYPT_CHUNK_MAX for import,
+ * DECRYPT_RPC_CHUNK_MAX for RPC). Import chunks go to the least-busy thread at once; RPC chunks wait in the pool
+ * (not in the threads' message queues, where they could no longer be overtaken) until a thread is idle and no
+ * import work is left, so the chain's work is delayed by at most one RPC ciphertext per thread.
  * Single decrypt() calls of one priority made in the same tick are queued together, each answered by its own chunk.
  */
 export class DecryptPool {
@@ -185,7 +186,9 @@ export class DecryptPool {
       const queue = this.#queues[priority];
       if (queue.length === 0) return;
       if (priority === 'rpc' && this.#rpcThreads >= rpcThreadsMax) return;
-      const slot = this.#freeSlot(priority === 'import' ? DECRYPT_IMPORT_MESSAGES_PER_THREAD : 1);
+      // Import work goes out at once, all of it: the main thread that would hand out more is busy executing the
+      // previous block, and nothing it could reorder comes first anyway (RPC work only ever takes idle threads).
+      const slot = this.#freeSlot(priority === 'import' ? Infinity : 1);
       if (slot === undefined) return;
       if (priority === 'rpc') this.#rpcThreads++;
       const chunk = queue.shift()!;

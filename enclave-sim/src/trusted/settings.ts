@@ -20,8 +20,6 @@ export const MAX_OLM_ONE_TIME_KEYS_PER_CALL = 50;
 export const DECRYPT_CHUNK_MAX = 64;
 /** RPC work goes to the threads one ciphertext per message, so import work waits behind at most one of them. */
 export const DECRYPT_RPC_CHUNK_MAX = 1;
-/** Import messages a thread holds: the one it runs and the next, so it never idles waiting for the main thread. */
-export const DECRYPT_IMPORT_MESSAGES_PER_THREAD = 2;
 /**
  * Threads RPC work leaves free (when there is more than one): the chain's work always finds one idle, and on a
  * small machine the host's main thread, which imports the blocks, keeps a core.
