@@ -142,6 +142,9 @@ describe('operator console: the page in headless Chromium', function () {
     const metric = await scrape(consoleUrl);
     assert.equal(await shown(page, 'olm.oneTimeKeysOnChain'), 49, 'one of the 50 published keys was claimed');
     assert.ok(metric('sealbridge_enclave_account_free_balance')! > 0);
+    // Read back from the chain: a block the worker imported and confirmed, not just any number.
+    const lastConfirmed = metric('sealbridge_last_confirmed_block')!;
+    assert.ok(lastConfirmed >= 1 && lastConfirmed <= metric('sealbridge_last_imported_block')!, `last confirmed ${lastConfirmed}`);
     const { version } = JSON.parse(fs.readFileSync(new URL('../../packages/worker/package.json', import.meta.url), 'utf8')) as { version: string };
     assert.equal(await page.locator('[data-field="version"]').textContent(), version);
     assert.equal(metric(`sealbridge_build_info{mrenclave="${await page.locator('[data-field="enclave.mrenclave"]').textContent()}",version="${version}"}`), 1);

@@ -179,6 +179,12 @@ export class ParentchainClient {
     }
   }
 
+  /** One block, fetched and decoded on its own (for readers beside the import: the import's decoder hand-over stays as it is). */
+  async block(number: number): Promise<ParentchainBlock> {
+    const raw = await withTimeout(this.#fetchRaw(number), REQUEST_TIMEOUT_MS, `parentchain did not deliver block #${number}`);
+    return decodeBlock(await this.#decoderAt(raw), raw);
+  }
+
   /** The block as the node sends it (hex), without decoding it: that happens in order, in `fetchRange`. */
   async #fetchRaw(number: number): Promise<RawBlock> {
     const provider = this.#provider;

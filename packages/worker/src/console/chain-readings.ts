@@ -1,6 +1,5 @@
-import type { ApiDecoration } from '@polkadot/api/types';
-import type { EventRecord } from '@polkadot/types/interfaces';
 import { u8aEq } from '@polkadot/util';
+import { bytesEqual } from '@sealbridge/chain-types';
 
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
@@ -129,23 +128,23 @@ export class ChainReader {
     };
   }
 
-  /** The highest block number our enclave confirmed for our shard in parentchain block `number`. */
+  /**
+   * The highest block number our enclave confirmed for our shard in parentchain block `number`. The block is read
+   * with the worker's own decoder: a block full of confirmations costs polkadot-js codecs far more than the import.
+   */
   async #confirmedIn(number: number): Promise<number | undefined> {
     const { client, shard, account } = this.#deps;
-    const { api } = client;
-    const hash = await client.blockHash(number);
-    if (!hash) return undefined;
-    const [signed, at] = await Promise.all([api.rpc.chain.getBlock(hash), api.at(hash)]);
-    const events = (await (at as ApiDecoration<'promise'>).query.system.events()) as unknown as EventRecord[];
-    const ours = api.createType('AccountId', account).toString();
+    const block = await client.block(number);
     let confirmed: number | undefined;
-    for (const { phase, event } of events) {
-      if (!phase.isApplyExtrinsic || event.section !== 'enclaveBridge' || event.method !== 'ProcessedParentchainBlock') continue;
-      const xt = signed.block.extrinsics[phase.asApplyExtrinsic.toNumber()];
-      if (!xt?.isSigned || xt.signer.toString() !== ours) continue;
-      const data = event.data as unknown as { shard: { toU8a(): Uint8Array }; blockNumber: { toString(): string } };
-      if (!u8aEq(data.shard.toU8a(), shard)) continue;
-      confirmed = Math.max(confirmed ?? 0, Number(data.blockNumber.toString()));
+    for (const { applyExtrinsic, event } of block.events) {
+      if (applyExtrinsic === undefined || event.section !== 'enclaveBridge' || event.method !== 'ProcessedParentchainBlock') continue;
+      const signer = block.extrinsics[applyExtrinsic]?.signer;
+      // The signer's Address: an AccountId, or MultiAddress::Id (index 0) of one.
+      if (!signer || !(bytesEqual(signer, account) || (signer[0] === 0 && bytesEqual(signer.subarray(1), account)))) continue;
+      // ProcessedParentchainBlock { shard, block_hash, trusted_calls_merkle_root, block_number }, read by position.
+      const [confirmedShard, , , blockNumber] = Object.values(event.fields) as [Uint8Array, unknown, unknown, number | bigint];
+      if (!bytesEqual(confirmedShard, shard)) continue;
+      confirmed = Math.max(confirmed ?? 0, Number(blockNumber));
     }
     return confirmed;
   }
