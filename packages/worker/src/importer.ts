@@ -150,7 +150,10 @@ export class BlockImporter {
         `block #${block.number} ${block.hash} does not extend the last imported block #${this.#last.number} ${this.#last.hash}`,
       );
     }
-    const execution = await shard.executeBlock(block, calls, await decrypted);
+    const operations = await decrypted;
+    const executionStartedAt = performance.now();
+    const execution = await shard.executeBlock(block, calls, operations);
+    metrics.observe('sealbridge_stf_block_execution_seconds', (performance.now() - executionStartedAt) / 1000);
     const env = await this.#deps.env?.processBlock(block, (oneTimeKey, status) => this.#deps.client.api.tx.workerEnv.setEnvResult(oneTimeKey, status));
     const root = trustedCallsMerkleRoot(calls.map((call) => blake2AsU8a(call.leafPreimage)));
     const included = outbox.includedIn(block.extrinsics);

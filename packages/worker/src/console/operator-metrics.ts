@@ -33,8 +33,8 @@ export function shardSize(state: ShardState): ShardSize {
 
 /**
  * Integritee's operator metrics that belong to the composition rather than one component: build info, the state
- * size of the shard, and the STF's execution time per block (timed around `ShardRuntime.executeBlock`, which the
- * importer calls once per block).
+ * size of the shard, and the STF's execution time per block (defined here, observed by the importer around
+ * `ShardRuntime.executeBlock`).
  */
 export function instrumentShard(metrics: Metrics, shard: ShardRuntime, labels: { mrenclave: string; shard: string }): void {
   metrics.define('sealbridge_build_info', 'gauge', 'Always 1; the labels say which enclave (MRENCLAVE, base58) and worker version this is');
@@ -49,13 +49,4 @@ export function instrumentShard(metrics: Metrics, shard: ShardRuntime, labels: {
   });
 
   metrics.define('sealbridge_stf_block_execution_seconds', 'histogram', 'Time the STF took to execute one parentchain block (its decryption not included)', { buckets: STF_BUCKETS });
-  const executeBlock = shard.executeBlock.bind(shard);
-  shard.executeBlock = async (...args) => {
-    const startedAt = performance.now();
-    try {
-      return await executeBlock(...args);
-    } finally {
-      metrics.observe('sealbridge_stf_block_execution_seconds', (performance.now() - startedAt) / 1000);
-    }
-  };
 }
