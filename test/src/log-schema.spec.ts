@@ -62,10 +62,17 @@ describe('one JSON log schema: dev chain, worker and CLI', function () {
     const up = spawn(process.execPath, [binPath('@sealbridge/cli'), 'up', '--json', '--port', '0', '--worker-port', '0', '--runner-port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(up);
     let stdout = '';
-    up.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    // The result is printed once the stack is ready, which may be after the registration is logged.
+    const result = new Promise<void>((resolve) =>
+      up.stdout!.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        if (stdout.endsWith('\n')) resolve();
+      }),
+    );
     const records = await collect(up, (r) => r.some((x) => x.component === 'worker' && x.msg === 'enclave registered'));
     const components = new Set(records.map((r) => r.component));
     assert.ok(components.has('dev-chain') && components.has('worker.enclave'), [...components].join());
+    await result;
     up.kill('SIGINT');
     await exited(up);
     assert.equal(up.exitCode, 0);
