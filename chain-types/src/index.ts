@@ -1,6 +1,8 @@
+export { BlockDecodeError, BlockDecoder, type BlockEvent, type BlockExtrinsic, type DecodedCall } from './block-decoder.js';
 export { remember } from './bounded-cache.js';
 export { bytesEqual, bytesToHex, hexToBytes } from './bytes.js';
 export * from './codec/index.js';
+export * from './env-message.js';
 export * from './errors.js';
 export * from './interfaces.js';
 export * from './merkle.js';

@@ -13,9 +13,8 @@ import {
   shieldingKeyToJson,
 } from '@sealbridge/chain-types';
 
-import type { DecryptBatchOptions, DecryptOptions, EnclaveHandle } from '../enclave-handle.js';
 import { DecryptPool } from './decrypt-pool.js';
-import type { DecryptPoolStats, DecryptResult } from './decrypt-pool.js';
+import type { DecryptPoolStats, DecryptPriority, DecryptResult } from './decrypt-pool.js';
 import { EnclaveError } from './errors.js';
 import { loadOrCreateShieldingKey, loadOrCreateSigningKey } from './keys.js';
 import type { EnclaveLog } from './log.js';
@@ -59,8 +58,28 @@ interface TrustedParts {
   tls: { certPem: string; keyPem: string };
 }
 
-/** Enclave-side implementation of every ECALL. Holds all private keys; performs I/O only via SealedStorage. */
-export class TrustedEnclave implements EnclaveHandle {
+export interface DecryptOptions {
+  /**
+   * `import` (default): the chain's own invocations; `rpc`: requests of RPC clients, served only when no import
+   * work waits, so a flood of requests cannot delay block import.
+   */
+  priority?: DecryptPriority;
+}
+
+export interface DecryptBatchOptions extends DecryptOptions {
+  /**
+   * Also check every plaintext as a TrustedOperation call signed for this enclave and shard, on the decryption
+   * threads; each ok result then carries `callSignatureValid`.
+   */
+  verifyCallsForShard?: Uint8Array;
+}
+
+/**
+ * The enclave's key holder, inside the enclave process: shielding, signing and sealing keys, the decryption threads,
+ * the Olm account and the Omni Keys. The trusted runtime uses it; nothing of it is reachable from the host except
+ * through the ECALLs (enclave-api), none of which returns a key or signs host-chosen bytes.
+ */
+export class TrustedEnclave {
   readonly #p: TrustedParts;
   readonly #signerPublicKey: Uint8Array;
   readonly #shieldingPublicKey: KeyObject;
@@ -147,6 +166,12 @@ export class TrustedEnclave implements EnclaveHandle {
   unseal(purpose: string, sealed: Uint8Array): Uint8Array {
     checkPurpose(purpose);
     return this.#open().sealer.unseal(APP_PURPOSE_PREFIX + purpose, sealed);
+  }
+
+  /** A 32-byte key bound to this enclave (MRENCLAVE) and `label`, for keyed hashes of host storage keys. */
+  deriveKey(label: string): Buffer {
+    checkPurpose(label);
+    return this.#open().sealer.deriveKey('MRENCLAVE', APP_PURPOSE_PREFIX + label);
   }
 
   quote(reportData64: Uint8Array): Uint8Array {

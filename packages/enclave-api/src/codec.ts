@@ -32,7 +32,7 @@ export const f64: Codec<number> = codec('f64', (w, v) => {
   new DataView(b.buffer).setFloat64(0, v, true);
   w.bytes(b);
 }, (r) => new DataView(r.take(8, 'f64').slice().buffer).getFloat64(0, true));
-export const bytes: Codec<Uint8Array> = codec('Vec<u8>', (w, v) => w.bytesWithLength(v), (r) => r.bytesWithLength().slice());
+export const bytes: Codec<Uint8Array> = codec('Vec<u8>', (w, v) => w.bytesWithLength(v), (r) => new Uint8Array(r.bytesWithLength()));
 export const str: Codec<string> = codec('str', (w, v) => w.str(v), (r) => r.str());
 /** A JSON document carried as a string, for structured values that are only displayed (logs, console lists). */
 export const json = <T>(name: string): Codec<T> => codec(name, (w, v) => w.str(JSON.stringify(v)), (r) => JSON.parse(r.str(name)) as T);
@@ -41,7 +41,7 @@ export function fixed(n: number): Codec<Uint8Array> {
   return codec(`[u8; ${n}]`, (w, v) => {
     if (v.length !== n) throw new RangeError(`[u8; ${n}] got ${v.length} bytes`);
     w.bytes(v);
-  }, (r) => r.take(n, `[u8; ${n}]`).slice());
+  }, (r) => new Uint8Array(r.take(n, `[u8; ${n}]`)));
 }
 export const h256 = fixed(32);
 

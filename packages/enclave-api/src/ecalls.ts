@@ -117,7 +117,7 @@ export const ECALLS = {
   init: call(1, InitArgs, EnclaveInfo, 'Opens or creates the sealed keys, loads the sealed state (OCALL sealed_scan), starts the decryption threads, the TLS RPC server and the Smart Worker runtime.'),
   set_runtime: call(2, RuntimeInfo, unit, 'A runtime upgrade: blocks from now on are decoded, and calls encoded, with this metadata.'),
   import_block: call(3, RawBlock, BlockImported, 'Decodes the block, decrypts and verifies its indirect invocations, executes them, handles set_env claims, seals the changes and signs the confirmation and payouts. Blocks must come in order.'),
-  register: call(4, struct('RegisterArgs', { url: option(str) }), Registration, "Signs the enclave's Teerex registration with a fresh quote bound to its signer and shielding key."),
+  register: call(4, struct('RegisterArgs', { url: option(str), nextNonce: u32 }), Registration, "Signs the enclave's Teerex registration with a fresh quote bound to its signer and shielding key."),
   console_status: call(5, unit, ConsoleInfo, 'Public state for the operator console.'),
   shutdown: call(6, unit, unit, 'Closes the RPC server, the runtime and the threads; the process exits after replying.'),
 } as const;

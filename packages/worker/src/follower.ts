@@ -94,7 +94,6 @@ export class Follower {
       // After a failed round too: the confirmations of the blocks imported before the failure must still go out.
       if (client.isConnected) {
         try {
-          await lock.run(() => outbox.resignStale(importer.lastImported.number));
           await outbox.flush();
         } catch (error) {
           log.warn('outbox upkeep failed, retrying', { error: (error as Error).message });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 
 import { ScaleDecodeError } from '@sealbridge/chain-types';
 
-import { BlockDecodeError } from './block-decoder.js';
+import { BlockDecodeError } from '@sealbridge/chain-types';
 import { blockDecodeFailure, ImportMonitor, STALL_LOG_MAX_REPEAT_MS } from './import-stall.js';
 import type { LogFields, Logger, LogLevel } from './log.js';
 import { Metrics } from './metrics.js';

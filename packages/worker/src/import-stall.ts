@@ -1,10 +1,16 @@
-import { ScaleDecodeError } from '@sealbridge/chain-types';
+import { BlockDecodeError, ScaleDecodeError } from '@sealbridge/chain-types';
 
-import { BlockDecodeError } from './block-decoder.js';
 import type { Logger, LogFields } from './log.js';
 import type { Metrics } from './metrics.js';
 import { UndecodableBlockError, type BlockRef } from './parentchain.js';
-import type { SyncStatus } from './rpc/backend.js';
+
+/** The worker's parentchain import (`sealbridge_syncStatus`); `since` is unix seconds of the stall's first failure. */
+export interface SyncStatus {
+  imported: number;
+  finalized: number;
+  lag: number;
+  stalled: { since: number; block: number; reason: string } | null;
+}
 
 /** A stall's log line is repeated this long after its first line, each further repeat twice as late as the last… */
 export const STALL_LOG_FIRST_REPEAT_MS = 5_000;

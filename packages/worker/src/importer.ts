@@ -1,24 +1,17 @@
 import { u8aToHex } from '@polkadot/util';
-import { blake2AsU8a } from '@polkadot/util-crypto';
 
-import { trustedCallsMerkleRoot } from '@sealbridge/chain-types';
+import { BlockDecodeError, hexToBytes } from '@sealbridge/chain-types';
+import { BoundaryError, type BlockImported, type EnclaveEcalls } from '@sealbridge/enclave-api';
 
-import type { DecryptResult } from '@sealbridge/enclave-sim';
-
-import { BlockDecodeError } from './block-decoder.js';
 import type { ImportMonitor } from './import-stall.js';
-import { findIndirectCalls, type IndirectCall } from './indirect-calls.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
 import type { Mutex } from './mutex.js';
-import type { OlmEnv } from './olm-env.js';
 import type { Outbox } from './outbox.js';
 import { UndecodableBlockError, type BlockRef, type ParentchainBlock, type ParentchainClient } from './parentchain.js';
-import type { ShardRuntime } from './shard-runtime.js';
-import type { OperationResult } from '@sealbridge/stf';
 import type { OutboxEntry, WorkerStore } from './store.js';
 
-/** Blocks whose decryption may run ahead of the one executing. */
+/** Blocks handed to the enclave ahead of the one being committed: their decryption overlaps its execution. */
 const PIPELINE_DEPTH = 2;
 /** A sync longer than this many blocks is a catch-up: logged at its start, every PROGRESS_EVERY_MS and at its end. */
 const CATCH_UP_BLOCKS = 100;
@@ -26,8 +19,7 @@ const PROGRESS_EVERY_MS = 10_000;
 
 interface PreparedBlock {
   block: ParentchainBlock;
-  calls: IndirectCall[];
-  decrypted: Promise<DecryptResult[]>;
+  imported: Promise<BlockImported>;
 }
 
 export class ChainMismatchError extends Error {
@@ -44,24 +36,23 @@ export interface BlockImporterDeps {
   client: ParentchainClient;
   store: WorkerStore;
   outbox: Outbox;
-  shard: ShardRuntime;
+  /** The enclave's ECALLs: `import_block` does all the trusted work of a block. */
+  enclave: EnclaveEcalls;
   lock: Mutex;
   log: Logger;
   metrics: Metrics;
   /** Told of every committed block. */
   monitor: ImportMonitor;
   fetchConcurrency: number;
-  /** Olm env secrets (`WorkerEnv.EnvSet`), processed in the same commit as the block. */
-  env?: OlmEnv;
-  /** Told about every committed block's operation results (RPC watchers of relayed direct calls). */
-  onExecuted?: (results: OperationResult[], block: BlockRef) => void;
+  /** A block that upgraded the runtime: the enclave must learn the new metadata before the next block. */
+  onRuntimeUpgrade: (block: ParentchainBlock) => Promise<void>;
   testUndecodable?: UndecodableBlockHook;
 }
 
 /**
- * Imports finalized parentchain blocks one at a time: finds the indirect invocations, executes them in the
- * enclave against the shard state, and commits the new state, the import cursor and the enclave-signed
- * confirmation in one LevelDB batch before anything is sent.
+ * The host's half of block import: fetches finalized blocks, hands each to the enclave (ECALL `import_block`) and
+ * commits what comes back — sealed writes, the import cursor and the enclave-signed extrinsics — in one LevelDB
+ * batch before anything is sent. It never sees a plaintext call or state value.
  */
 export class BlockImporter {
   readonly #deps: BlockImporterDeps;
@@ -88,7 +79,7 @@ export class BlockImporter {
     const rate = () => Math.round((imported / Math.max(1, Date.now() - startedAt)) * 1000);
     let lastFlush = startedAt;
     let lastProgress = startedAt;
-    // Decryption of the next blocks runs in the enclave's pool while the current block executes.
+    // The next blocks are in the enclave already: their decryption runs while the current one executes.
     const prepared: PreparedBlock[] = [];
     const importNext = async () => {
       await this.#import(prepared.shift()!);
@@ -117,7 +108,13 @@ export class BlockImporter {
         }
         if (next.done) break;
         prepared.push(this.#prepare(next.value));
-        if (prepared.length > PIPELINE_DEPTH) await importNext();
+        if (upgradesRuntime(next.value)) {
+          // The blocks after it are decoded with the new runtime's metadata: the enclave learns it before it sees them.
+          while (prepared.length > 0) await importNext();
+          await this.#deps.onRuntimeUpgrade(next.value);
+        } else if (prepared.length > PIPELINE_DEPTH) {
+          await importNext();
+        }
       }
     } finally {
       await blocks.return(undefined);
@@ -133,69 +130,69 @@ export class BlockImporter {
   }
 
   #prepare(block: ParentchainBlock): PreparedBlock {
-    const { shard, log, metrics } = this.#deps;
-    const calls = findIndirectCalls(block, (extrinsic, error) => {
-      log.warn('unreadable indirect call skipped', { block: block.number, extrinsic, error: error.message });
-      metrics.inc('sealbridge_invocations_rejected_total', { reason: 'malformed_call' });
+    const imported = this.#deps.enclave.import_block({
+      number: block.number,
+      hash: hexToBytes(block.hash),
+      parentHash: hexToBytes(block.parentHash),
+      extrinsics: block.extrinsics.map((xt) => xt.bytes),
+      events: block.eventsBytes,
     });
-    const decrypted = shard.decrypt(block, calls);
-    decrypted.catch(() => undefined); // awaited in #import; handled here in case the import stops first
-    return { block, calls, decrypted };
+    imported.catch(() => undefined); // awaited in #import; handled here in case the import stops first
+    return { block, imported };
   }
 
-  async #import({ block, calls, decrypted }: PreparedBlock): Promise<void> {
-    const { outbox, shard, store, lock, log, metrics } = this.#deps;
+  async #import({ block, imported }: PreparedBlock): Promise<void> {
+    const { outbox, store, lock, log, metrics } = this.#deps;
     if (block.number !== this.#last.number + 1 || block.parentHash !== this.#last.hash) {
       throw new ChainMismatchError(
         `block #${block.number} ${block.hash} does not extend the last imported block #${this.#last.number} ${this.#last.hash}`,
       );
     }
-    const operations = await decrypted;
-    const executionStartedAt = performance.now();
-    const execution = await shard.executeBlock(block, calls, operations);
-    metrics.observe('sealbridge_stf_block_execution_seconds', (performance.now() - executionStartedAt) / 1000);
-    const env = await this.#deps.env?.processBlock(block, (oneTimeKey, status) => this.#deps.client.api.tx.workerEnv.setEnvResult(oneTimeKey, status));
-    const root = trustedCallsMerkleRoot(calls.map((call) => blake2AsU8a(call.leafPreimage)));
-    const included = outbox.includedIn(block.extrinsics);
-
-    await lock.run(async () => {
-      const added: OutboxEntry[] = [];
-      try {
-        for (const { kind, call } of execution.parentchainCalls) added.push(outbox.sign(call, kind, block.number));
-        for (const { kind, tx } of env?.acks ?? []) added.push(outbox.sign(tx.method.toU8a(), kind, block.number));
-        added.push(outbox.sign(shard.confirmationCall(block, root), 'confirm', block.number));
-        await store.commitBlock({
-          block: { number: block.number, hash: block.hash },
-          shardWrites: [shard.sealedChanges(execution)],
-          outboxAdd: added,
-          outboxRemove: included,
-          nextNonce: outbox.nextNonce,
-          kvWrites: env?.kvWrites,
-        });
-      } catch (error) {
-        outbox.rollback();
-        throw error;
+    let result: BlockImported;
+    try {
+      result = await imported;
+    } catch (error) {
+      // The enclave read the block with the chain's metadata and could not: the same stall as a host-side decode failure.
+      if (error instanceof BoundaryError && (error.code === 'BLOCK_UNDECODABLE' || error.code === 'METADATA_UNSUPPORTED')) {
+        const where = (error.details ?? {}) as { extrinsicIndex?: number; eventIndex?: number; path?: string };
+        throw new UndecodableBlockError(block, new BlockDecodeError(error.code, error.message, where));
       }
-      outbox.committed(added, included, block.number);
+      throw error;
+    }
+    metrics.observe('sealbridge_stf_block_execution_seconds', result.executionSeconds);
+    const included = outbox.includedIn(block.extrinsics);
+    const added: OutboxEntry[] = result.extrinsics.map((extrinsic) => outbox.entryOf(extrinsic, block.number));
+    // Extrinsics the enclave signed before this block's (a relayed call) are persisted first: no nonce gap on a crash.
+    await outbox.turn(Math.min(...added.map((entry) => entry.nonce)));
+    await lock.run(async () => {
+      await store.commitBlock({
+        block: { number: block.number, hash: block.hash },
+        sealedWrites: result.writes,
+        outboxAdd: added,
+        outboxRemove: included,
+        nextNonce: outbox.nonceAfter(added),
+      });
+      outbox.committed(added, included);
     });
-    const results = shard.commit(execution);
-    await env?.committed();
     this.#last = { number: block.number, hash: block.hash };
-    this.#deps.onExecuted?.(results, this.#last);
 
     this.#deps.monitor.imported(block.number);
-    metrics.inc('sealbridge_invocations_total', { result: 'ok' }, execution.ok);
-    metrics.inc('sealbridge_invocations_total', { result: 'failed' }, execution.failed);
-    const level = calls.length > 1 || execution.failed > 0 ? 'info' : 'debug';
-    // The state root costs a trie walk: only for a line that is written (the crash and determinism specs read it).
+    metrics.inc('sealbridge_invocations_total', { result: 'ok' }, result.ok);
+    metrics.inc('sealbridge_invocations_total', { result: 'failed' }, result.failed);
+    const level = result.indirectCalls > 1 || result.failed > 0 ? 'info' : 'debug';
     if (log.enabled(level)) log[level]('imported block', {
       block: block.number,
       hash: block.hash,
-      indirectCalls: calls.length,
-      ok: execution.ok,
-      failed: execution.failed,
-      root: u8aToHex(root),
-      stateRoot: u8aToHex(shard.state.root()),
+      indirectCalls: result.indirectCalls,
+      ok: result.ok,
+      failed: result.failed,
+      root: u8aToHex(result.callsRoot),
+      stateRoot: u8aToHex(result.stateRoot),
     });
   }
+}
+
+/** `System.CodeUpdated`: the next block is built by another runtime. */
+function upgradesRuntime(block: ParentchainBlock): boolean {
+  return block.events.some(({ event }) => event.section === 'system' && event.method === 'CodeUpdated');
 }

@@ -11,10 +11,9 @@ import { hexToU8a, isHex, u8aEq, u8aToHex } from '@polkadot/util';
 import { decodeAddress } from '@polkadot/util-crypto';
 import Olm from '@matrix-org/olm';
 
-import { parseShard, SealbridgeError } from '@sealbridge/chain-types';
+import { ENV_MESSAGE_VERSION, olmBase64, parseShard, SealbridgeError, type EnvMessage, type SetEnvStatus } from '@sealbridge/chain-types';
 import { initOlm } from '@sealbridge/enclave-sim';
 
-import { ENV_MESSAGE_VERSION, olmBase64, type EnvMessage, type SetEnvStatus } from './olm-env.js';
 
 export const SET_ENV_ERROR_CODES = ['NO_OLM_KEYS', 'NO_ONE_TIME_KEYS', 'UNKNOWN_TARGET', 'TIMEOUT'] as const;
 export class SetEnvError extends SealbridgeError<(typeof SET_ENV_ERROR_CODES)[number]> {}

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 
 import type { LogLevel } from './log.js';
-import { DEFAULT_RPC_LIMITS } from './rpc/settings.js';
+import { DEFAULT_RPC_LIMITS } from '@sealbridge/enclave-sim';
 
 export interface WorkerOptions {
   /** Parentchain node, e.g. the embedded dev chain or a real Integritee node. */
@@ -23,6 +23,8 @@ export interface WorkerOptions {
   runnerToken?: string;
   metricsPort?: number;
   platformSecretPath?: string;
+  /** Refuse to start unless the enclave measures to this MRENCLAVE (0x-hex of 32 bytes). */
+  mrenclave?: string;
   /** Outbound fetch allow-list for Smart Workers (host[:port]). */
   smartWorkerFetchAllow: string[];
   /** Blocks fetched ahead while catching up. */
@@ -59,6 +61,7 @@ export const WORKER_USAGE = `Usage: sealbridge-worker [options]
   --metrics-port <port>           operator console on / (live status page), /health (200 ready, 503 not)
                                   and Prometheus /metrics, on 127.0.0.1 (0 = any free port)
   --platform-secret <file>        simulated platform secret (default ~/.sealbridge/platform-secret)
+  --mrenclave <hex>               refuse to start unless the enclave measures to this MRENCLAVE
   --smart-worker-fetch-allow <l>  comma-separated host[:port] list Smart Workers may fetch
   --log-level <level>             debug | info | warn | error (default info)
   --log-format <format>           pretty | json (default pretty)
@@ -82,6 +85,7 @@ export function parseWorkerArgs(argv: string[]): WorkerOptions | 'help' {
       'runner-token': { type: 'string' },
       'metrics-port': { type: 'string' },
       'platform-secret': { type: 'string' },
+      mrenclave: { type: 'string' },
       'smart-worker-fetch-allow': { type: 'string' },
       'fetch-concurrency': { type: 'string' },
       'log-level': { type: 'string' },
@@ -108,6 +112,7 @@ export function parseWorkerArgs(argv: string[]): WorkerOptions | 'help' {
     runnerToken: values['runner-token'],
     metricsPort: parsePort(values['metrics-port'], '--metrics-port'),
     platformSecretPath: values['platform-secret'],
+    mrenclave: parseMrenclave(values.mrenclave),
     smartWorkerFetchAllow: values['smart-worker-fetch-allow']?.split(',').map((s) => s.trim()).filter(Boolean) ?? [],
     fetchConcurrency: parsePositive(values['fetch-concurrency'], '--fetch-concurrency') ?? DEFAULT_WORKER_OPTIONS.fetchConcurrency,
     logLevel,
@@ -127,4 +132,11 @@ function parsePositive(value: string | undefined, flag: string): number | undefi
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} must be a positive integer, not "${value}"`);
   return n;
+}
+
+function parseMrenclave(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const hex = value.startsWith('0x') ? value : `0x${value}`;
+  if (!/^0x[0-9a-fA-F]{64}$/.test(hex)) throw new Error(`--mrenclave must be 32 bytes of hex, not "${value}"`);
+  return hex.toLowerCase();
 }

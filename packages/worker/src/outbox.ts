@@ -1,9 +1,9 @@
+import { u8aToHex } from '@polkadot/util';
 import { encodeAddress } from '@polkadot/util-crypto';
 
-import { bytesEqual } from '@sealbridge/chain-types';
+import { bytesEqual, type BlockExtrinsic } from '@sealbridge/chain-types';
+import type { SignedExtrinsic } from '@sealbridge/enclave-api';
 
-import type { BlockExtrinsic } from './block-decoder.js';
-import { ExtrinsicSigner, perRuntimeVersion, type SignedExtrinsic } from './extrinsic-signer.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
 import type { ParentchainClient } from './parentchain.js';
@@ -16,15 +16,12 @@ import type { OutboxEntry, WorkerStore } from './store.js';
 const SEND_WINDOW = 256;
 /** A sent extrinsic not seen in a finalized block after this long is sent again (same bytes, same nonce). */
 const RESEND_AFTER_MS = 6_000;
-/** Finalized blocks to wait after a "stale nonce" answer before concluding the nonce went to another extrinsic. */
-const STALE_GRACE_BLOCKS = 5;
 
 export interface OutboxDeps {
   client: ParentchainClient;
   store: WorkerStore;
-  /** The enclave account (ed25519 public key) and its signing ECALL: the private key never leaves the enclave. */
+  /** The enclave account (ed25519 public key); only the enclave signs for it. */
   account: Uint8Array;
-  sign: (payload: Uint8Array) => Uint8Array;
   log: Logger;
   metrics: Metrics;
 }
@@ -32,29 +29,28 @@ export interface OutboxDeps {
 interface PendingEntry {
   entry: OutboxEntry;
   sentAt?: number;
-  staleSinceBlock?: number;
 }
 
 /**
- * Enclave-signed parentchain extrinsics (block confirmations, unshield payouts, relayed direct calls) with a
- * locally managed nonce. Every entry is persisted with the block commit that produced it and resent, byte for
- * byte, until the worker sees it in an imported block — so a crash or a dropped transaction never loses a
- * confirmation, and reusing the nonce means a resend can never be included twice.
+ * Enclave-signed parentchain extrinsics (block confirmations, unshield payouts, relayed direct calls): the host
+ * only carries them. Every entry is persisted with the block commit that produced it (or before the enclave hears
+ * back, for one signed outside an import) and resent, byte for byte, until the worker sees it in an imported
+ * block — so a crash or a dropped transaction never loses a confirmation, and the enclave's nonce in the bytes
+ * means a resend can never be included twice.
  */
 export class Outbox {
   readonly #client: ParentchainClient;
   readonly #store: WorkerStore;
-  readonly #account: Uint8Array;
+  #account: Uint8Array;
   readonly #log: Logger;
   readonly #metrics: Metrics;
   readonly #pending = new Map<string, PendingEntry>();
-  #committedNonce = 0;
   #nextNonce = 0;
+  /** Entries signed ahead of ones not yet persisted wait here: nonces are persisted in order, so a crash leaves no gap. */
+  #waiting: Array<{ nonce: number; resolve: () => void; reject: (error: Error) => void }> = [];
   #flushing: Promise<void> | undefined;
-  /** Last imported block number, to date stale-nonce answers. */
-  #lastBlockHint = 0;
-  /** The signed extensions are encoded for one runtime version; a runtime upgrade needs them again. */
-  readonly #signer: () => ExtrinsicSigner;
+  /** SCALE of the enclave account's `Address`: how its extrinsics are told apart without hashing every one. */
+  #address: Uint8Array;
 
   constructor(deps: OutboxDeps) {
     this.#client = deps.client;
@@ -62,7 +58,7 @@ export class Outbox {
     this.#account = deps.account;
     this.#log = deps.log;
     this.#metrics = deps.metrics;
-    this.#signer = perRuntimeVersion(deps.client.api, () => new ExtrinsicSigner(deps.client.api, deps.account, deps.sign));
+    this.#address = deps.client.api.registry.createType('Address', u8aToHex(deps.account)).toU8a();
   }
 
   /** The enclave account in the chain's own SS58 format (system_properties), as the CLI prints it too. */
@@ -74,8 +70,17 @@ export class Outbox {
     return this.#pending.size;
   }
 
+  /** The nonce after the highest one persisted (or the chain's, if higher): what the enclave starts from. */
   get nextNonce(): number {
     return this.#nextNonce;
+  }
+
+  /** The enclave reported another account than the store remembered (its sealed keys are new): start over with it. */
+  async setAccount(account: Uint8Array): Promise<void> {
+    this.#account = account;
+    this.#address = this.#client.api.registry.createType('Address', u8aToHex(account)).toU8a();
+    this.#pending.clear();
+    await this.init();
   }
 
   /** Loads unconfirmed entries and aligns the nonce with the chain (which wins if someone else used the account). */
@@ -84,70 +89,69 @@ export class Outbox {
     const chainNonce = await this.#client.accountNonce(this.#account);
     const stored = await this.#store.nextNonce();
     const highestPending = Math.max(-1, ...[...this.#pending.values()].map(({ entry }) => entry.nonce));
-    this.#committedNonce = this.#nextNonce = Math.max(chainNonce, stored, highestPending + 1);
+    this.#nextNonce = Math.max(chainNonce, stored, highestPending + 1);
     this.#log.info('enclave account nonce', { account: this.address, chainNonce, stored, next: this.#nextNonce, pending: this.#pending.size });
   }
 
-  /** Signs SCALE(call) with the next nonce. The entry only becomes real once `committed` is called with it. */
-  sign(call: Uint8Array, kind: string, origin: number): OutboxEntry {
-    const nonce = this.#nextNonce++;
-    const { hex, hash } = this.signedExtrinsic(call, nonce);
-    return { hash, nonce, kind, extrinsic: hex, origin };
+  /** The outbox entry of an extrinsic the enclave signed while importing block `origin`. */
+  entryOf(extrinsic: SignedExtrinsic, origin: number): OutboxEntry {
+    return { hash: u8aToHex(extrinsic.hash), nonce: extrinsic.nonce, kind: extrinsic.kind, extrinsic: u8aToHex(extrinsic.bytes), origin };
   }
 
-  /** Immortal era: the same (call, nonce) always gives the same bytes, so a resend can only be included once. */
-  signedExtrinsic(call: Uint8Array, nonce: number): SignedExtrinsic {
-    return this.#signer().sign(call, nonce);
+  /** The nonce after `entries`' (a block's, about to be committed), for the commit to record. */
+  nonceAfter(entries: readonly OutboxEntry[]): number {
+    return Math.max(this.#nextNonce, ...entries.map((entry) => entry.nonce + 1));
   }
 
   /** Persists and queues an entry signed outside a block import (a relayed direct call). Call under the nonce lock. */
   async add(entry: OutboxEntry): Promise<void> {
-    try {
-      await this.#store.addOutboxEntry(entry, this.#nextNonce);
-    } catch (error) {
-      this.rollback();
-      throw error;
-    }
-    this.#committedNonce = this.#nextNonce;
+    await this.turn(entry.nonce);
+    const next = Math.max(this.#nextNonce, entry.nonce + 1);
+    await this.#store.addOutboxEntry(entry, next);
     this.#pending.set(entry.hash, { entry });
+    this.#metrics.set('sealbridge_outbox_pending', this.#pending.size);
+    this.#advance(next);
   }
 
-  /** Marks `nextNonce` as used by an extrinsic sent outside the outbox (the registration). Call under the nonce lock. */
-  async consumeNonce(): Promise<void> {
-    await this.#store.setNextNonce(++this.#nextNonce);
-    this.#committedNonce = this.#nextNonce;
+  /**
+   * Resolves once every lower nonce is persisted. The enclave signs in nonce order, but a block's result and an
+   * extrinsic it signed right after (a relayed call) reach the host on different paths.
+   */
+  turn(nonce: number): Promise<void> {
+    if (nonce <= this.#nextNonce) return Promise.resolve();
+    return new Promise((resolve, reject) => this.#waiting.push({ nonce, resolve, reject }));
   }
 
-  /** Forgets nonces handed out for a block whose commit failed, so the retry signs the same bytes again. */
-  rollback(): void {
-    this.#nextNonce = this.#committedNonce;
+  /** The enclave that signed the waiting entries is gone: they will never be persisted. */
+  abandonWaiting(reason: Error): void {
+    for (const waiter of this.#waiting.splice(0)) waiter.reject(reason);
+  }
+
+  #advance(next: number): void {
+    this.#nextNonce = Math.max(this.#nextNonce, next);
+    const ready = this.#waiting.filter((w) => w.nonce <= this.#nextNonce);
+    this.#waiting = this.#waiting.filter((w) => w.nonce > this.#nextNonce);
+    for (const waiter of ready) waiter.resolve();
+  }
+
+  /** Marks `nonce` as used by an extrinsic sent outside the outbox (the registration). Call under the nonce lock. */
+  async consumeNonce(nonce: number): Promise<void> {
+    await this.#store.setNextNonce(Math.max(this.#nextNonce, nonce + 1));
+    this.#advance(nonce + 1);
   }
 
   /** Hashes of pending entries among `extrinsics` (of a newly imported block); only the enclave account's are hashed. */
   includedIn(extrinsics: readonly BlockExtrinsic[]): string[] {
-    const { address } = this.#signer();
+    const address = this.#address;
     return extrinsics.filter((xt) => xt.signer && bytesEqual(xt.signer, address)).map((xt) => xt.hash()).filter((hash) => this.#pending.has(hash));
   }
 
   /** Applies a committed block: new entries become pending, included ones are done. */
-  committed(added: OutboxEntry[], removed: string[], blockNumber: number): void {
+  committed(added: OutboxEntry[], removed: string[]): void {
     for (const hash of removed) this.#pending.delete(hash);
     for (const entry of added) this.#pending.set(entry.hash, { entry });
-    this.#committedNonce = this.#nextNonce;
     this.#metrics.set('sealbridge_outbox_pending', this.#pending.size);
-  }
-
-  /**
-   * Re-signs entries whose nonce the chain called stale and that still did not show up in a finalized block
-   * after a grace period: their nonce went to another extrinsic of the enclave account. Call under the nonce lock.
-   */
-  async resignStale(blockNumber: number): Promise<void> {
-    this.#lastBlockHint = blockNumber;
-    for (const pending of [...this.#pending.values()]) {
-      if (pending.staleSinceBlock !== undefined && blockNumber - pending.staleSinceBlock >= STALE_GRACE_BLOCKS) {
-        await this.#resign(pending);
-      }
-    }
+    this.#advance(this.nonceAfter(added));
   }
 
   /** Sends every pending entry that was never sent or not seen for a while; errors are logged and retried later. */
@@ -180,25 +184,9 @@ export class Outbox {
   #onSubmitError(pending: PendingEntry, error: unknown): void {
     const text = String((error as Error)?.message ?? error);
     if (/1012|1013|already imported|temporarily banned/i.test(text)) return;
-    if (/outdated|stale/i.test(text)) {
-      // Either it is in a block we have not imported yet, or the nonce went to another extrinsic.
-      pending.staleSinceBlock ??= this.#lastBlockHint;
-      return;
-    }
+    // Stale: it is in a block we have not imported yet (or its nonce went elsewhere, which only the enclave could do).
+    if (/outdated|stale/i.test(text)) return;
     pending.sentAt = undefined;
     this.#log.warn('extrinsic submission failed, will retry', { kind: pending.entry.kind, nonce: pending.entry.nonce, error: text });
-  }
-
-
-  async #resign(pending: PendingEntry): Promise<void> {
-    const chainNonce = await this.#client.accountNonce(this.#account);
-    this.#nextNonce = this.#committedNonce = Math.max(this.#nextNonce, chainNonce);
-    const call = this.#client.api.tx(pending.entry.extrinsic).method.toU8a();
-    const replacement = this.sign(call, pending.entry.kind, pending.entry.origin);
-    await this.#store.replaceOutboxEntry(pending.entry, replacement, this.#nextNonce);
-    this.#committedNonce = this.#nextNonce;
-    this.#pending.delete(pending.entry.hash);
-    this.#pending.set(replacement.hash, { entry: replacement });
-    this.#log.warn('nonce was taken by another extrinsic; re-signed', { kind: replacement.kind, old: pending.entry.nonce, nonce: replacement.nonce });
   }
 }

@@ -1,9 +1,7 @@
 import { ApiPromise, WsProvider } from '@polkadot/api';
 import type { Registry } from '@polkadot/types/types';
 import { hexToU8a, u8aToHex } from '@polkadot/util';
-import { SealbridgeError, hexToBytes } from '@sealbridge/chain-types';
-
-import { BlockDecodeError, BlockDecoder, type BlockEvent, type BlockExtrinsic } from './block-decoder.js';
+import { BlockDecodeError, BlockDecoder, SealbridgeError, hexToBytes, type BlockEvent, type BlockExtrinsic } from '@sealbridge/chain-types';
 
 import type { Logger } from './log.js';
 
@@ -24,6 +22,8 @@ export interface ParentchainBlock extends BlockRef {
   parentHash: string;
   extrinsics: BlockExtrinsic[];
   events: BlockEvent[];
+  /** SCALE(Vec<EventRecord>) as the node sent it: the enclave decodes it again itself. */
+  eventsBytes: Uint8Array | undefined;
 }
 
 /** A finalized block the worker cannot read: the import cannot pass it (it is never skipped). */
@@ -53,12 +53,14 @@ interface RawBlock extends BlockRef {
 /** An extrinsic or event record that does not decode makes the whole block fail: it is not silently dropped. */
 function decodeBlock(decoder: BlockDecoder, raw: RawBlock): ParentchainBlock {
   try {
+    const eventsBytes = raw.events ? hexToBytes(raw.events) : undefined;
     return {
       number: raw.number,
       hash: raw.hash,
       parentHash: raw.parentHash,
       extrinsics: raw.extrinsics.map((hex, index) => decoder.extrinsic(hexToBytes(hex), index)),
-      events: raw.events ? decoder.events(hexToBytes(raw.events)) : [],
+      events: eventsBytes ? decoder.events(eventsBytes) : [],
+      eventsBytes,
     };
   } catch (error) {
     if (!(error instanceof BlockDecodeError)) throw error;
@@ -222,6 +224,12 @@ export class ParentchainClient {
     return this.api.rpc.chain.subscribeFinalizedHeads((header) => {
       onHead({ number: header.number.toNumber(), hash: header.hash.toHex() });
     });
+  }
+
+  /** One storage value at a block, as the node sends it (state_getStorage); undefined if there is none. */
+  async storage(key: Uint8Array, at: string): Promise<Uint8Array | undefined> {
+    const value = (await this.#provider.send('state_getStorage', [u8aToHex(key), at])) as string | null;
+    return value === null ? undefined : hexToBytes(value);
   }
 
   async accountNonce(account: Uint8Array): Promise<number> {

@@ -14,35 +14,29 @@ export interface OutboxEntry {
   origin: number;
 }
 
-export interface ShardStateWrite {
-  shard: string;
-  /** hex key → sealed value, or null to delete. */
-  changes: Array<[string, Uint8Array | null]>;
-}
-
 /** Everything one imported block changes, written in ONE LevelDB batch so a crash leaves all or nothing. */
 export interface BlockCommit {
   block: BlockRef;
-  shardWrites: ShardStateWrite[];
+  /** The enclave's sealed writes for the block (state, env); undefined deletes. Keys are the enclave's, opaque. */
+  sealedWrites: Array<{ key: string; value: Uint8Array | undefined }>;
   outboxAdd: OutboxEntry[];
   outboxRemove: string[];
   nextNonce: number;
-  /** Host key/value area writes (already sealed where secret), null deletes. */
-  kvWrites?: Array<[string, Uint8Array | null]>;
 }
 
 const KEY = {
   meta: (name: string) => `m:${name}`,
-  state: (shard: string, key: string) => `s:${shard}:${key}`,
-  statePrefix: (shard: string) => `s:${shard}:`,
+  sealed: (key: string) => `s:${key}`,
   outbox: (hash: string) => `o:${hash}`,
-  kv: (key: string) => `k:${key}`,
 };
 
 const utf8 = new TextEncoder();
 const fromUtf8 = new TextDecoder();
 
-/** The worker's on-disk LevelDB. Values under `s:` are sealed by the enclave before they get here. */
+/**
+ * The worker's on-disk LevelDB. Under `s:` it keeps the enclave's sealed blobs, under keys the enclave chose (they
+ * reveal no account or state key); the rest is public: the import cursor, the outbox of signed extrinsics, the nonce.
+ */
 export class WorkerStore {
   readonly #db: Level<string, Uint8Array>;
 
@@ -69,6 +63,16 @@ export class WorkerStore {
     return this.#getJson<string>(KEY.meta('genesis'));
   }
 
+  /** The enclave's account as of its last start (0x-hex in the store). */
+  async enclaveAccount(): Promise<Uint8Array | undefined> {
+    const hex = await this.#getJson<string>(KEY.meta('enclaveAccount'));
+    return hex === undefined ? undefined : new Uint8Array(Buffer.from(hex.slice(2), 'hex'));
+  }
+
+  async setEnclaveAccount(account: Uint8Array): Promise<void> {
+    await this.#db.put(KEY.meta('enclaveAccount'), utf8.encode(JSON.stringify(`0x${Buffer.from(account).toString('hex')}`)), { sync: true });
+  }
+
   async setGenesisHash(hash: string): Promise<void> {
     await this.#db.put(KEY.meta('genesis'), utf8.encode(JSON.stringify(hash)));
   }
@@ -81,11 +85,24 @@ export class WorkerStore {
     await this.#db.put(KEY.meta('nextNonce'), utf8.encode(JSON.stringify(nonce)), { sync: true });
   }
 
-  async *shardEntries(shard: string): AsyncGenerator<[string, Uint8Array]> {
-    const prefix = KEY.statePrefix(shard);
-    for await (const [key, value] of this.#db.iterator({ gte: prefix, lt: `${prefix}\xff` })) {
-      yield [key.slice(prefix.length), value];
-    }
+  /** Every sealed blob whose (enclave-chosen) key starts with `prefix`, in key order. */
+  async sealedScan(prefix: string): Promise<Array<[string, Uint8Array]>> {
+    const from = KEY.sealed(prefix);
+    const found: Array<[string, Uint8Array]> = [];
+    for await (const [key, value] of this.#db.iterator({ gte: from, lt: `${from}\xff` })) found.push([key.slice(KEY.sealed('').length), value]);
+    return found;
+  }
+
+  sealedGet(key: string): Promise<Uint8Array | undefined> {
+    return this.#db.get(KEY.sealed(key));
+  }
+
+  sealedPut(key: string, value: Uint8Array): Promise<void> {
+    return this.#db.put(KEY.sealed(key), value, { sync: true });
+  }
+
+  sealedDelete(key: string): Promise<void> {
+    return this.#db.del(KEY.sealed(key));
   }
 
   async outbox(): Promise<OutboxEntry[]> {
@@ -98,15 +115,9 @@ export class WorkerStore {
 
   async commitBlock(commit: BlockCommit): Promise<void> {
     const batch = this.#db.batch();
-    for (const { shard, changes } of commit.shardWrites) {
-      for (const [key, value] of changes) {
-        if (value === null) batch.del(KEY.state(shard, key));
-        else batch.put(KEY.state(shard, key), value);
-      }
-    }
-    for (const [key, value] of commit.kvWrites ?? []) {
-      if (value === null) batch.del(KEY.kv(key));
-      else batch.put(KEY.kv(key), value);
+    for (const { key, value } of commit.sealedWrites) {
+      if (value === undefined) batch.del(KEY.sealed(key));
+      else batch.put(KEY.sealed(key), value);
     }
     for (const hash of commit.outboxRemove) batch.del(KEY.outbox(hash));
     for (const entry of commit.outboxAdd) batch.put(KEY.outbox(entry.hash), utf8.encode(JSON.stringify(entry)));
@@ -120,34 +131,6 @@ export class WorkerStore {
       { type: 'put', key: KEY.outbox(entry.hash), value: utf8.encode(JSON.stringify(entry)) },
       { type: 'put', key: KEY.meta('nextNonce'), value: utf8.encode(JSON.stringify(nextNonce)) },
     ], { sync: true });
-  }
-
-  async replaceOutboxEntry(old: OutboxEntry, replacement: OutboxEntry, nextNonce: number): Promise<void> {
-    await this.#db.batch([
-      { type: 'del', key: KEY.outbox(old.hash) },
-      { type: 'put', key: KEY.outbox(replacement.hash), value: utf8.encode(JSON.stringify(replacement)) },
-      { type: 'put', key: KEY.meta('nextNonce'), value: utf8.encode(JSON.stringify(nextNonce)) },
-    ], { sync: true });
-  }
-
-  /** Host-side key/value area for other components (Smart Worker records); values arrive sealed. */
-  kvGet(key: string): Promise<Uint8Array | undefined> {
-    return this.#db.get(KEY.kv(key));
-  }
-
-  kvPut(key: string, value: Uint8Array): Promise<void> {
-    return this.#db.put(KEY.kv(key), value, { sync: true });
-  }
-
-  kvDel(key: string): Promise<void> {
-    return this.#db.del(KEY.kv(key));
-  }
-
-  async kvKeys(prefix: string): Promise<string[]> {
-    const keys: string[] = [];
-    const from = KEY.kv(prefix);
-    for await (const key of this.#db.keys({ gte: from, lt: `${from}\xff` })) keys.push(key.slice(KEY.kv('').length));
-    return keys;
   }
 
   close(): Promise<void> {

@@ -1,29 +1,24 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
-import { Keyring } from '@polkadot/keyring';
 import { hexToU8a, u8aToHex } from '@polkadot/util';
 
 import { cryptoReady, parseShard, shardToBase58 } from '@sealbridge/chain-types';
-import { openEnclave, type EnclaveHandle } from '@sealbridge/enclave-sim';
+import { BoundaryError, type EnclaveInfo, type InitArgs, type OcallHandlers } from '@sealbridge/enclave-api';
+import { spawnEnclave, type EnclaveProcess } from '@sealbridge/enclave-sim';
+import type { WorkerInfo } from '@sealbridge/smart-worker';
 
-import { instrumentShard, startOperatorConsole, WarningLog, withWarningLog } from './console/index.js';
+import { defineOperatorMetrics, startOperatorConsole, WarningLog, withWarningLog } from './console/index.js';
 import { Follower } from './follower.js';
 import { ImportMonitor } from './import-stall.js';
 import { BlockImporter, type UndecodableBlockHook } from './importer.js';
-import { silentLogger, type Logger } from './log.js';
+import { silentLogger, type Logger, type LogLevel } from './log.js';
 import { Metrics } from './metrics.js';
 import { Mutex } from './mutex.js';
-import { OlmEnv } from './olm-env.js';
 import { DEFAULT_WORKER_OPTIONS, type WorkerOptions } from './options.js';
 import { Outbox } from './outbox.js';
 import { ParentchainClient, type BlockRef } from './parentchain.js';
-import { chooseAttestation, fundEnclaveAccountOnDevChain, submitAndWaitFinalized } from './registration.js';
-import { DirectCallRelay } from './relay.js';
-import { enclaveReportData, WorkerRpcBackend } from './rpc-backend.js';
-import { startRpcServer, type RpcServer } from './rpc/index.js';
-import { ShardRuntime } from './shard-runtime.js';
-import { startSmartWorkers, type SmartWorkerHost } from './smart-workers.js';
+import { fundEnclaveAccountOnDevChain, submitAndWaitFinalized } from './registration.js';
 import { WorkerStore } from './store.js';
 
 export type StartWorkerOptions = Partial<WorkerOptions> & Pick<WorkerOptions, 'dataDir'> & {
@@ -32,6 +27,10 @@ export type StartWorkerOptions = Partial<WorkerOptions> & Pick<WorkerOptions, 'd
   testUndecodable?: UndecodableBlockHook;
   /** Aborts the start (SIGINT/SIGTERM while connecting or registering): what was opened is closed, the start rejects. */
   signal?: AbortSignal;
+  /** Test hook: every frame that crosses the enclave boundary (the hostile-host spec records them). */
+  recordBoundary?: (direction: 'in' | 'out', frame: Uint8Array) => void;
+  /** Lowest level the enclave sends its log records at (default info). */
+  logLevel?: LogLevel;
 };
 
 export interface WorkerHandle {
@@ -45,6 +44,8 @@ export interface WorkerHandle {
   /** The operator console (`--metrics-port`): the page, with /metrics and /health beside it. */
   consoleUrl?: string;
   metrics: Metrics;
+  /** The enclave process (its pid for specs that kill or scan it). */
+  enclavePid(): number;
   lastImported(): BlockRef;
   /** Resolves when a fatal error stopped the import (the process should exit). */
   failed: Promise<Error>;
@@ -66,6 +67,9 @@ function defineMetrics(metrics: Metrics): void {
     labelNames: ['method'],
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
   });
+  metrics.define('sealbridge_enclave_restarts_total', 'counter', 'Enclave processes that died and were started again');
+  metrics.define('sealbridge_state_size_bytes', 'gauge', 'Bytes of keys and values of the shard state (unsealed, in the enclave), by shard (base58)');
+  metrics.define('sealbridge_state_entries', 'gauge', 'Entries of the shard state, by shard (base58)');
 }
 
 /** `promise`, or a rejection with the signal's reason as soon as `signal` aborts. */
@@ -96,9 +100,68 @@ async function connectParentchain(url: string, log: Logger, signal?: AbortSignal
   }
 }
 
+/** The host's answers to the enclave's OCALLs: storage of sealed blobs, chain reads, logs, metrics, the outbox. */
+function hostOcalls(deps: {
+  store: WorkerStore;
+  client: ParentchainClient;
+  outbox: Outbox;
+  lock: Mutex;
+  log: Logger;
+  metrics: Metrics;
+  monitor: ImportMonitor;
+}): OcallHandlers {
+  const { store, client, outbox, lock, log, metrics, monitor } = deps;
+  const hostFailure = (what: string) => (error: unknown) => {
+    throw new BoundaryError('HOST_FAILED', `${what}: ${(error as Error)?.message ?? String(error)}`);
+  };
+  return {
+    log: ({ level, component, msg, fields }) => {
+      let parsed: Record<string, unknown> = {};
+      try {
+        parsed = JSON.parse(fields) as Record<string, unknown>;
+      } catch {
+        parsed = { fields };
+      }
+      log.child(component)[level](msg, parsed);
+    },
+    metrics: (ops) => {
+      for (const { op, name, labels, value } of ops) {
+        try {
+          const parsed = JSON.parse(labels) as Record<string, string> & { type?: 'counter' | 'gauge' | 'histogram'; help?: string; labelNames?: string[]; buckets?: number[] };
+          if (op === 'define') metrics.define(name, parsed.type!, parsed.help!, { labelNames: parsed.labelNames, buckets: parsed.buckets });
+          else if (op === 'inc') metrics.inc(name, parsed, value);
+          else if (op === 'set') metrics.set(name, value, parsed);
+          else metrics.observe(name, value, parsed);
+        } catch (error) {
+          log.debug('enclave metric update ignored', { name, error: (error as Error).message });
+        }
+      }
+    },
+    send_extrinsic: async ({ extrinsic, origin }) => {
+      const entry = outbox.entryOf(extrinsic, origin);
+      await lock.run(() => outbox.add(entry)).catch(hostFailure('persisting the extrinsic'));
+      void outbox.flush();
+    },
+    read_storage: async ({ keys, at }) => {
+      const hash = at ? u8aToHex(at) : (await client.finalizedHead().catch(hostFailure('reading the finalized head'))).hash;
+      return Promise.all(keys.map((key) => client.storage(key, hash).catch(hostFailure('state_getStorage'))));
+    },
+    sealed_get: (key) => store.sealedGet(key).catch(hostFailure('reading a sealed blob')),
+    sealed_put: ([key, value]) => store.sealedPut(key, value).catch(hostFailure('writing a sealed blob')),
+    sealed_delete: (key) => store.sealedDelete(key).catch(hostFailure('deleting a sealed blob')),
+    sealed_scan: (prefix) => store.sealedScan(prefix).catch(hostFailure('scanning sealed blobs')),
+    sync_status: () => {
+      const status = monitor.status();
+      return { ...status, stalled: status.stalled ?? undefined };
+    },
+  };
+}
+
 /**
- * The worker's composition root: opens the enclave and the store, registers the enclave on the parentchain,
- * starts the trusted RPC server and follows finalized blocks.
+ * The worker's composition root: the host side of the worker. It spawns the enclave process and carries bytes for
+ * it — blocks in, sealed blobs and signed extrinsics out — follows finalized blocks, registers the enclave and
+ * serves the operator console. Everything trusted (keys, state, STF, env, Smart Workers, the TLS RPC server) runs
+ * in the enclave process; a dead enclave process is started again and resumes from the sealed state.
  */
 export async function startWorker(options: StartWorkerOptions): Promise<WorkerHandle> {
   const opts: WorkerOptions = { ...DEFAULT_WORKER_OPTIONS, ...options };
@@ -111,21 +174,14 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
   await fs.mkdir(opts.dataDir, { recursive: true });
 
   const cleanup: Array<() => Promise<void>> = [];
+  let stopping = false;
   const stopAll = async () => {
+    stopping = true;
     for (const step of cleanup.reverse()) await step().catch((error: unknown) => log.warn('shutdown step failed', { error }));
     cleanup.length = 0;
   };
   try {
     await cryptoReady();
-    const enclaveLog = log.child('enclave');
-    const enclave: EnclaveHandle = await openEnclave({
-      dataDir: path.join(opts.dataDir, 'enclave'),
-      platformSecretPath: opts.platformSecretPath,
-      log: (level, component, msg, fields) => enclaveLog[level === 'debug' ? 'debug' : level](msg, { component, ...fields }),
-    });
-    cleanup.push(() => enclave.close());
-    log.info('enclave opened', { mrenclave: shardToBase58(enclave.mrenclave), mrenclaveHex: u8aToHex(enclave.mrenclave), mrsigner: u8aToHex(enclave.mrsigner) });
-
     const store = await WorkerStore.open(path.join(opts.dataDir, 'db'));
     cleanup.push(() => store.close());
 
@@ -137,120 +193,172 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     else if (storedGenesis !== client.genesisHash) {
       throw new Error(`data dir ${opts.dataDir} belongs to the chain with genesis ${storedGenesis}, but ${opts.parentchainUrl} has genesis ${client.genesisHash}; use a fresh --data-dir`);
     }
-
-    const account = enclave.signerPublicKey();
+    const chainType = await client.api.rpc.system.chainType();
     const lock = new Mutex();
-    const outbox = new Outbox({ client, store, account, sign: (payload) => enclave.sign(payload), log: log.child('outbox'), metrics });
+
+    // The enclave's account is known from its last start (the outbox needs it before the enclave is up).
+    const knownAccount = await store.enclaveAccount();
+    const outbox = new Outbox({ client, store, account: knownAccount ?? new Uint8Array(32), log: log.child('outbox'), metrics });
     await outbox.init();
 
-    const shardBytes = opts.shard ? parseShard(opts.shard) : enclave.mrenclave;
-    let smartWorkers: SmartWorkerHost | undefined;
-    const env = await OlmEnv.open({
-      enclave, store, shard: shardBytes, log: log.child('env'), metrics,
-      onChanged: async () => smartWorkers?.runtime.reloadEnv(),
-    });
-    cleanup.push(() => env.close());
-    smartWorkers = await startSmartWorkers({
-      enclave,
-      store,
-      log: log.child('smart-worker'),
-      envProvider: async (_id, shardLabel) => env.envFor(shardLabel),
-      fetchAllow: opts.smartWorkerFetchAllow,
+    const enclaveLog = log.child('enclave');
+    let rpcPort = opts.rpcPort;
+    const initArgs = (): InitArgs => ({
+      sealedDir: path.join(opts.dataDir, 'enclave'),
+      platformSecretPath: opts.platformSecretPath,
+      shard: opts.shard ? parseShard(opts.shard) : undefined,
+      genesisHash: hexToU8a(client.genesisHash),
+      runtime: {
+        metadata: client.api.runtimeMetadata.toU8a(),
+        specVersion: client.api.runtimeVersion.specVersion.toNumber(),
+        transactionVersion: client.api.runtimeVersion.transactionVersion.toNumber(),
+      },
+      ss58Prefix: client.api.registry.chainSS58 ?? 42,
+      development: chainType.isDevelopment || chainType.isLocal,
+      nextNonce: outbox.nextNonce,
+      rpc: rpcPort >= 0 ? { host: opts.rpcHost, port: rpcPort, maxConnections: opts.maxConnections, advertisedUrl: opts.advertisedUrl } : undefined,
       runner: opts.runnerPort >= 0 ? { host: opts.runnerHost, port: opts.runnerPort, token: opts.runnerToken } : undefined,
+      smartWorkerFetchAllow: opts.smartWorkerFetchAllow,
+      decryptThreads: 0,
+      logLevel: options.logLevel ?? 'info',
     });
-    cleanup.push(() => smartWorkers.close());
+    const ocalls = hostOcalls({ store, client, outbox, lock, log: enclaveLog, metrics, monitor });
 
-    const chainType = await client.api.rpc.system.chainType();
-    const isDev = chainType.isDevelopment || chainType.isLocal;
-    const shard = await ShardRuntime.load({
-      shard: shardBytes,
-      enclave,
-      client,
-      store,
-      log: log.child('stf'),
-      metrics,
-      sudoAccount: isDev ? new Keyring({ type: 'sr25519' }).addFromUri('//Alice').publicKey : undefined,
-      smartWorkers: smartWorkers.dispatcher,
-    });
-    instrumentShard(metrics, shard, { mrenclave: shardToBase58(enclave.mrenclave), shard: shardToBase58(shardBytes) });
-
-    let lastImported = await store.lastImported();
-    let importer: BlockImporter | undefined;
-    const relay = new DirectCallRelay({ client, enclave, outbox, lock, shard: shardBytes, log: log.child('relay'), lastImported: () => importer?.lastImported.number ?? 0 });
-
-    let rpc: RpcServer | undefined;
-    if (opts.rpcPort >= 0) {
-      const tls = enclave.tlsCredentials();
-      let rpcUrl = '';
-      const backend = new WorkerRpcBackend({
-        enclave, shard, relay, metrics, certPem: tls.certPem, metadata: client.api.runtimeMetadata.toU8a(), rpcUrl: () => rpcUrl,
-        envNames: (who, scope) => env.namesSetBy(who, scope),
-        envRevision: () => env.revision,
-        syncStatus: () => monitor.status(),
+    /** Spawns the enclave process and initialises it; rejects with the loader's refusal or the init error. */
+    const startEnclave = async (): Promise<{ process: EnclaveProcess; info: EnclaveInfo }> => {
+      const enclaveProcess = spawnEnclave({
+        ocalls,
+        expectMrenclave: opts.mrenclave ? hexToU8a(opts.mrenclave) : undefined,
+        onStderr: (line) => enclaveLog.warn('enclave process stderr', { line }),
+        record: options.recordBoundary,
       });
-      const rpcLog = log.child('rpc');
-      rpc = await startRpcServer({
-        backend, tls, host: opts.rpcHost, port: opts.rpcPort, limits: { maxConnections: opts.maxConnections },
-        log: ({ level, msg, ...fields }) => rpcLog[level](msg, fields),
+      const refused = enclaveProcess.exited.then(({ code, signal, refusal }) => {
+        throw new Error(refusal ? `the enclave refused to start: ${refusal}` : `the enclave process exited during init (code ${code}, signal ${signal})`);
       });
-      rpcUrl = opts.advertisedUrl ?? rpc.url;
-      cleanup.push(() => rpc!.close());
-      log.info('trusted RPC listening', { url: rpc.url });
+      try {
+        const info = await Promise.race([enclaveProcess.ecalls.init(initArgs()), refused]);
+        return { process: enclaveProcess, info };
+      } catch (error) {
+        await enclaveProcess.close(2_000).catch(() => undefined);
+        throw error;
+      }
+    };
+
+    let { process: enclave, info } = await startEnclave();
+    cleanup.push(() => enclave.close());
+    log.info('enclave opened', { mrenclave: shardToBase58(info.mrenclave), mrenclaveHex: u8aToHex(info.mrenclave), mrsigner: u8aToHex(info.mrsigner), pid: enclave.pid });
+    defineOperatorMetrics(metrics, shardToBase58(info.mrenclave));
+    const account = info.signer;
+    if (!knownAccount || u8aToHex(knownAccount) !== u8aToHex(account)) {
+      await store.setEnclaveAccount(account);
+      await outbox.setAccount(account);
     }
+    if (info.rpcUrl) {
+      rpcPort = Number(new URL(info.rpcUrl).port);
+      log.info('trusted RPC listening', { url: info.rpcUrl });
+    }
+    if (info.runnerUrl) log.info('Smart Worker runner listening', { url: info.runnerUrl });
 
     // Register on every start (as Integritee does), then import from the registration block on.
     await abortable(fundEnclaveAccountOnDevChain(client, account, log), options.signal);
-    const attestation = chooseAttestation(client, () => enclave.quote(enclaveReportData(enclave)), enclave.mrenclave);
-    const url = opts.advertisedUrl ?? rpc?.url;
-    const registerCall = client.api.tx.teerex
-      .registerSgxEnclave(u8aToHex(attestation.proof), url ? u8aToHex(new TextEncoder().encode(url)) : null, attestation.method === 'Skip' ? { Skip: { proxied: false } } : 'Simulated')
-      .method.toU8a();
+    const url = opts.advertisedUrl ?? info.rpcUrl;
     await abortable(outbox.flush(), options.signal);
+    const registration = await enclave.ecalls.register({ url, nextNonce: outbox.nextNonce });
     const registered = await abortable(lock.run(async () => {
-      const registerTx = client.api.tx(outbox.signedExtrinsic(registerCall, outbox.nextNonce).hex);
+      const registerTx = client.api.tx(u8aToHex(registration.extrinsic.bytes));
       const result = await submitAndWaitFinalized(client, registerTx, 'enclave registration');
-      await outbox.consumeNonce();
+      await outbox.consumeNonce(registration.extrinsic.nonce);
       return result;
     }), options.signal);
-    log.info('enclave registered', { account: outbox.address, method: attestation.method, url, block: registered.blockHash, shard: shardToBase58(shardBytes) });
+    log.info('enclave registered', { account: outbox.address, method: registration.attestation, url, block: registered.blockHash, shard: shardToBase58(info.shard) });
 
+    let lastImported = await store.lastImported();
     if (!lastImported) {
       const header = await client.api.rpc.chain.getHeader(registered.blockHash);
       lastImported = { number: header.number.toNumber() - 1, hash: header.parentHash.toHex() };
     }
     // A process killed right after a commit never logged that block: the state it resumes from says it instead.
-    log.info('resuming import', { block: lastImported.number, hash: lastImported.hash, stateRoot: u8aToHex(shard.state.root()) });
+    log.info('resuming import', { block: lastImported.number, hash: lastImported.hash, stateRoot: u8aToHex(info.stateRoot) });
     monitor.imported(lastImported.number);
-    importer = new BlockImporter(
-      {
-        client, store, outbox, shard, env, lock, log: log.child('import'), metrics, monitor, fetchConcurrency: opts.fetchConcurrency,
-        onExecuted: (results, block) => relay.executed(results, hexToU8a(block.hash)),
-        testUndecodable: options.testUndecodable,
-      },
-      lastImported,
-    );
-    const imports = importer;
-    await env.attach({ client, outbox, lock });
-    const follower = new Follower({ client, importer: imports, outbox, lock, log: log.child('follow'), metrics, monitor });
-    follower.start();
-    cleanup.push(() => follower.stop());
+
+    let smartWorkerList: WorkerInfo[] = [];
+    const readConsoleStatus = async () => {
+      smartWorkerList = (await enclave.ecalls.console_status(undefined)).smartWorkers as unknown as WorkerInfo[];
+    };
+    const consolePoll = setInterval(() => void readConsoleStatus().catch(() => undefined), 2_000);
+    consolePoll.unref();
+    cleanup.push(async () => clearInterval(consolePoll));
+
     let fatal: Error | undefined;
-    void follower.failed.then((error) => (fatal = error));
+    let failWith: (error: Error) => void = () => undefined;
+    const failed = new Promise<Error>((resolve) => (failWith = resolve));
+    const runImport = (from: BlockRef) => {
+      const importer = new BlockImporter(
+        {
+          client, store, outbox, enclave: enclave.ecalls, lock, log: log.child('import'), metrics, monitor, fetchConcurrency: opts.fetchConcurrency,
+          onRuntimeUpgrade: async () => {
+            await client.api.isReady;
+            await enclave.ecalls.set_runtime({
+              metadata: client.api.runtimeMetadata.toU8a(),
+              specVersion: client.api.runtimeVersion.specVersion.toNumber(),
+              transactionVersion: client.api.runtimeVersion.transactionVersion.toNumber(),
+            });
+          },
+          testUndecodable: options.testUndecodable,
+        },
+        from,
+      );
+      const follower = new Follower({ client, importer, outbox, lock, log: log.child('follow'), metrics, monitor });
+      follower.start();
+      void follower.failed.then((error) => {
+        fatal = error;
+        failWith(error);
+      });
+      return { importer, follower };
+    };
+    let session = runImport(lastImported);
+    cleanup.push(() => session.follower.stop());
+
+    // A dead enclave process is started again: the import resumes from what the store committed.
+    const superviseEnclave = (current: EnclaveProcess): void => {
+      void current.exited.then(async ({ code, signal }) => {
+        if (stopping) return;
+        log.error('the enclave process died; starting it again', { code, signal });
+        metrics.inc('sealbridge_enclave_restarts_total');
+        outbox.abandonWaiting(new Error('the enclave process died'));
+        await session.follower.stop();
+        for (let attempt = 1; !stopping; attempt++) {
+          try {
+            ({ process: enclave, info } = await startEnclave());
+            break;
+          } catch (error) {
+            log.error('restarting the enclave failed', { attempt, error: (error as Error).message });
+            await new Promise((resolve) => setTimeout(resolve, Math.min(10_000, 500 * attempt)));
+          }
+        }
+        if (stopping) return;
+        const resumeFrom = (await store.lastImported()) ?? lastImported!;
+        log.info('enclave restarted; resuming import', { block: resumeFrom.number, stateRoot: u8aToHex(info.stateRoot), pid: enclave.pid });
+        session = runImport(resumeFrom);
+        superviseEnclave(enclave);
+      });
+    };
+    superviseEnclave(enclave);
 
     const registeredAt = await client.api.rpc.chain.getHeader(registered.blockHash);
     const operatorConsole = await startOperatorConsole({
-      client, log: log.child('console'), metrics, account, shardBytes, shard, warnings, startedAt, port: opts.metricsPort,
+      client, log: log.child('console'), metrics, account, shardBytes: info.shard, shard: info.shard, warnings, startedAt, port: opts.metricsPort,
       sync: () => monitor.status(),
       parentchainConnected: () => client.isConnected,
       outbox,
-      smartWorkers: () => smartWorkers.runtime.list(),
+      smartWorkers: () => smartWorkerList,
       fatal: () => fatal,
       enclave: {
-        mrenclave: shardToBase58(enclave.mrenclave),
-        mrenclaveHex: u8aToHex(enclave.mrenclave),
-        mrsigner: u8aToHex(enclave.mrsigner),
+        mrenclave: shardToBase58(info.mrenclave),
+        mrenclaveHex: u8aToHex(info.mrenclave),
+        mrsigner: u8aToHex(info.mrsigner),
         account: outbox.address,
-        attestation: attestation.method,
+        attestation: registration.attestation,
         registeredAt: { block: registeredAt.number.toNumber(), hash: registered.blockHash },
         rpcUrl: url ?? null,
       },
@@ -259,15 +367,16 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
 
     options.signal?.throwIfAborted();
     return {
-      mrenclave: enclave.mrenclave,
-      shard: shardBytes,
+      mrenclave: info.mrenclave,
+      shard: info.shard,
       account,
-      rpcUrl: rpc?.url,
-      runnerUrl: smartWorkers.runner?.url,
+      rpcUrl: info.rpcUrl,
+      runnerUrl: info.runnerUrl,
       consoleUrl: operatorConsole.url,
       metrics,
-      lastImported: () => imports.lastImported,
-      failed: follower.failed,
+      enclavePid: () => enclave.pid,
+      lastImported: () => session.importer.lastImported,
+      failed,
       stop: stopAll,
     };
   } catch (error) {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 
 import { silentLogger, type Logger } from '../log.js';
 import { Metrics, MetricsError } from '../metrics.js';
-import type { SyncStatus } from '../rpc/backend.js';
+import type { SyncStatus } from '../import-stall.js';
 import { health, READY_MAX_LAG } from './status.js';
 import { SyncHistory } from './sync-history.js';
 import { WarningLog, withWarningLog } from './warnings.js';

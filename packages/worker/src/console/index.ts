@@ -5,7 +5,7 @@ import { serveConsole } from './server.js';
 import { consoleStatus, health, type ConsoleSources } from './status.js';
 import { SAMPLE_EVERY_MS, SyncHistory } from './sync-history.js';
 
-export { instrumentShard, WORKER_VERSION } from './operator-metrics.js';
+export { defineOperatorMetrics, WORKER_VERSION } from './operator-metrics.js';
 export { READY_MAX_LAG, type ConsoleStatus, type EnclaveIdentity, type Health } from './status.js';
 export { WarningLog, withWarningLog, type WarningRecord } from './warnings.js';
 

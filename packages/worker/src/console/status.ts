@@ -1,11 +1,10 @@
 import { shardToBase58 } from '@sealbridge/chain-types';
 import type { WorkerInfo } from '@sealbridge/smart-worker';
 
+import type { SyncStatus } from '../import-stall.js';
 import type { Metrics } from '../metrics.js';
-import type { SyncStatus } from '../rpc/backend.js';
-import type { ShardRuntime } from '../shard-runtime.js';
 import type { ChainReader } from './chain-readings.js';
-import { shardSize, WORKER_VERSION } from './operator-metrics.js';
+import { WORKER_VERSION } from './operator-metrics.js';
 import type { RateSample, SyncHistory } from './sync-history.js';
 import type { WarningLog, WarningRecord } from './warnings.js';
 
@@ -31,7 +30,8 @@ export interface ConsoleSources {
   parentchainConnected: () => boolean;
   outbox: { readonly size: number; readonly nextNonce: number };
   enclave: EnclaveIdentity;
-  shard: ShardRuntime;
+  /** The shard the enclave serves; its size is a gauge the enclave sends. */
+  shard: Uint8Array;
   smartWorkers: () => WorkerInfo[];
   chain: ChainReader;
   history: SyncHistory;
@@ -125,7 +125,7 @@ export function consoleStatus(sources: ConsoleSources): ConsoleStatus {
   const { metrics, chain, history, warnings, shard } = sources;
   const sync = sources.sync();
   const readings = chain.latest;
-  const size = shardSize(shard.state);
+  const shardLabel = shardToBase58(shard);
   return {
     version: WORKER_VERSION,
     now: Date.now(),
@@ -148,7 +148,12 @@ export function consoleStatus(sources: ConsoleSources): ConsoleStatus {
     outbox: { pending: sources.outbox.size, nextNonce: sources.outbox.nextNonce },
     invocations: { ok: metrics.get('sealbridge_invocations_total', { result: 'ok' }), failed: metrics.get('sealbridge_invocations_total', { result: 'failed' }) },
     enclave: sources.enclave,
-    shards: [{ shard: shardToBase58(shard.shard), shardHex: shard.shardHex, entries: size.entries, bytes: size.bytes }],
+    shards: [{
+      shard: shardLabel,
+      shardHex: `0x${Buffer.from(shard).toString('hex')}`,
+      entries: metrics.get('sealbridge_state_entries', { shard: shardLabel }),
+      bytes: metrics.get('sealbridge_state_size_bytes', { shard: shardLabel }),
+    }],
     smartWorkers: sources.smartWorkers().map((w) => ({
       id: w.id,
       name: w.name,

@@ -1,4 +1,4 @@
-import type { ApiPromise } from '@polkadot/api';
+import type { Registry } from '@polkadot/types/types';
 import { u8aConcat, u8aToHex } from '@polkadot/util';
 import { blake2AsU8a } from '@polkadot/util-crypto';
 
@@ -8,8 +8,13 @@ import { encodeCompact, withCompactLength } from '@sealbridge/chain-types';
 const MAX_RAW_PAYLOAD = 256;
 const SIGNED_BIT = 0x80;
 
-/** The parts of an `ApiPromise` that encoding and signing read (one runtime version's worth). */
-export type ChainEncodingContext = Pick<ApiPromise, 'registry' | 'runtimeVersion' | 'genesisHash' | 'extrinsicVersion'>;
+/** What encoding and signing read of the chain (one runtime version's worth); a ChainContext, or an ApiPromise in specs. */
+export interface ChainEncodingContext {
+  registry: Registry;
+  runtimeVersion: { specVersion: unknown; transactionVersion: unknown };
+  genesisHash: unknown;
+  extrinsicVersion: number;
+}
 
 export interface SignedExtrinsic {
   /** SCALE(UncheckedExtrinsic) with its length prefix, as `author_submitExtrinsic` takes it. */
@@ -78,27 +83,23 @@ export class ExtrinsicSigner {
   }
 }
 
+/** A metadata-decorated call constructor: `api.tx[section][method]`, or the same from `expandMetadata`. */
+interface CallConstructor {
+  callIndex: Uint8Array;
+  meta: { fields: ReadonlyArray<{ type: { toNumber(): number } | unknown }> };
+}
+
 /**
  * Encodes `section.method(...args)` as SCALE(RuntimeCall) from the metadata's argument types — what
  * `api.tx[section][method](...args).method.toU8a()` gives, without building a SubmittableExtrinsic around it.
  */
-export function callEncoder(api: Pick<ApiPromise, 'registry' | 'tx'>, section: string, method: string): (...args: unknown[]) => Uint8Array {
-  const fn = api.tx[section]?.[method];
+export function callEncoder(chain: { registry: Registry; tx: Record<string, Record<string, unknown> | undefined> }, section: string, method: string): (...args: unknown[]) => Uint8Array {
+  const fn = chain.tx[section]?.[method] as CallConstructor | undefined;
   if (!fn) throw new Error(`the parentchain has no ${section}.${method}`);
-  const { registry } = api;
-  const types = fn.meta.fields.map((field) => registry.createLookupType(field.type));
+  const { registry } = chain;
+  const types = fn.meta.fields.map((field) => registry.createLookupType((field as { type: never }).type));
   return (...args) => {
     if (args.length !== types.length) throw new RangeError(`${section}.${method} takes ${types.length} arguments, got ${args.length}`);
     return u8aConcat(fn.callIndex, ...types.map((type, i) => registry.createTypeUnsafe(type, [args[i]]).toU8a()));
-  };
-}
-
-/** `build()` once per runtime version: encoders derived from the metadata go stale with a runtime upgrade. */
-export function perRuntimeVersion<T>(api: Pick<ApiPromise, 'runtimeVersion'>, build: () => T): () => T {
-  let cached: { version: string; value: T } | undefined;
-  return () => {
-    const version = `${api.runtimeVersion.specVersion.toNumber()}/${api.runtimeVersion.transactionVersion.toNumber()}`;
-    if (cached?.version !== version) cached = { version, value: build() };
-    return cached.value;
   };
 }

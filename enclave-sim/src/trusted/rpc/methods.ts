@@ -1,6 +1,6 @@
 import { u8aConcat } from '@polkadot/util';
 import { ScaleWriter, bytesEqual, encodeShieldingKeyValue, encodeStr, encodeVecOfEncoded, topHash, withCompactLength } from '@sealbridge/chain-types';
-import { MAX_SHIELDED_BYTES } from '@sealbridge/enclave-sim';
+import { MAX_SHIELDED_BYTES } from '../settings.js';
 
 import type { RpcBackend, TopWatcher } from './backend.js';
 import { RpcServerError } from './errors.js';
@@ -152,9 +152,9 @@ const handlers: Record<string, RpcHandler> = {
   },
   rpc_methods: (p) => (noParams('rpc_methods')(p), `methods: [${METHOD_NAMES.join(', ')}]`),
   /** Sealbridge extension: RRV(SCALE `(u32 imported, u32 finalized, u32 lag, Option<(u64 since, u32 block, String reason)>)`). */
-  sealbridge_syncStatus: (p, { backend }) => {
+  sealbridge_syncStatus: async (p, { backend }) => {
     noParams('sealbridge_syncStatus')(p);
-    const { imported, finalized, lag, stalled } = backend.syncStatus();
+    const { imported, finalized, lag, stalled } = await backend.syncStatus();
     const w = new ScaleWriter().u32(imported).u32(finalized).u32(lag);
     if (stalled) w.byte(1).uint(stalled.since, 8).u32(stalled.block).str(stalled.reason);
     else w.byte(0);

@@ -3,8 +3,8 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
-import { EnclaveError } from '../trusted/errors.js';
-import { PLATFORM_SECRET_BYTES } from '../trusted/sealing.js';
+import { EnclaveError } from './errors.js';
+import { PLATFORM_SECRET_BYTES } from './sealing.js';
 
 /** Default location, deliberately outside any data directory (a copied data dir must not carry its own key). */
 export function defaultPlatformSecretPath(): string {

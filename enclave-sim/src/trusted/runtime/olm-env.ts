@@ -1,41 +1,37 @@
-import type { SubmittableExtrinsic } from '@polkadot/api/types';
+import { createHmac } from 'node:crypto';
+
 import { u8aEq, u8aToHex } from '@polkadot/util';
 
-import { SealbridgeError, shardToBase58 } from '@sealbridge/chain-types';
-import { EnclaveError, olmPreKeyMessageId, type EnclaveHandle } from '@sealbridge/enclave-sim';
+import {
+  ENV_MESSAGE_VERSION,
+  ENV_NAME_PATTERN,
+  MAX_ENV_VALUE_CHARS,
+  OLM_ENV_LOW_WATER,
+  OLM_ENV_TARGET_KEYS,
+  olmBase64,
+  ScaleReader,
+  SealbridgeError,
+  shardToBase58,
+  type EnvMessage,
+  type SetEnvStatus,
+} from '@sealbridge/chain-types';
+import type { Logger } from '@sealbridge/chain-types/log';
+import type { HostOcalls, SealedWrite } from '@sealbridge/enclave-api';
 
-import type { Logger } from './log.js';
-import type { Metrics } from './metrics.js';
-import type { Mutex } from './mutex.js';
-import type { Outbox } from './outbox.js';
-import type { ParentchainBlock, ParentchainClient } from './parentchain.js';
-import type { WorkerStore } from './store.js';
+import type { TrustedEnclave } from '../enclave.js';
+import { EnclaveError } from '../errors.js';
+import { preKeyMessageId as olmPreKeyMessageId } from '../olm-vault.js';
+import type { ParentchainBlock } from './block.js';
+import type { ChainContext } from './chain.js';
+import type { HostStore } from './host.js';
+import type { EnclaveMetrics } from './metrics.js';
+import type { EnclaveAccount } from './signer.js';
 
-/** Below this many unclaimed one-time keys on chain, the worker publishes more. */
-export const OLM_ENV_LOW_WATER = 10;
-/** How many unclaimed one-time keys the worker keeps on chain: half of libolm's 100, as vodozemac advises. */
-export const OLM_ENV_TARGET_KEYS = 50;
 /** libolm holds at most this many unused one-time keys. */
 const OLM_KEY_CAPACITY = 100;
-export const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
-const MAX_ENV_VALUE_CHARS = 4096;
-/** Version of the plaintext format `{v, shard, worker, sender, env}` inside the Olm pre-key message. */
-export const ENV_MESSAGE_VERSION = 1;
-
-/** `WorkerEnv::SetEnvStatus`, the acknowledgement the enclave puts on chain for each claim addressed to it. */
-export type SetEnvStatus = 'Stored' | 'Replayed' | 'Undecryptable' | 'Malformed' | 'WrongBinding' | 'NotPermitted' | 'WrongShard';
-
-/** What a sender encrypts (JSON, UTF-8). A null value deletes the variable. The ids bind it to one claim. */
-export interface EnvMessage {
-  v: typeof ENV_MESSAGE_VERSION;
-  /** 0x-hex of the shard, the worker's enclave account and the sender's account, as in the `EnvSet` event. */
-  shard: string;
-  worker: string;
-  sender: string;
-  env: Record<string, string | null>;
-}
 
 interface EnvEntry {
+  name: string;
   value: string;
   /** 0x-hex account that set it; only that account may change or delete it. */
   setter: string;
@@ -53,30 +49,32 @@ interface EnvSet {
 
 /** One block's effect on the env, committed in the block's LevelDB batch. */
 export interface EnvBlockChanges {
-  kvWrites: Array<[string, Uint8Array | null]>;
-  acks: Array<{ kind: string; tx: SubmittableExtrinsic<'promise'> }>;
-  /** Retained plaintext ids the enclave may forget once the batch is durable. */
-  release: string[];
-  /** After the commit: updates the in-memory env, releases the plaintexts and re-checks the keys if any were claimed. */
-  committed(): Promise<void>;
+  writes: SealedWrite[];
+  /** SCALE(RuntimeCall) of each `WorkerEnv.set_env_result` acknowledgement. */
+  acks: Array<{ kind: string; call: Uint8Array }>;
+  /** Once the block's result is final: updates the in-memory env and re-checks the keys if any were claimed. */
+  committed(): void;
 }
 
 const MESSAGE_ERRORS = new Set<string>(['OLM_BAD_MESSAGE', 'OLM_UNKNOWN_ONE_TIME_KEY', 'INVALID_ARGUMENT']);
-const ENV_PREFIX = 'olm-env/vars/';
-const SEEN_PREFIX = 'olm-env/seen/';
+/** Host keys: `env/` ‖ HMAC(shard, name) for a variable (the name is inside the sealed value), `env-seen/` ‖ message id. */
+const ENV_PREFIX = 'env/';
+const SEEN_PREFIX = 'env-seen/';
 const sealPurpose = (key: string) => `olm-env:${key}`;
-export const olmBase64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64').replace(/=+$/, '');
 const utf8 = new TextEncoder();
 
 /** Why a claim was refused; the code is the status acknowledged on chain. */
 class EnvMessageError extends SealbridgeError<SetEnvStatus> {}
 
 export interface OlmEnvDeps {
-  enclave: EnclaveHandle;
-  store: WorkerStore;
+  enclave: TrustedEnclave;
+  store: HostStore;
+  chain: () => ChainContext;
+  account: EnclaveAccount;
+  ocalls: HostOcalls;
   shard: Uint8Array;
   log: Logger;
-  metrics: Metrics;
+  metrics: EnclaveMetrics;
   /** Told after a block changed variables (so running Smart Workers restart with the new env). */
   onChanged?: () => Promise<void>;
 }
@@ -92,9 +90,8 @@ export class OlmEnv {
   readonly #deps: OlmEnvDeps;
   readonly #account: Uint8Array;
   readonly #vars: Map<string, EnvEntry>;
-  #client: ParentchainClient | undefined;
-  #outbox: Outbox | undefined;
-  #lock: Mutex | undefined;
+  readonly #keyId: Buffer;
+  #attached = false;
   /** Hash of our publish_olm_keys extrinsic not yet seen in an imported block. */
   #publishing: string | undefined;
   #replenishing: Promise<void> | undefined;
@@ -106,36 +103,33 @@ export class OlmEnv {
     this.#deps = deps;
     this.#account = deps.enclave.signerPublicKey();
     this.#vars = vars;
+    this.#keyId = deps.enclave.deriveKey('env-key-id');
     deps.metrics.define('sealbridge_env_messages_total', 'counter', 'WorkerEnv.set_env claims addressed to this worker, by status');
     deps.metrics.define('sealbridge_olm_keys_published_total', 'counter', 'Olm one-time keys published on chain');
   }
 
   /** Loads the sealed variables and forgets retained plaintexts whose block is already committed. */
   static async open(deps: OlmEnvDeps): Promise<OlmEnv> {
-    const vars = new Map<string, EnvEntry>();
-    const prefix = `${ENV_PREFIX}${u8aToHex(deps.shard)}/`;
-    for (const key of await deps.store.kvKeys(prefix)) {
-      const sealed = await deps.store.kvGet(key);
-      if (sealed) vars.set(key.slice(prefix.length), JSON.parse(Buffer.from(deps.enclave.unseal(sealPurpose(key), sealed)).toString('utf8')) as EnvEntry);
+    const vars = new Map<string, EnvEntry & { shard: string }>();
+    for (const [key, sealed] of await deps.store.scan(ENV_PREFIX)) {
+      const entry = JSON.parse(Buffer.from(deps.enclave.unseal(sealPurpose(key), sealed)).toString('utf8')) as EnvEntry & { shard: string };
+      if (entry.shard === u8aToHex(deps.shard)) vars.set(entry.name, entry);
     }
     const retained = deps.enclave.olmRetainedPreKeyMessages();
     const done: string[] = [];
-    for (const id of retained) if (await deps.store.kvGet(SEEN_PREFIX + id)) done.push(id);
+    for (const id of retained) if (await deps.store.get(SEEN_PREFIX + id)) done.push(id);
     await deps.enclave.olmReleasePreKeyMessages(done);
     deps.log.info('env loaded', { variables: vars.size, retainedPending: retained.length - done.length });
     return new OlmEnv(deps, vars);
   }
 
-  /** Wires the parentchain side once it exists (the env is needed earlier, by the Smart Worker runtime). */
-  async attach(deps: { client: ParentchainClient; outbox: Outbox; lock: Mutex }): Promise<void> {
-    if (!deps.client.api.tx.workerEnv) {
+  /** Starts publishing Olm keys once the import runs (the env is needed earlier, by the Smart Worker runtime). */
+  attach(): void {
+    if (!this.#deps.chain().tx.workerEnv) {
       this.#deps.log.info('the parentchain has no WorkerEnv pallet: no Olm keys are published');
       return;
     }
-    this.#client = deps.client;
-    this.#outbox = deps.outbox;
-    this.#lock = deps.lock;
-    this.#publishing = (await this.#deps.store.outbox()).find((entry) => entry.kind === 'olm_keys')?.hash;
+    this.#attached = true;
     this.replenish();
   }
 
@@ -159,11 +153,10 @@ export class OlmEnv {
   }
 
   /** Handles the block's `WorkerEnv.EnvSet` events. Never throws for bad input: every claim gets a status. */
-  async processBlock(block: ParentchainBlock, ackTx: (oneTimeKey: Uint8Array, status: SetEnvStatus) => SubmittableExtrinsic<'promise'>): Promise<EnvBlockChanges> {
+  async processBlock(block: ParentchainBlock): Promise<EnvBlockChanges> {
     const { enclave, store, log, metrics, shard } = this.#deps;
-    const kvWrites: Array<[string, Uint8Array | null]> = [];
+    const writes: SealedWrite[] = [];
     const acks: EnvBlockChanges['acks'] = [];
-    const release: string[] = [];
     const staged = new Map<string, EnvEntry | null>();
     const seenHere = new Set<string>();
     let claimedFromUs = false;
@@ -193,7 +186,7 @@ export class OlmEnv {
       let status: SetEnvStatus;
       try {
         if (!u8aEq(claim.shard, shard)) throw new EnvMessageError('WrongShard', `claim is for shard ${u8aToHex(claim.shard)}`);
-        if (seenHere.has(id) || (await store.kvGet(SEEN_PREFIX + id))) throw new EnvMessageError('Replayed', 'pre-key message was delivered before');
+        if (seenHere.has(id) || (await store.get(SEEN_PREFIX + id))) throw new EnvMessageError('Replayed', 'pre-key message was delivered before');
         let plaintext: Uint8Array;
         try {
           plaintext = await enclave.olmDecryptPreKey(
@@ -205,14 +198,13 @@ export class OlmEnv {
           if (!(error instanceof EnclaveError) || !MESSAGE_ERRORS.has(error.code)) throw error;
           throw new EnvMessageError('Undecryptable', `${error.code}: ${error.message}`);
         }
-        release.push(id);
         const changes = parseEnvMessage(plaintext, claim);
         for (const name of Object.keys(changes)) {
           const current = staged.has(name) ? staged.get(name) : this.#vars.get(name);
           if (current && current.setter !== u8aToHex(claim.sender)) throw new EnvMessageError('NotPermitted', `${name} belongs to another account`);
         }
         for (const [name, value] of Object.entries(changes)) {
-          staged.set(name, value === null ? null : { value, setter: u8aToHex(claim.sender), block: block.number });
+          staged.set(name, value === null ? null : { name, value, setter: u8aToHex(claim.sender), block: block.number });
         }
         status = 'Stored';
         log.info('env variables stored', { ...where, variables: Object.keys(changes).length });
@@ -226,28 +218,28 @@ export class OlmEnv {
       metrics.inc('sealbridge_env_messages_total', { status });
       if (status !== 'Replayed') {
         seenHere.add(id);
-        kvWrites.push([SEEN_PREFIX + id, utf8.encode(JSON.stringify({ block: block.number, event: eventIndex, status }))]);
+        writes.push({ key: SEEN_PREFIX + id, value: utf8.encode(JSON.stringify({ block: block.number, event: eventIndex, status })) });
       }
-      acks.push({ kind: 'env_result', tx: ackTx(claim.oneTimeKey, status) });
+      acks.push({ kind: 'env_result', call: this.#deps.chain().tx.workerEnv!.setEnvResult!(claim.oneTimeKey, status).toU8a() });
     }
 
-    const prefix = `${ENV_PREFIX}${u8aToHex(shard)}/`;
     for (const [name, entry] of staged) {
-      const key = prefix + name;
-      kvWrites.push([key, entry === null ? null : enclave.seal(sealPurpose(key), utf8.encode(JSON.stringify(entry)))]);
+      const key = ENV_PREFIX + createHmac('sha256', this.#keyId).update(shard).update(name).digest('hex');
+      writes.push({ key, value: entry === null ? undefined : enclave.seal(sealPurpose(key), utf8.encode(JSON.stringify({ ...entry, shard: u8aToHex(shard) }))) });
     }
     return {
-      kvWrites,
+      writes,
       acks,
-      release,
-      committed: async () => {
+      // Retained plaintexts are released at the next start, once the host's store shows their block was committed.
+      committed: () => {
         for (const [name, entry] of staged) {
           if (entry === null) this.#vars.delete(name);
           else this.#vars.set(name, entry);
         }
-        if (staged.size > 0) this.#revision++;
-        await enclave.olmReleasePreKeyMessages(release);
-        if (staged.size > 0) await this.#deps.onChanged?.();
+        if (staged.size > 0) {
+          this.#revision++;
+          void this.#deps.onChanged?.().catch((error: unknown) => log.warn('reloading Smart Workers after an env change failed', { error }));
+        }
         if (claimedFromUs) this.replenish();
       },
     };
@@ -274,20 +266,21 @@ export class OlmEnv {
   }
 
   async #replenish(): Promise<void> {
-    const client = this.#client;
-    const outbox = this.#outbox;
-    const lock = this.#lock;
-    if (!client || !outbox || !lock || this.#publishing) return;
-    const { enclave, log, metrics } = this.#deps;
-    const { api } = client;
+    if (!this.#attached || this.#publishing) return;
+    const { enclave, log, metrics, ocalls, account } = this.#deps;
+    const chain = this.#deps.chain();
+    const workerEnv = chain.query.workerEnv!;
     const identity = new Uint8Array(Buffer.from(enclave.olmIdentityKey(), 'base64'));
-    const [onChainIdentity, onChainKeys] = await Promise.all([
-      api.query.workerEnv.identityKeys(this.#account),
-      api.query.workerEnv.oneTimeKeys(this.#account),
-    ]);
-    const published = (onChainIdentity as unknown as { isSome: boolean; unwrap(): { toU8a(): Uint8Array } });
-    const sameIdentity = published.isSome && u8aEq(published.unwrap().toU8a(), identity);
-    const available = sameIdentity ? (onChainKeys as unknown as unknown[]).length : 0;
+    // polkadot-js' decorated storage gives the key with a length prefix.
+    const storageKey = (entry: (arg: Uint8Array) => Uint8Array) => new ScaleReader(entry(this.#account), 'StorageKey').bytesWithLength();
+    // Public chain state, read through the host (the light client will prove it).
+    const [identityValue, keysValue] = await ocalls.read_storage({ keys: [storageKey(workerEnv.identityKeys as never), storageKey(workerEnv.oneTimeKeys as never)], at: undefined });
+    const valueType = (entry: { meta: { type: { asMap: { value: unknown } } } }) => chain.registry.createLookupType(entry.meta.type.asMap.value as never);
+    const onChainIdentity = identityValue && chain.registry.createTypeUnsafe(valueType(workerEnv.identityKeys as never), [identityValue]).toU8a();
+    const available = identityValue && u8aEq(onChainIdentity!, identity)
+      ? keysValue ? (chain.registry.createTypeUnsafe(valueType(workerEnv.oneTimeKeys as never), [keysValue]) as unknown as unknown[]).length : 0
+      : 0;
+    const sameIdentity = identityValue !== undefined && u8aEq(onChainIdentity!, identity);
     if (sameIdentity && available >= OLM_ENV_LOW_WATER) return;
     const count = Math.min(OLM_ENV_TARGET_KEYS - available, OLM_KEY_CAPACITY - enclave.olmOneTimeKeyCount());
     if (count <= 0) {
@@ -299,15 +292,12 @@ export class OlmEnv {
     // Marked before the extrinsic is persisted: a crash in between strands these keys (capacity), whereas the
     // other order would republish them with the next batch and the chain would refuse it as duplicates forever.
     await enclave.olmMarkKeysAsPublished();
-    const call = api.tx.workerEnv.publishOlmKeys(u8aToHex(identity), keys.map((key) => u8aToHex(key))).method.toU8a();
-    await lock.run(async () => {
-      const entry = outbox.sign(call, 'olm_keys', 0);
-      await outbox.add(entry);
-      this.#publishing = entry.hash;
-    });
+    const call = chain.tx.workerEnv!.publishOlmKeys!(u8aToHex(identity), keys.map((key) => u8aToHex(key))).toU8a();
+    const extrinsic = account.sign(call, 'olm_keys');
+    this.#publishing = u8aToHex(extrinsic.hash);
+    await ocalls.send_extrinsic({ extrinsic, origin: 0 });
     metrics.inc('sealbridge_olm_keys_published_total', {}, keys.length);
     log.info('publishing Olm one-time keys', { keys: keys.length, availableOnChain: available, identityChanged: !sameIdentity });
-    void outbox.flush();
   }
 
   /** Waits for a running key check; later triggers are ignored. */

@@ -9,9 +9,9 @@ import { cryptoWaitReady } from '@polkadot/util-crypto';
 import kusamaMetadata from '@polkadot/types-support/metadata/static-kusama';
 import polkadotMetadata from '@polkadot/types-support/metadata/static-polkadot';
 
-import { BlockDecodeError, BlockDecoder } from './block-decoder.js';
-import { parseHexParam, parseShardParam, decodeRequestParam, stringParams } from './rpc/params.js';
-import { RpcServerError, toRpcFailure } from './rpc/errors.js';
+import { BlockDecodeError, BlockDecoder } from '@sealbridge/chain-types';
+import { parseHexParam, parseShardParam, decodeRequestParam, stringParams } from '../rpc/params.js';
+import { RpcServerError, toRpcFailure } from '../rpc/errors.js';
 
 /** Seeded xorshift32, so a failing input can be replayed with SEALBRIDGE_FUZZ_SEED. */
 function prng(seed: number): (n: number) => number {

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 
 import { u8aConcat, u8aToHex } from '@polkadot/util';
 import { cryptoReady, encodeRequest, RSA_BLOCK_BYTES, shieldEncrypt } from '@sealbridge/chain-types';
-import { MAX_SHIELDED_BYTES } from '@sealbridge/enclave-sim';
+import { MAX_SHIELDED_BYTES } from '../settings.js';
 import WebSocket from 'ws';
 
 import { JSON_RPC_CODES } from './errors.js';

@@ -3,16 +3,9 @@ import type { Registry } from '@polkadot/types/types';
 import { stringCamelCase } from '@polkadot/util';
 import { blake2AsU8a } from '@polkadot/util-crypto';
 
-import {
-  PortableCodec,
-  ScaleDecodeError,
-  ScaleReader,
-  SealbridgeError,
-  bytesToHex,
-  portableTypesOf,
-  type PortableType,
-  type ScaleValue,
-} from '@sealbridge/chain-types';
+import { bytesToHex } from './bytes.js';
+import { PortableCodec, ScaleReader, portableTypesOf, type PortableType, type ScaleValue } from './codec/index.js';
+import { ScaleDecodeError, SealbridgeError } from './errors.js';
 
 /** Why a block's bytes could not be read; `where` locates it (extrinsic or event record, and the type path). */
 export class BlockDecodeError extends SealbridgeError<'BLOCK_UNDECODABLE' | 'METADATA_UNSUPPORTED'> {

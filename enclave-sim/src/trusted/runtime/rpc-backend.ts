@@ -1,20 +1,21 @@
 import { buildReportData, bytesEqual } from '@sealbridge/chain-types';
-import { DECRYPT_PRIORITIES, type EnclaveHandle } from '@sealbridge/enclave-sim';
 import { executeGetter, STORAGE_PREFIX, StfError, type ShardState } from '@sealbridge/stf';
 
-import type { Metrics } from './metrics.js';
+import { DECRYPT_PRIORITIES } from '../decrypt-pool.js';
+import type { TrustedEnclave } from '../enclave.js';
+import type { SyncStatus } from '../rpc/backend.js';
+import { RpcServerError, type RpcBackend, type RpcRefusal, type ShardVault, type TopWatcher } from '../rpc/index.js';
+import type { EnclaveMetrics } from './metrics.js';
 import type { DirectCallRelay } from './relay.js';
-import { RpcServerError, type RpcBackend, type RpcRefusal, type ShardVault, type TopWatcher } from './rpc/index.js';
-import type { SyncStatus } from './rpc/backend.js';
 import type { ShardRuntime } from './shard-runtime.js';
 
 export interface WorkerRpcBackendDeps {
-  enclave: EnclaveHandle;
+  enclave: TrustedEnclave;
   shard: ShardRuntime;
   relay: DirectCallRelay;
-  metrics: Metrics;
+  metrics: EnclaveMetrics;
   certPem: string;
-  metadata: Uint8Array;
+  metadata: () => Uint8Array;
   rpcUrl: () => string;
   /**
    * Answers the `env_names(who, scope)` getter from the worker's sealed env store. Env secrets are not STF state:
@@ -23,12 +24,12 @@ export interface WorkerRpcBackendDeps {
   envNames?: (who: Uint8Array, scope: Uint8Array) => string[];
   /** Changes whenever what `envNames` answers may have changed. */
   envRevision?: () => number;
-  /** The import's progress and stall (ImportMonitor). */
-  syncStatus: () => SyncStatus;
+  /** The import's progress and stall, as the host reports it. */
+  syncStatus: () => Promise<SyncStatus>;
 }
 
 /** Report data of the worker's quotes: the enclave signer, bound to the shielding key clients encrypt to. */
-export function enclaveReportData(enclave: EnclaveHandle): Uint8Array {
+export function enclaveReportData(enclave: TrustedEnclave): Uint8Array {
   return buildReportData(enclave.signerPublicKey(), new TextEncoder().encode(enclave.shieldingPublicKeyJson()));
 }
 
@@ -125,10 +126,10 @@ export class WorkerRpcBackend implements RpcBackend {
   }
 
   metadata(): Uint8Array {
-    return this.#deps.metadata;
+    return this.#deps.metadata();
   }
 
-  syncStatus(): SyncStatus {
+  syncStatus(): Promise<SyncStatus> {
     return this.#deps.syncStatus();
   }
 
@@ -154,7 +155,7 @@ export class WorkerRpcBackend implements RpcBackend {
  * Refusals of the RPC server (request refusals count as rejected invocations, labelled source="rpc") and the
  * enclave's decryption counters, read from the pool whenever metrics are read.
  */
-function defineRpcMetrics(metrics: Metrics, enclave: EnclaveHandle): void {
+function defineRpcMetrics(metrics: EnclaveMetrics, enclave: TrustedEnclave): void {
   metrics.define('sealbridge_rpc_connections_refused_total', 'counter', 'RPC connections refused at the connection limit (HTTP 503)');
   metrics.define('sealbridge_enclave_private_key_ops_total', 'counter', 'RSA blocks handed to the enclave decryption threads, by priority');
   metrics.define('sealbridge_enclave_oversized_refused_total', 'counter', 'Shielded payloads over the size cap refused by the enclave undecrypted, by priority');

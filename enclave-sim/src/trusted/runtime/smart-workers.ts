@@ -1,33 +1,35 @@
 import { u8aToHex } from '@polkadot/util';
 
 import { shardToBase58 } from '@sealbridge/chain-types';
-import type { EnclaveHandle } from '@sealbridge/enclave-sim';
 import { createSmartWorkerRuntime, type RunnerServer, type SealedKv, type SmartWorkerRuntime } from '@sealbridge/smart-worker';
 import type { SmartWorkerDispatcher, SmartWorkerInvocation, SmartWorkerOutcome } from '@sealbridge/stf';
 
-import type { Logger } from './log.js';
-import type { WorkerStore } from './store.js';
+import type { Logger } from '@sealbridge/chain-types/log';
+
+import type { TrustedEnclave } from '../enclave.js';
+import type { HostStore } from './host.js';
 
 /** Per call: a worker may not stall block import for long, nor take the machine's memory. */
 const SMART_WORKER_LIMITS = { cpuMs: 1_000, memoryMb: 512, invokeTimeoutMs: 5_000 };
 
 /** The runtime's records (code, config) are sealed by the enclave before they reach LevelDB. */
-function sealedKv(store: WorkerStore, enclave: EnclaveHandle): SealedKv {
+function sealedKv(store: HostStore, enclave: TrustedEnclave): SealedKv {
+  const hostKey = (key: string) => `smart-worker/${key}`;
   const purpose = (key: string) => `smart-worker-kv:${key}`;
   return {
     async get(key) {
-      const sealed = await store.kvGet(key);
+      const sealed = await store.get(hostKey(key));
       return sealed === undefined ? undefined : enclave.unseal(purpose(key), sealed);
     },
-    put: (key, bytes) => store.kvPut(key, enclave.seal(purpose(key), bytes)),
-    del: (key) => store.kvDel(key),
-    list: (prefix) => store.kvKeys(prefix),
+    put: (key, bytes) => store.put(hostKey(key), enclave.seal(purpose(key), bytes)),
+    del: (key) => store.delete(hostKey(key)),
+    list: async (prefix) => (await store.scan(hostKey(prefix))).map(([key]) => key.slice(hostKey('').length)),
   };
 }
 
 export interface SmartWorkerHostOptions {
-  enclave: EnclaveHandle;
-  store: WorkerStore;
+  enclave: TrustedEnclave;
+  store: HostStore;
   log: Logger;
   fetchAllow: string[];
   /** Environment for a Smart Worker, given its id and the shard label it is bound to (merged into getConfig() as `env`). */
@@ -44,8 +46,8 @@ export interface SmartWorkerHost {
 }
 
 /**
- * Runs the Smart Worker runtime inside the worker process: Omni Keys from the enclave, records sealed in the
- * worker's store, the Escrin-compatible runner API, and the dispatcher that executes `smart_worker_call`.
+ * Runs the Smart Worker runtime inside the enclave process: Omni Keys never leave it, records are sealed before
+ * they reach the host's store, the Escrin-compatible runner API, and the dispatcher that executes `smart_worker_call`.
  * A call names a worker by its identity (the H256 its Omni Keys are bound to) among the workers bound to the shard.
  */
 export async function startSmartWorkers(options: SmartWorkerHostOptions): Promise<SmartWorkerHost> {

@@ -1,6 +1,6 @@
 import { u8aToHex, stringToU8a } from '@polkadot/util';
 import { SCALE_DECODE_ERROR_CODES, SealbridgeError } from '@sealbridge/chain-types';
-import { MAX_SHIELDED_BYTES } from '@sealbridge/enclave-sim';
+import { MAX_SHIELDED_BYTES } from '../settings.js';
 
 import type { RpcLog } from './log.js';
 import { rpcErrorHex } from './wire.js';

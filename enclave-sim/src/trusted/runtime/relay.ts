@@ -1,14 +1,14 @@
 import { u8aEq, u8aToHex } from '@polkadot/util';
 
 import { bytesToHex, shieldEncrypt, topHash, verifyTrustedCallSigned } from '@sealbridge/chain-types';
-import type { EnclaveHandle } from '@sealbridge/enclave-sim';
+import type { Logger } from '@sealbridge/chain-types/log';
+import type { HostOcalls } from '@sealbridge/enclave-api';
 import { decodeOperation, senderOf, type OperationResult, type SignedCall } from '@sealbridge/stf';
 
-import type { Logger } from './log.js';
-import type { Mutex } from './mutex.js';
-import type { Outbox } from './outbox.js';
-import type { ParentchainClient } from './parentchain.js';
-import { RpcServerError, type TopWatcher } from './rpc/index.js';
+import type { TrustedEnclave } from '../enclave.js';
+import { RpcServerError, type TopWatcher } from '../rpc/index.js';
+import type { ChainContext } from './chain.js';
+import type { EnclaveAccount } from './signer.js';
 
 interface PendingDirectCall {
   top: Uint8Array;
@@ -18,10 +18,10 @@ interface PendingDirectCall {
 }
 
 export interface DirectCallRelayDeps {
-  client: ParentchainClient;
-  enclave: EnclaveHandle;
-  outbox: Outbox;
-  lock: Mutex;
+  chain: () => ChainContext;
+  enclave: TrustedEnclave;
+  account: EnclaveAccount;
+  ocalls: HostOcalls;
   shard: Uint8Array;
   log: Logger;
   /** Parentchain block the import is at; recorded with the outbox entry. */
@@ -42,7 +42,7 @@ export class DirectCallRelay {
   }
 
   async submit(shard: Uint8Array, top: Uint8Array, watcher?: TopWatcher): Promise<Uint8Array> {
-    const { client, enclave, outbox, lock, log } = this.#deps;
+    const { chain, enclave, account, ocalls, log } = this.#deps;
     if (!u8aEq(shard, this.#deps.shard)) throw new RpcServerError('SHARD_NOT_FOUND');
     let operation;
     try {
@@ -58,19 +58,18 @@ export class DirectCallRelay {
 
     const cyphertext = shieldEncrypt(enclave.shieldingPublicKey(), top);
     // Vec<u8> arguments go in as hex: polkadot-js reads a raw Uint8Array as already length-prefixed.
-    const call = client.api.tx.enclaveBridge.invoke({ shard, cyphertext: u8aToHex(cyphertext) }).method.toU8a();
+    const call = chain().tx.enclaveBridge!.invoke!({ shard, cyphertext: u8aToHex(cyphertext) }).toU8a();
     this.#pending.set(key, { top, signed: operation.signed, sender: senderOf(operation.signed.call), watcher });
     try {
-      await lock.run(async () => {
-        const entry = outbox.sign(call, 'relay', this.#deps.lastImported());
-        await outbox.add(entry);
-      });
+      // Signed and handed to the host at once: the host persists extrinsics in the order the enclave signed them.
+      await ocalls.send_extrinsic({ extrinsic: account.sign(call, 'relay'), origin: this.#deps.lastImported() });
     } catch (error) {
       this.#pending.delete(key);
       throw error;
     }
     log.info('direct call relayed on chain', { top: key });
-    void outbox.flush().then(() => this.#pending.get(key)?.watcher?.({ kind: 'Ready' }));
+    // The host persisted and sent it: Ready follows the Submitted answer.
+    setImmediate(() => this.#pending.get(key)?.watcher?.({ kind: 'Ready' }));
     return hash;
   }
 

@@ -1,10 +1,10 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
-import { EnclaveError } from '../trusted/errors.js';
-import type { EnclaveLog } from '../trusted/log.js';
-import { noopLog } from '../trusted/log.js';
-import type { SealedStorage } from '../trusted/sealed-storage.js';
+import { EnclaveError } from './errors.js';
+import type { EnclaveLog } from './log.js';
+import { noopLog } from './log.js';
+import type { SealedStorage } from './sealed-storage.js';
 
 const BACKUP_SUFFIX = '.bak';
 const TEMP_SUFFIX = '.tmp';

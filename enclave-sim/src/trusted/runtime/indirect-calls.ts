@@ -2,8 +2,9 @@ import { u8aConcat, u8aToHex } from '@polkadot/util';
 
 import { ScaleReader, decodeRequest, sealbridgeRegistry } from '@sealbridge/chain-types';
 
-import type { BlockEvent, BlockExtrinsic } from './block-decoder.js';
-import type { ParentchainBlock } from './parentchain.js';
+import type { BlockEvent, BlockExtrinsic } from '@sealbridge/chain-types';
+
+import type { ParentchainBlock } from './block.js';
 
 /** A parentchain call the worker must act on, found in a successful extrinsic of a finalized block. */
 export type IndirectCall =

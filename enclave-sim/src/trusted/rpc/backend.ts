@@ -34,7 +34,7 @@ export interface SyncStatus {
   imported: number;
   finalized: number;
   lag: number;
-  stalled: { since: number; block: number; reason: string } | null;
+  stalled: { since: number; block: number; reason: string } | null | undefined;
 }
 
 export interface RpcBackend {
@@ -73,7 +73,7 @@ export interface RpcBackend {
   /** SCALE(RuntimeMetadataPrefixed) of the STF runtime (`state_getMetadata`). */
   metadata(): Uint8Array;
   /** Where the parentchain import stands (`sealbridge_syncStatus`). */
-  syncStatus(): SyncStatus;
+  syncStatus(): SyncStatus | Promise<SyncStatus>;
   /**
    * An object that stays the same exactly as long as every getter of `shard` would answer the same (the state, and
    * whatever else getters read, unchanged); undefined for a shard it does not serve. Absent: getters are never cached.

@@ -1,26 +1,32 @@
-import { hexToU8a, u8aToHex } from '@polkadot/util';
+import { createHmac } from 'node:crypto';
 
-import { bytesEqual, bytesToHex } from '@sealbridge/chain-types';
-import { MAX_SHIELDED_BYTES, type DecryptResult, type EnclaveHandle } from '@sealbridge/enclave-sim';
+import { u8aToHex } from '@polkadot/util';
+
+import { bytesEqual, hexToBytes, ScaleReader, ScaleWriter } from '@sealbridge/chain-types';
+import type { SealedWrite } from '@sealbridge/enclave-api';
 import {
   enclaveSignedCall,
   executeTrustedOperations,
   ShardState,
+  type Call,
   type ExecutionOutcome,
   type OperationInput,
   type OperationResult,
   type ParentchainCall,
-  type Call,
   type PreverifiedOperation,
   type SmartWorkerDispatcher,
 } from '@sealbridge/stf';
+import type { Logger } from '@sealbridge/chain-types/log';
 
-import { callEncoder, perRuntimeVersion } from './extrinsic-signer.js';
+import type { DecryptResult } from '../decrypt-pool.js';
+import type { TrustedEnclave } from '../enclave.js';
+import { MAX_SHIELDED_BYTES } from '../settings.js';
+import type { ParentchainBlock } from './block.js';
+import type { ChainContext } from './chain.js';
+import { callEncoder } from './extrinsic-signer.js';
+import type { HostStore } from './host.js';
 import type { IndirectCall } from './indirect-calls.js';
-import type { Logger } from './log.js';
-import type { Metrics } from './metrics.js';
-import type { ParentchainBlock, ParentchainClient } from './parentchain.js';
-import type { ShardStateWrite, WorkerStore } from './store.js';
+import type { EnclaveMetrics } from './metrics.js';
 
 export interface BlockExecution {
   outcome: ExecutionOutcome;
@@ -32,47 +38,54 @@ export interface BlockExecution {
 
 export interface ShardRuntimeDeps {
   shard: Uint8Array;
-  enclave: EnclaveHandle;
-  client: ParentchainClient;
-  store: WorkerStore;
+  enclave: TrustedEnclave;
+  chain: () => ChainContext;
+  store: HostStore;
   log: Logger;
-  metrics: Metrics;
+  metrics: EnclaveMetrics;
   /** Root of `balance_set_balance`; only dev chains have one (//Alice), as with Integritee's test genesis. */
   sudoAccount?: Uint8Array;
   smartWorkers?: SmartWorkerDispatcher;
 }
 
-/** Seal purpose of one state value: binds it to its shard and key, so sealed values cannot be swapped around. */
-const statePurpose = (shardHex: string, keyHex: string) => `shard-state:${shardHex}:${keyHex}`;
+/** Host keys of sealed state values: `state/` ‖ HMAC of (shard, key) under a sealing-derived key, so they reveal neither. */
+export const STATE_PREFIX = 'state/';
+const purposeOf = (hostKey: string) => `shard-state:${hostKey}`;
 
 /**
  * One shard's confidential state and how a parentchain block's indirect calls turn into trusted operations:
- * decrypted in the enclave's thread pool, executed by the STF, sealed before they are written.
+ * decrypted in the enclave's thread pool, executed by the STF, sealed before they leave the enclave.
  */
 export class ShardRuntime {
   readonly shard: Uint8Array;
   readonly shardHex: string;
   readonly #deps: ShardRuntimeDeps;
+  readonly #keyId: Buffer;
   #state: ShardState;
-  readonly #confirmEncoder: () => (...args: unknown[]) => Uint8Array;
 
-  private constructor(deps: ShardRuntimeDeps, state: ShardState) {
+  private constructor(deps: ShardRuntimeDeps, state: ShardState, keyId: Buffer) {
     this.#deps = deps;
-    const { api } = deps.client;
-    this.#confirmEncoder = perRuntimeVersion(api, () => callEncoder(api, 'enclaveBridge', 'confirmProcessedParentchainBlock'));
     this.shard = deps.shard;
     this.shardHex = u8aToHex(deps.shard);
     this.#state = state;
+    this.#keyId = keyId;
   }
 
   static async load(deps: ShardRuntimeDeps): Promise<ShardRuntime> {
-    const shardHex = u8aToHex(deps.shard);
+    const keyId = deps.enclave.deriveKey('shard-state-key-id');
     const entries: Array<[Uint8Array, Uint8Array]> = [];
-    for await (const [keyHex, sealed] of deps.store.shardEntries(shardHex)) {
-      entries.push([hexToU8a(keyHex), deps.enclave.unseal(statePurpose(shardHex, keyHex), sealed)]);
+    const shardHex = u8aToHex(deps.shard);
+    for (const [hostKey, sealed] of await deps.store.scan(STATE_PREFIX)) {
+      // Each sealed value carries its shard and key; the purpose binds it to its host key, so values cannot be swapped.
+      const r = new ScaleReader(deps.enclave.unseal(purposeOf(hostKey), sealed), 'SealedStateEntry');
+      const shard = r.take(32, 'shard');
+      const key = r.bytesWithLength('key').slice();
+      const value = r.bytesWithLength('value').slice();
+      r.end();
+      if (bytesEqual(shard, deps.shard)) entries.push([key, value]);
     }
     deps.log.info('shard state loaded', { shard: shardHex, entries: entries.length });
-    return new ShardRuntime(deps, ShardState.fromEntries(entries));
+    return new ShardRuntime(deps, ShardState.fromEntries(entries), keyId);
   }
 
   get state(): ShardState {
@@ -80,8 +93,8 @@ export class ShardRuntime {
   }
 
   /**
-   * Starts decrypting a block's shielded payloads in the enclave's thread pool. Needs no state, so the importer
-   * runs it for the next blocks while the current one executes.
+   * Starts decrypting a block's shielded payloads in the enclave's thread pool. Needs no state, so the import runs
+   * it for the next blocks while the current one executes.
    */
   decrypt(block: ParentchainBlock, calls: IndirectCall[]): Promise<DecryptResult[]> {
     const { enclave, log, metrics } = this.#deps;
@@ -121,7 +134,7 @@ export class ShardRuntime {
         continue;
       }
       if (!bytesEqual(call.shard, this.shard)) continue;
-      const result = decrypted[next++];
+      const result = decrypted[next++]!;
       const size = call.kind === 'invoke' ? call.cyphertext.length : call.accountEncrypted.length;
       if (size > MAX_SHIELDED_BYTES) {
         log.warn('oversized indirect call ignored', { ...blockLog, extrinsic: call.extrinsicIndex, bytes: size, max: MAX_SHIELDED_BYTES });
@@ -146,7 +159,7 @@ export class ShardRuntime {
     const outcome = await executeTrustedOperations(
       this.#state,
       ops,
-      { blockNumber: block.number, blockHash: hexToU8a(block.hash), timestamp: timestamp?.kind === 'timestamp' ? timestamp.now : undefined },
+      { blockNumber: block.number, blockHash: hexToBytes(block.hash), timestamp: timestamp?.kind === 'timestamp' ? timestamp.now : undefined },
       { mrenclave: enclave.mrenclave, shard: this.shard, enclaveAccount, sudoAccount: this.#deps.sudoAccount, smartWorkers: this.#deps.smartWorkers },
     );
     for (const result of outcome.results) {
@@ -157,7 +170,7 @@ export class ShardRuntime {
     const okCount = outcome.results.filter((result) => result.ok).length;
     return {
       outcome,
-      parentchainCalls: outcome.parentchainCalls.map((call) => this.#toExtrinsic(call)),
+      parentchainCalls: outcome.parentchainCalls.map((call) => this.#toCall(call)),
       ok: okCount,
       failed: rejected + outcome.results.length - okCount,
     };
@@ -165,18 +178,18 @@ export class ShardRuntime {
 
   /** SCALE of `EnclaveBridge.confirm_processed_parentchain_block(shard, block_hash, block_number, trusted_calls_merkle_root)`. */
   confirmationCall(block: ParentchainBlock, root: Uint8Array): Uint8Array {
-    return this.#confirmEncoder()(this.shard, block.hash, block.number, root);
+    return callEncoder(this.#deps.chain(), 'enclaveBridge', 'confirmProcessedParentchainBlock')(this.shard, block.hash, block.number, root);
   }
 
-  sealedChanges(execution: BlockExecution): ShardStateWrite {
+  /** The block's state changes, sealed, under host keys that reveal nothing of the shard or the state key. */
+  sealedChanges(execution: BlockExecution): SealedWrite[] {
     const { enclave } = this.#deps;
-    return {
-      shard: this.shardHex,
-      changes: execution.outcome.state.changes.map(({ key, value }) => {
-        const keyHex = bytesToHex(key);
-        return [keyHex, value === null ? null : enclave.seal(statePurpose(this.shardHex, keyHex), value)];
-      }),
-    };
+    return execution.outcome.state.changes.map(({ key, value }) => {
+      const hostKey = STATE_PREFIX + createHmac('sha256', this.#keyId).update(this.shard).update(key).digest('hex');
+      if (value === null) return { key: hostKey, value: undefined };
+      const plain = new ScaleWriter().bytes(this.shard).bytesWithLength(key).bytesWithLength(value).finish();
+      return { key: hostKey, value: enclave.seal(purposeOf(hostKey), plain) };
+    });
   }
 
   commit(execution: BlockExecution): OperationResult[] {
@@ -184,11 +197,11 @@ export class ShardRuntime {
     return execution.outcome.results;
   }
 
-  #toExtrinsic(call: ParentchainCall): { kind: string; call: Uint8Array } {
-    const { tx } = this.#deps.client.api;
-    const submittable = call.kind === 'unshield_funds'
-      ? tx.enclaveBridge.unshieldFunds(call.shard, call.beneficiary, call.amount, call.callHash)
-      : tx.enclaveBridge.publishHash(call.hash, call.extraTopics, u8aToHex(call.data));
-    return { kind: call.kind, call: submittable.method.toU8a() };
+  #toCall(call: ParentchainCall): { kind: string; call: Uint8Array } {
+    const { tx } = this.#deps.chain();
+    const encoded = call.kind === 'unshield_funds'
+      ? tx.enclaveBridge!.unshieldFunds!(call.shard, call.beneficiary, call.amount, call.callHash)
+      : tx.enclaveBridge!.publishHash!(call.hash, call.extraTopics, u8aToHex(call.data));
+    return { kind: call.kind, call: encoded.toU8a() };
   }
 }

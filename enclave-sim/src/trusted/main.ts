@@ -1,0 +1,28 @@
+import { Socket } from 'node:net';
+
+import { Channel, ocallClient, serveEcalls } from '@sealbridge/enclave-api';
+
+import { devMrsigner } from './vendor.js';
+import type { Measurement } from '../loader/measurement.js';
+import { enclaveRuntime } from './runtime/enclave-runtime.js';
+import { runThreadEntry } from './threads.js';
+
+/** The channel to the host: fd 3 of this process, a socket pair the host created when it spawned us. */
+const CHANNEL_FD = 3;
+
+/**
+ * Entry point of the enclave process, called by the loader once it measured every file: serves the ECALLs on the
+ * host channel until the host closes it (or dies), then exits. Nothing else of this process is reachable. The
+ * enclave's threads start here too and go to their role instead.
+ */
+export async function start(measurement: Measurement): Promise<void> {
+  if (await runThreadEntry()) return;
+  const socket = new Socket({ fd: CHANNEL_FD, readable: true, writable: true });
+  const channel = new Channel(socket, { side: 'enclave' });
+  const runtime = enclaveRuntime({ mrenclave: measurement.mrenclave, mrsigner: devMrsigner() }, ocallClient(channel));
+  serveEcalls(channel, runtime);
+  await channel.closed;
+  // The host is gone: nothing may outlive it.
+  await runtime.close().catch(() => undefined);
+  process.exit(0);
+}
