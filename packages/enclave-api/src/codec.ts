@@ -31,7 +31,10 @@ export const f64: Codec<number> = codec('f64', (w, v) => {
   const b = new Uint8Array(8);
   new DataView(b.buffer).setFloat64(0, v, true);
   w.bytes(b);
-}, (r) => new DataView(r.take(8, 'f64').slice().buffer).getFloat64(0, true));
+}, (r) => {
+  const b = r.take(8, 'f64');
+  return new DataView(b.buffer, b.byteOffset, 8).getFloat64(0, true);
+});
 export const bytes: Codec<Uint8Array> = codec('Vec<u8>', (w, v) => w.bytesWithLength(v), (r) => new Uint8Array(r.bytesWithLength()));
 export const str: Codec<string> = codec('str', (w, v) => w.str(v), (r) => r.str());
 /** A JSON document carried as a string, for structured values that are only displayed (logs, console lists). */
