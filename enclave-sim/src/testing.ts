@@ -5,7 +5,7 @@ import { createPrivateKey } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
-import { devMrsigner, measureTrustedBundle } from './host/measurement.js';
+import { devMrsigner, measureEnclave } from './host/measurement.js';
 import { EnclaveError } from './trusted/errors.js';
 import { noopLog } from './trusted/log.js';
 import { SealedStore } from './trusted/sealed-store.js';
@@ -22,7 +22,7 @@ export interface UnsealedEnclaveKeys {
 /** Unseals the enclave's key files from outside, the way someone holding the platform secret could. */
 export async function unsealEnclaveKeysForTest(dataDir: string, platformSecretPath: string): Promise<UnsealedEnclaveKeys> {
   const sealer = new Sealer(new Uint8Array(await fs.readFile(platformSecretPath)), {
-    mrenclave: await measureTrustedBundle(),
+    mrenclave: await measureEnclave(),
     mrsigner: devMrsigner(),
   });
   // Read-only view: works while the enclave holds the data directory lock.

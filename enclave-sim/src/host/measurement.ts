@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import fs from 'node:fs/promises';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { MANIFEST_FILE, mrenclaveOf, readManifest, verifyFile } from '../loader/measurement.js';
 import { EnclaveError } from '../trusted/errors.js';
 
 /**
@@ -11,8 +12,11 @@ import { EnclaveError } from '../trusted/errors.js';
  */
 export const DEV_VENDOR_PUBLIC_KEY_HEX = '0ea660faeded4bb9ffd8ee42a91b4e6cb18c21b97d4ae899980a82265f2567fe';
 
-/** dist/trusted/ next to this compiled file (dist/host/). */
+/** dist/trusted/ next to this compiled file (dist/host/): the unbundled trusted code. */
 export const TRUSTED_BUNDLE_DIR = fileURLToPath(new URL('../trusted/', import.meta.url));
+
+/** dist/enclave/: the bundled enclave (bootstrap.mjs, enclave.mjs, its WASM files and manifest.json). */
+export const ENCLAVE_DIR = fileURLToPath(new URL('../enclave/', import.meta.url));
 
 /** MRSIGNER = SHA-256(vendor public key). */
 export function devMrsigner(): Uint8Array {
@@ -20,21 +24,17 @@ export function devMrsigner(): Uint8Array {
 }
 
 /**
- * MRENCLAVE = SHA-256 over the trusted bundle: every `*.js` file below `dir` (specs excluded), in sorted order
- * of their POSIX relative paths, each as `path ‖ 0x00 ‖ u64le(size) ‖ contents`.
+ * MRENCLAVE of the bundled enclave in `dir` (default dist/enclave/, written by scripts/bundle-enclave.mjs): the hash
+ * of its manifest (loader/measurement.ts `mrenclaveOf`), after re-hashing every listed file except the binaries
+ * (workerd, 120 MB, is checked by the enclave process when it first needs it). Throws TRUSTED_BUNDLE_MISSING when
+ * the enclave was not bundled, LoaderError ENCLAVE_FILE_TAMPERED / ENCLAVE_MANIFEST_INVALID when it does not check out.
  */
-export async function measureTrustedBundle(dir: string = TRUSTED_BUNDLE_DIR): Promise<Uint8Array> {
-  const entries = (await fs.readdir(dir, { recursive: true }))
-    .map((f) => f.split(path.sep).join('/'))
-    .filter((f) => f.endsWith('.js') && !f.endsWith('.spec.js'))
-    .sort();
-  if (entries.length === 0) throw new EnclaveError('TRUSTED_BUNDLE_MISSING', `no trusted code found in ${dir}; build enclave-sim first`);
-  const hash = createHash('sha256');
-  for (const rel of entries) {
-    const contents = await fs.readFile(path.join(dir, rel));
-    const size = Buffer.alloc(8);
-    size.writeBigUInt64LE(BigInt(contents.length));
-    hash.update(Buffer.from(rel, 'utf8')).update(Uint8Array.of(0)).update(size).update(contents);
+export async function measureEnclave(dir: string = ENCLAVE_DIR): Promise<Uint8Array> {
+  if (!fs.existsSync(path.join(dir, MANIFEST_FILE))) {
+    throw new EnclaveError('TRUSTED_BUNDLE_MISSING', `no ${MANIFEST_FILE} in ${dir}; \`npm run build\` bundles the enclave`);
   }
-  return new Uint8Array(hash.digest());
+  const real = fs.realpathSync(dir);
+  const manifest = readManifest(real);
+  for (const entry of manifest) if (entry.role !== 'binary') verifyFile(real, entry);
+  return mrenclaveOf(manifest);
 }

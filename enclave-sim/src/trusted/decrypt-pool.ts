@@ -6,6 +6,7 @@ import { RSA_BLOCK_BYTES } from '@sealbridge/chain-types';
 import type { CallVerification, DecryptOutcome, FromDecryptWorker, ToDecryptWorker } from './decrypt-protocol.js';
 import { EnclaveError } from './errors.js';
 import { DECRYPT_CHUNK_MAX, DECRYPT_RPC_CHUNK_MAX, DECRYPT_THREADS_KEPT_FOR_IMPORT, MAX_SHIELDED_BYTES } from './settings.js';
+import { enclaveThreadData, enclaveThreadUrl } from './threads.js';
 
 /** `callSignatureValid` is set when the batch asked for call verification: true only for a correctly signed call. */
 export type DecryptResult = { ok: true; plaintext: Uint8Array; callSignatureValid?: boolean } | { ok: false; error: EnclaveError };
@@ -104,7 +105,7 @@ export class DecryptPool {
     }
     const started = await Promise.allSettled(
       Array.from({ length: threads }, async (): Promise<Slot> => {
-        const worker = new Worker(WORKER_URL);
+        const worker = new Worker(enclaveThreadUrl(WORKER_URL), { workerData: enclaveThreadData('decrypt') });
         try {
           await new Promise<void>((resolve, reject) => {
             worker.once('message', (m: FromDecryptWorker) => (m.type === 'ready' ? resolve() : reject(new Error('unexpected first message'))));
