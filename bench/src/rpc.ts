@@ -147,7 +147,7 @@ interface WorkerRpc {
 
 /** The server and its FakeBackend (the double lives in the worker's `./testing` subpath, not its public door). */
 async function loadWorkerRpc(): Promise<WorkerRpc> {
-  const [server, testing] = await Promise.all([import('@sealbridge/worker'), import('@sealbridge/worker/testing')]);
+  const [server, testing] = await Promise.all([import('@sealbridge/worker'), import('@sealbridge/enclave-sim/rpc-testing')]);
   return { ...server, ...testing } as unknown as WorkerRpc;
 }
 

@@ -7,7 +7,7 @@ import { mnemonicGenerate } from '@polkadot/util-crypto';
 
 import { bytesToHex, encodeRequest, rpcError, sealbridgeRegistry, shieldEncrypt, signTrustedCall } from '@sealbridge/chain-types';
 import { MAX_SHIELDED_BYTES } from '@sealbridge/enclave-sim';
-import { RawClient } from '@sealbridge/worker/testing';
+import { RawClient } from '@sealbridge/enclave-sim/rpc-testing';
 
 import { sendAndWaitInBlock, shieldTx, useStack, UNIT, waitForConfirmation, type Stack } from './harness.js';
 

@@ -16,7 +16,35 @@ import { WorkerProcess } from './processes.js';
 
 const ACCOUNTS = 10;
 const ROUNDS = 50; // ACCOUNTS × ROUNDS = 500 invocations
-const KILLS = 20;
+const KILLS = 21; // seven of each kind: the host process, the enclave process, both at once
+const KINDS = ['host', 'enclave', 'both'] as const;
+
+/** Small seeded PRNG (mulberry32): a failing run is replayed with SEALBRIDGE_CRASH_SEED. */
+function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** The enclave process of a worker, from its last 'enclave opened' or 'enclave restarted' log line. */
+function enclavePidOf(worker: WorkerProcess): number | undefined {
+  const record = [...worker.records].reverse().find((r) => r.msg === 'enclave opened' || r.msg === 'enclave restarted; resuming import');
+  return record && typeof record.pid === 'number' ? record.pid : undefined;
+}
 const FEE = 10n ** 8n;
 const SHIELDED = 100n * UNIT;
 
@@ -89,7 +117,13 @@ describe('worker crash safety', function () {
       return tx.signAsync(signer, { nonce: xtNonces[signerIndex % xtSigners.length]++ });
     };
 
-    // The killer: whenever the worker has imported something since its (re)start, SIGKILL it at a random moment.
+    // The killer: whenever the worker has imported something since its (re)start, SIGKILL the host process, the
+    // enclave process or both at a random moment. A killed host must take its enclave with it; a killed enclave is
+    // started again by its host.
+    const seed = Number(process.env.SEALBRIDGE_CRASH_SEED ?? Math.floor(Math.random() * 2 ** 31));
+    console.log(`      crash spec seed ${seed} (SEALBRIDGE_CRASH_SEED to replay)`);
+    const random = seededRandom(seed);
+    const killed = { host: 0, enclave: 0, both: 0 };
     let kills = 0;
     let workloadDone = false;
     worker = start();
@@ -97,10 +131,26 @@ describe('worker crash safety', function () {
       while (kills < KILLS || !workloadDone) {
         const seen = worker.records.length;
         await worker.waitFor((r) => r.msg === 'imported block' && worker.records.indexOf(r) >= seen, 120_000).catch(() => undefined);
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * 300));
-        await worker.kill('SIGKILL');
+        await new Promise((resolve) => setTimeout(resolve, random() * 300));
+        const kind = KINDS[kills % KINDS.length]!;
+        const enclavePid = enclavePidOf(worker);
+        assert.ok(enclavePid, 'the worker logged its enclave process');
+        if (kind === 'enclave') {
+          const restarts = worker.records.filter((r) => r.msg === 'enclave restarted; resuming import').length;
+          process.kill(enclavePid, 'SIGKILL');
+          await worker.waitFor(() => worker.records.filter((r) => r.msg === 'enclave restarted; resuming import').length > restarts, 60_000);
+        } else {
+          if (kind === 'both') process.kill(enclavePid, 'SIGKILL');
+          await worker.kill('SIGKILL');
+          // The enclave must not outlive its host: its channel closed, it exits by itself.
+          for (let waited = 0; alive(enclavePid); waited += 50) {
+            assert.ok(waited < 10_000, `enclave process ${enclavePid} outlived its host`);
+            await new Promise((resolve) => setTimeout(resolve, 50));
+          }
+          worker = start();
+        }
+        killed[kind]++;
         kills++;
-        worker = start();
         if (kills >= KILLS && workloadDone) break;
       }
     })();
@@ -125,6 +175,7 @@ describe('worker crash safety', function () {
     workloadDone = true;
     await killer;
     assert.ok(kills >= KILLS, `killed ${kills} times`);
+    assert.ok(KINDS.every((kind) => killed[kind] >= Math.floor(KILLS / KINDS.length)), `kills by kind ${JSON.stringify(killed)}`);
 
     // Let the interrupted worker finish, read its balances, stop it.
     await worker.waitFor((r) => r.msg === 'imported block' && Number(r.block) >= finalBlock, 180_000);
@@ -135,6 +186,28 @@ describe('worker crash safety', function () {
       assert.equal(await finalClient.getNonce(shard, accounts[i]), ROUNDS, `nonce of account ${i}: no invocation lost or applied twice`);
     }
     await finalClient.close();
+
+    // Every block confirmed exactly once: resent confirmations reuse their nonce, so none can land twice.
+    const firstImported = Math.min(...workers.flatMap((w) => w.stateRoots().map((r) => r.block)));
+    const confirmations = async () => {
+      const counts = new Map<number, number>();
+      const head = (await api!.rpc.chain.getHeader()).number.toNumber();
+      for (let n = firstImported; n <= head; n++) {
+        const events = await (await api!.at(await api!.rpc.chain.getBlockHash(n))).query.system.events();
+        for (const { event } of events as unknown as Array<{ event: { section: string; method: string; data: { block_number?: { toNumber(): number } } & unknown[] } }>) {
+          if (event.section !== 'enclaveBridge' || event.method !== 'ProcessedParentchainBlock') continue;
+          const confirmed = (event.data as unknown as Array<{ toNumber?(): number }>)[3]!.toNumber!();
+          counts.set(confirmed, (counts.get(confirmed) ?? 0) + 1);
+        }
+      }
+      return counts;
+    };
+    let counts = await confirmations();
+    for (let tries = 0; tries < 30 && [...Array(finalBlock - firstImported + 1).keys()].some((i) => !counts.has(firstImported + i)); tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      counts = await confirmations();
+    }
+    for (let n = firstImported; n <= finalBlock; n++) assert.equal(counts.get(n), 1, `block #${n} confirmed ${counts.get(n) ?? 0} times`);
     assert.equal(await worker.kill('SIGTERM'), 0);
 
     // The reference worker replays the same blocks without interruption.
