@@ -36,6 +36,21 @@ export function cpuSeconds(pid: number): number | undefined {
     return undefined;
   }
 }
+/**
+ * The worker is two processes (the host and the enclave it spawned, whose pid its `enclave opened` record gives):
+ * their CPU seconds together, undefined once either is gone.
+ */
+export function workerCpuSeconds(pids: { host: number; enclave: number }): number | undefined {
+  const [host, enclave] = [cpuSeconds(pids.host), cpuSeconds(pids.enclave)];
+  return host === undefined || enclave === undefined ? undefined : host + enclave;
+}
+
+/** Peak RSS of the worker's two processes in MiB, and their sum (an upper bound of their peak together). */
+export function workerPeakRssMiB(pids: { host: number; enclave: number }): { total: number | undefined; host: number | undefined; enclave: number | undefined } {
+  const [host, enclave] = [peakRssMiB(pids.host), peakRssMiB(pids.enclave)];
+  return { total: host === undefined || enclave === undefined ? undefined : host + enclave, host, enclave };
+}
+
 /** USER_HZ: 100 on every Linux configuration Node supports. */
 const CLOCK_TICKS_PER_SECOND = 100;
 

@@ -13,6 +13,9 @@ import type { SealedStorage } from './trusted/sealed-storage.js';
 import { Sealer } from './trusted/sealing.js';
 import { SHIELDING_KEY_FILE, SIGNING_KEY_FILE } from './trusted/settings.js';
 
+/** The key holder, its decryption pool and sealing, in the caller's process (specs, benchmark baselines). */
+export * from './testing-in-process.js';
+
 export interface UnsealedEnclaveKeys {
   /** Raw 32-byte Ed25519 seed of the enclave signer. */
   signingSeed: Uint8Array;

@@ -4,13 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { FileSealedStorage } from './file-sealed-storage.js';
-import { measureTrustedBundle, TRUSTED_BUNDLE_DIR } from './measurement.js';
 import { loadOrCreatePlatformSecret } from './platform-secret.js';
 
-describe('host side', () => {
+describe('enclave process storage', () => {
   let tmp: string;
   beforeEach(() => {
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-host-'));
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-storage-'));
   });
   afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
@@ -71,26 +70,6 @@ describe('host side', () => {
       fs.writeFileSync(file, Buffer.alloc(32));
       fs.chmodSync(file, 0o644);
       await assert.rejects(loadOrCreatePlatformSecret(file, path.join(tmp, 'data')), /chmod 600/);
-    });
-  });
-
-  describe('measurement', () => {
-    it('MRENCLAVE covers every trusted .js file and nothing else', async () => {
-      const copy = path.join(tmp, 'trusted');
-      fs.cpSync(TRUSTED_BUNDLE_DIR, copy, { recursive: true });
-      const original = await measureTrustedBundle(copy);
-      assert.deepEqual(await measureTrustedBundle(TRUSTED_BUNDLE_DIR), original);
-
-      fs.writeFileSync(path.join(copy, 'x.spec.js'), 'ignored');
-      fs.writeFileSync(path.join(copy, 'x.js.map'), 'ignored');
-      assert.deepEqual(await measureTrustedBundle(copy), original);
-
-      fs.appendFileSync(path.join(copy, 'sealing.js'), '\n// changed\n');
-      assert.notDeepEqual(await measureTrustedBundle(copy), original);
-    });
-
-    it('refuses an empty bundle', async () => {
-      await assert.rejects(measureTrustedBundle(tmp), { code: 'TRUSTED_BUNDLE_MISSING' });
     });
   });
 });
