@@ -10,17 +10,24 @@ const ALLOWED: Record<string, string[]> = {
   'chain-types': [],
   trie: ['chain-types'],
   'smart-worker-sdk': [],
-  'enclave-sim': ['chain-types'],
+  'enclave-api': ['chain-types'],
+  'enclave-sim': ['chain-types', 'enclave-api', 'trie', 'stf', 'smart-worker'],
   stf: ['chain-types', 'trie'],
   'dev-chain': ['chain-types', 'trie'],
   client: ['chain-types'],
   'smart-worker': ['smart-worker-sdk', 'chain-types'],
-  worker: ['chain-types', 'enclave-sim', 'stf', 'smart-worker', 'trie'],
+  worker: ['chain-types', 'enclave-api', 'enclave-sim', 'smart-worker'],
   cli: ['chain-types', 'client', 'dev-chain', 'worker', 'enclave-sim', 'stf'],
 };
 
-/** Modules that belong to the untrusted host: the trusted side (enclave-sim/src/trusted, stf) never imports them. */
-const HOST_ONLY = /^(node:)?(fs|fs\/promises|net|http|https|http2|tls|dgram|child_process)$|^ws$|^level$|^@polkadot\/api|^@sealbridge\/(worker|client|dev-chain|cli|smart-worker)$/;
+/**
+ * Modules of the untrusted host: the enclave process's code (enclave-sim/src/trusted) never imports them. It owns its
+ * sockets and sealed files, so it may use the network and the file system; it never talks to the parentchain
+ * (@polkadot/api), opens the host's database or imports host packages.
+ */
+const HOST_ONLY = /^level$|^@polkadot\/api|^@polkadot\/rpc-provider|^@sealbridge\/(worker|client|dev-chain|cli)$/;
+/** The STF is a pure function of state and operations: no I/O at all. */
+const IO = /^(node:)?(fs|fs\/promises|net|http|https|http2|tls|dgram|child_process)$|^ws$/;
 
 function workspaces(): string[] {
   return (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { workspaces: string[] }).workspaces;
@@ -78,11 +85,27 @@ describe('architecture', () => {
     }
   });
 
-  it('the trusted side imports nothing of the host side', () => {
+  it('the trusted side imports nothing of the host side, and the STF does no I/O', () => {
     for (const dir of ['enclave-sim/src/trusted', 'packages/stf/src']) {
       for (const { file, specifier } of importsOf(path.join(ROOT, dir))) {
         assert.doesNotMatch(specifier, HOST_ONLY, `${path.relative(ROOT, file)} imports ${specifier}`);
+        if (dir === 'packages/stf/src') assert.doesNotMatch(specifier, IO, `${path.relative(ROOT, file)} imports ${specifier}`);
+        if (specifier.startsWith('.')) {
+          const target = path.resolve(path.dirname(file), specifier);
+          assert.ok(!target.startsWith(path.join(ROOT, 'enclave-sim', 'src', 'host')), `${path.relative(ROOT, file)} imports the host-side loader (${specifier})`);
+        }
       }
+    }
+  });
+
+  it('the host reaches the enclave only through enclave-api and the launcher', () => {
+    // enclave-sim's root export is the launcher and public constants; the host never loads trusted code itself.
+    const index = fs.readFileSync(path.join(ROOT, 'enclave-sim', 'src', 'index.ts'), 'utf8');
+    const trustedExports = [...index.matchAll(/^export (?!type)[^;]*? from '\.\/trusted\/([^']+)'/gm)].map((m) => m[1]);
+    assert.deepEqual(trustedExports.filter((file) => !/^(platform-secret|decrypt-pool|errors|olm-adapter|olm-vault|settings|rpc\/index)\.js$/.test(file!)), []);
+    assert.doesNotMatch(index, /TrustedEnclave|enclaveRuntime|ShardRuntime/);
+    for (const { file, specifier } of importsOf(path.join(ROOT, 'packages', 'worker', 'src'))) {
+      assert.doesNotMatch(specifier, /^@sealbridge\/(stf|trie)$|^@sealbridge\/enclave-sim\/(?!rpc-testing$)/, `${path.relative(ROOT, file)} imports ${specifier}`);
     }
   });
 

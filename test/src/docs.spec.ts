@@ -3,6 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { ECALLS, OCALLS } from '@sealbridge/enclave-api';
+
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const DOCS_DIR = path.join(ROOT, 'docs');
 
@@ -144,5 +146,15 @@ describe('docs', () => {
       [],
       `citations that name no document (add docs/<file>.md to the line, or a "${SECTION} numbers in this file refer to docs/<file>.md" comment):\n${orphans.join('\n')}`,
     );
+  });
+
+  it('docs/enclave-boundary.md lists exactly the ECALLs and OCALLs of enclave-api', () => {
+    const text = fs.readFileSync(path.join(DOCS_DIR, 'enclave-boundary.md'), 'utf8');
+    const rows = text.split('\n').filter((line) => /^\| \d+ \| `/.test(line));
+    const expected = [
+      ...Object.entries(ECALLS).map(([name, c]) => `| ${c.id} | \`${name}\` | \`${c.arg.name}\` | \`${c.result.name}\` | ${c.doc} |`),
+      ...Object.entries(OCALLS).map(([name, c]) => `| ${c.id} | \`${name}\` | \`${c.arg.name}\` | ${c.oneWay ? 'none (one-way)' : `\`${c.result.name}\``} | ${c.doc} |`),
+    ];
+    assert.deepEqual(rows, expected);
   });
 });
