@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -6,22 +5,11 @@ import { fileURLToPath } from 'node:url';
 import { MANIFEST_FILE, mrenclaveOf, readManifest, verifyFile } from '../loader/measurement.js';
 import { EnclaveError } from '../trusted/errors.js';
 
-/**
- * Public key of the simulated enclave vendor ("ISV") signing key. Only the public half exists in the repo:
- * the simulator never signs a SIGSTRUCT, it only needs the key's hash as MRSIGNER. Dev constant.
- */
-export const DEV_VENDOR_PUBLIC_KEY_HEX = '0ea660faeded4bb9ffd8ee42a91b4e6cb18c21b97d4ae899980a82265f2567fe';
-
-/** dist/trusted/ next to this compiled file (dist/host/): the unbundled trusted code. */
-export const TRUSTED_BUNDLE_DIR = fileURLToPath(new URL('../trusted/', import.meta.url));
+/** The simulated vendor key's hash is the MRSIGNER; the enclave computes it itself (trusted/vendor.ts). */
+export { DEV_VENDOR_PUBLIC_KEY_HEX, devMrsigner } from '../trusted/vendor.js';
 
 /** dist/enclave/: the bundled enclave (bootstrap.mjs, enclave.mjs, its WASM files and manifest.json). */
 export const ENCLAVE_DIR = fileURLToPath(new URL('../enclave/', import.meta.url));
-
-/** MRSIGNER = SHA-256(vendor public key). */
-export function devMrsigner(): Uint8Array {
-  return new Uint8Array(createHash('sha256').update(Buffer.from(DEV_VENDOR_PUBLIC_KEY_HEX, 'hex')).digest());
-}
 
 /**
  * MRENCLAVE of the bundled enclave in `dir` (default dist/enclave/, written by scripts/bundle-enclave.mjs): the hash

@@ -12,7 +12,7 @@ const TEMP_SUFFIX = '.tmp';
 export const LOCK_FILE = 'enclave.lock';
 
 /**
- * Host side of the storage OCALL: one file per name in the data directory. Writes are atomic (temp file,
+ * The enclave process's own sealed files: one file per name in the data directory. Writes are atomic (temp file,
  * fsync, rename, directory fsync); the previous generation is kept as `<name>.bak`.
  */
 export class FileSealedStorage implements SealedStorage {

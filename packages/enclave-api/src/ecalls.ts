@@ -64,6 +64,8 @@ export const RawBlock = struct('RawBlock', {
   extrinsics: vec(bytes),
   /** SCALE(Vec<EventRecord>) of `System.Events` at the block; None if the node has none. */
   events: option(bytes),
+  /** The last block whose result the host has durably written: what the enclave kept for a re-import it may forget. */
+  committed: u32,
 });
 
 /** An extrinsic the enclave signed and wants on chain, byte for byte. */

@@ -136,6 +136,7 @@ export class BlockImporter {
       parentHash: hexToBytes(block.parentHash),
       extrinsics: block.extrinsics.map((xt) => xt.bytes),
       events: block.eventsBytes,
+      committed: this.#last.number,
     });
     imported.catch(() => undefined); // awaited in #import; handled here in case the import stops first
     return { block, imported };

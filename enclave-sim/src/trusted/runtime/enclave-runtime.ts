@@ -3,7 +3,7 @@ import os from 'node:os';
 import { Keyring } from '@polkadot/keyring';
 import { u8aToHex } from '@polkadot/util';
 
-import { cryptoReady } from '@sealbridge/chain-types';
+import { cryptoReady, shardToBase58 } from '@sealbridge/chain-types';
 import type { Logger } from '@sealbridge/chain-types/log';
 import { BoundaryError, type EcallHandlers, type EnclaveInfo, type HostOcalls, type InitArgs } from '@sealbridge/enclave-api';
 
@@ -25,6 +25,9 @@ import { ShardRuntime } from './shard-runtime.js';
 import { EnclaveAccount } from './signer.js';
 import { startSmartWorkers, type SmartWorkerHost } from './smart-workers.js';
 
+/** How often the shard's size gauges are refreshed (a walk over the state). */
+const STATE_SIZE_EVERY_MS = 1_000;
+
 /** What the loader measured: the enclave's identity is what it is, not what the host says. */
 export interface EnclaveMeasurement {
   mrenclave: Uint8Array;
@@ -41,6 +44,7 @@ interface Running {
   rpc: RpcServer | undefined;
   metrics: EnclaveMetrics;
   url: string | undefined;
+  sizeSampler: NodeJS.Timeout;
 }
 
 /** Errors of the trusted code that say what went wrong, mapped to the boundary's codes; anything else is INTERNAL. */
@@ -66,13 +70,27 @@ export function enclaveRuntime(measurement: EnclaveMeasurement, ocalls: HostOcal
     return running;
   };
 
+  /** What a failed init opened, closed in reverse order, so a retry starts clean (the data dir lock included). */
+  const opened: Array<() => Promise<void> | void> = [];
+
   async function init(args: InitArgs): Promise<EnclaveInfo> {
+    try {
+      return await initOrThrow(args);
+    } catch (error) {
+      for (const close of opened.splice(0).reverse()) await Promise.resolve(close()).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async function initOrThrow(args: InitArgs): Promise<EnclaveInfo> {
     await cryptoReady();
     log = enclaveLogger(ocalls, args.logLevel);
     const store = new HostStore(ocalls);
     const metrics = new EnclaveMetrics(ocalls);
+    opened.push(() => metrics.close());
     const enclaveLog = log;
     const storage = await FileSealedStorage.open(args.sealedDir, (level, component, msg, fields) => enclaveLog[level === 'debug' ? 'debug' : level](msg, { component, ...fields }));
+    opened.push(() => storage.close());
     const platformSecret = await loadOrCreatePlatformSecret(args.platformSecretPath ?? defaultPlatformSecretPath(), args.sealedDir);
     const enclave = await TrustedEnclave.create({
       storage,
@@ -83,6 +101,8 @@ export function enclaveRuntime(measurement: EnclaveMeasurement, ocalls: HostOcal
       decryptThreads: args.decryptThreads || os.availableParallelism(),
       log: (level, component, msg, fields) => enclaveLog[level === 'debug' ? 'debug' : level](msg, { component, ...fields }),
     });
+    opened.pop(); // the enclave owns the storage now and closes it with itself
+    opened.push(() => enclave.close());
     log.info('enclave ready', { mrenclave: u8aToHex(measurement.mrenclave), signer: u8aToHex(enclave.signerPublicKey()) });
     let chain = new ChainContext(args.genesisHash, args.runtime, args.ss58Prefix);
     const currentChain = () => chain;
@@ -94,6 +114,7 @@ export function enclaveRuntime(measurement: EnclaveMeasurement, ocalls: HostOcal
       enclave, store, chain: currentChain, account, ocalls, shard, log: enclaveLogger(ocalls, args.logLevel, 'env'), metrics,
       onChanged: async () => smartWorkers?.runtime.reloadEnv(),
     });
+    opened.push(() => env.close());
     smartWorkers = await startSmartWorkers({
       enclave,
       store,
@@ -102,6 +123,8 @@ export function enclaveRuntime(measurement: EnclaveMeasurement, ocalls: HostOcal
       fetchAllow: args.smartWorkerFetchAllow,
       runner: args.runner && { host: args.runner.host, port: args.runner.port, token: args.runner.token },
     });
+    const started = smartWorkers;
+    opened.push(() => started.close());
     const shardRuntime = await ShardRuntime.load({
       shard,
       enclave,
@@ -120,6 +143,20 @@ export function enclaveRuntime(measurement: EnclaveMeasurement, ocalls: HostOcal
       chain: currentChain, shard: shardRuntime, env, account, log: enclaveLogger(ocalls, args.logLevel, 'import'), metrics,
       onExecuted: (results, blockHash) => relay.executed(results, blockHash),
     });
+
+    // The shard's size for the operator, re-measured at most once a second and only when the state changed.
+    let measured: unknown;
+    const shardLabel = shardToBase58(shard);
+    const measureState = () => {
+      if (measured === shardRuntime.state) return;
+      measured = shardRuntime.state;
+      const { entries, bytes } = shardRuntime.size();
+      metrics.set('sealbridge_state_entries', entries, { shard: shardLabel });
+      metrics.set('sealbridge_state_size_bytes', bytes, { shard: shardLabel });
+    };
+    measureState();
+    const sizeSampler = setInterval(measureState, STATE_SIZE_EVERY_MS).unref();
+    opened.push(() => clearInterval(sizeSampler));
 
     let rpc: RpcServer | undefined;
     let url: string | undefined;
@@ -140,11 +177,14 @@ export function enclaveRuntime(measurement: EnclaveMeasurement, ocalls: HostOcal
         backend, tls, host: args.rpc.host, port: args.rpc.port, limits: { maxConnections: args.rpc.maxConnections },
         log: ({ level, msg, component: _component, ...fields }) => rpcLog[level](msg, fields),
       });
+      const server = rpc;
+      opened.push(() => server.close());
       url = args.rpc.advertisedUrl ?? rpc.url;
       log.info('trusted RPC listening', { url: rpc.url });
     }
+    opened.length = 0; // running: close() owns all of it now
     running = {
-      enclave, account, importer, env, smartWorkers, rpc, metrics, url,
+      enclave, account, importer, env, smartWorkers, rpc, metrics, url, sizeSampler,
       get chain() {
         return chain;
       },
@@ -169,6 +209,7 @@ export function enclaveRuntime(measurement: EnclaveMeasurement, ocalls: HostOcal
     const r = running;
     running = undefined;
     if (!r) return;
+    clearInterval(r.sizeSampler);
     await r.rpc?.close();
     await r.env.close();
     await r.smartWorkers.close();

@@ -19,6 +19,8 @@ interface PreparedBlock {
   block: ParentchainBlock;
   calls: IndirectCall[];
   decrypted: Promise<DecryptResult[]>;
+  /** The host's last committed block when it sent this one. */
+  committed: number;
 }
 
 export interface TrustedImportDeps {
@@ -83,15 +85,16 @@ export class TrustedImport {
     });
     const decrypted = shard.decrypt(block, calls);
     decrypted.catch(() => undefined); // awaited in #execute; handled here in case that never runs
-    return { block, calls, decrypted };
+    return { block, calls, decrypted, committed: raw.committed };
   }
 
-  async #execute({ block, calls, decrypted }: PreparedBlock): Promise<BlockImported> {
+  async #execute({ block, calls, decrypted, committed }: PreparedBlock): Promise<BlockImported> {
     const { shard, env, account, log } = this.#deps;
     const last = this.#last;
     if (last && (block.number !== last.number + 1 || block.parentHash !== last.hash)) {
       throw new BoundaryError('CHAIN_MISMATCH', `block #${block.number} ${block.hash} does not extend the last imported block #${last.number} ${last.hash}`);
     }
+    await env.release(committed);
     const operations = await decrypted;
     const startedAt = performance.now();
     const execution = await shard.executeBlock(block, calls, operations);

@@ -83,8 +83,9 @@ export interface OlmEnvDeps {
  * Env secrets delivered through `WorkerEnv.set_env` (Olm v1 pre-key messages to one-time keys the enclave
  * published). Values live only sealed in the worker's store and in memory for the Smart Worker runtime.
  * Crash safety: the enclave consumes the one-time key and seals the plaintext in ONE write (`retain`); the
- * resulting variables, the replay record and the acknowledgement go into the block's LevelDB batch; only then
- * does the enclave forget the plaintext. A crash anywhere re-imports the block and gets the same answer.
+ * resulting variables, the replay record and the acknowledgement go into the block's LevelDB batch; only once the
+ * host says that batch is written (`release`, with a later block) does the enclave forget the plaintext. A crash
+ * anywhere re-imports the block and gets the same answer.
  */
 export class OlmEnv {
   readonly #deps: OlmEnvDeps;
@@ -92,6 +93,8 @@ export class OlmEnv {
   readonly #vars: Map<string, EnvEntry>;
   readonly #keyId: Buffer;
   #attached = false;
+  /** Plaintexts the enclave retains until the host has committed the block that consumed them. */
+  #retained: Array<{ block: number; ids: string[] }> = [];
   /** Hash of our publish_olm_keys extrinsic not yet seen in an imported block. */
   #publishing: string | undefined;
   #replenishing: Promise<void> | undefined;
@@ -121,6 +124,14 @@ export class OlmEnv {
     await deps.enclave.olmReleasePreKeyMessages(done);
     deps.log.info('env loaded', { variables: vars.size, retainedPending: retained.length - done.length });
     return new OlmEnv(deps, vars);
+  }
+
+  /** Forgets the plaintexts of set_env claims in blocks up to `committed`: the host has their results durably. */
+  async release(committed: number): Promise<void> {
+    const done = this.#retained.filter((r) => r.block <= committed);
+    if (done.length === 0) return;
+    this.#retained = this.#retained.filter((r) => r.block > committed);
+    await this.#deps.enclave.olmReleasePreKeyMessages(done.flatMap((r) => r.ids));
   }
 
   /** Starts publishing Olm keys once the import runs (the env is needed earlier, by the Smart Worker runtime). */
@@ -157,6 +168,7 @@ export class OlmEnv {
     const { enclave, store, log, metrics, shard } = this.#deps;
     const writes: SealedWrite[] = [];
     const acks: EnvBlockChanges['acks'] = [];
+    const retainedHere: string[] = [];
     const staged = new Map<string, EnvEntry | null>();
     const seenHere = new Set<string>();
     let claimedFromUs = false;
@@ -198,6 +210,7 @@ export class OlmEnv {
           if (!(error instanceof EnclaveError) || !MESSAGE_ERRORS.has(error.code)) throw error;
           throw new EnvMessageError('Undecryptable', `${error.code}: ${error.message}`);
         }
+        retainedHere.push(id);
         const changes = parseEnvMessage(plaintext, claim);
         for (const name of Object.keys(changes)) {
           const current = staged.has(name) ? staged.get(name) : this.#vars.get(name);
@@ -230,8 +243,9 @@ export class OlmEnv {
     return {
       writes,
       acks,
-      // Retained plaintexts are released at the next start, once the host's store shows their block was committed.
+      // Retained plaintexts are released once the host says it committed this block (`release`), or at the next start.
       committed: () => {
+        if (retainedHere.length > 0) this.#retained.push({ block: block.number, ids: retainedHere });
         for (const [name, entry] of staged) {
           if (entry === null) this.#vars.delete(name);
           else this.#vars.set(name, entry);

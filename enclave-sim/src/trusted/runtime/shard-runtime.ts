@@ -92,6 +92,13 @@ export class ShardRuntime {
     return this.#state;
   }
 
+  /** Entries and bytes (keys and values) of the current state: what the operator sees of its size, nothing of its content. */
+  size(): { entries: number; bytes: number } {
+    let bytes = 0;
+    for (const [key, value] of this.#state.entries()) bytes += key.length + value.length;
+    return { entries: this.#state.size, bytes };
+  }
+
   /**
    * Starts decrypting a block's shielded payloads in the enclave's thread pool. Needs no state, so the import runs
    * it for the next blocks while the current one executes.
