@@ -26,18 +26,26 @@ export interface LogRecord {
 export class WorkerProcess {
   readonly child: ChildProcess;
   readonly records: LogRecord[] = [];
+  /** Every stderr line as the worker wrote it (the hostile-host spec scans them byte for byte). */
+  readonly lines: string[] = [];
+  /** Every stdout line, when started with `captureStdout` (stdout is ignored otherwise). */
+  readonly stdoutLines: string[] = [];
   readonly #waiters = new Set<{ test: (r: LogRecord) => boolean; resolve: (r: LogRecord) => void; reject: (e: Error) => void }>();
   readonly exited: Promise<number | null>;
   #schemaError: Error | undefined;
 
-  constructor(args: string[]) {
+  /** `options.env`: variables added to the worker's environment; `options.captureStdout`: keep stdout in `stdoutLines`. */
+  constructor(args: string[], options: { env?: Record<string, string>; captureStdout?: boolean } = {}) {
     // SEALBRIDGE_WORKER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the worker under a test or benchmark.
     const nodeArgs = process.env.SEALBRIDGE_WORKER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
     this.child = spawn(process.execPath, [...nodeArgs, binPath('@sealbridge/worker'), '--log-format', 'json', '--log-level', 'debug', ...args], {
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', options.captureStdout ? 'pipe' : 'ignore', 'pipe'],
+      ...(options.env && { env: { ...process.env, ...options.env } }),
     });
     this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
+    if (options.captureStdout) readline.createInterface({ input: this.child.stdout! }).on('line', (line) => this.stdoutLines.push(line));
     readline.createInterface({ input: this.child.stderr! }).on('line', (line) => {
+      this.lines.push(line);
       let record: LogRecord;
       if (line.startsWith('{')) {
         try {

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+
 import { createLogger } from './log.js';
 import { parseWorkerArgs, WORKER_USAGE } from './options.js';
 import { startWorker } from './worker.js';
@@ -35,7 +37,7 @@ export async function runWorkerCli(argv: string[]): Promise<number> {
   try {
     let worker;
     try {
-      worker = await startWorker({ ...options, log, signal: stop.signal });
+      worker = await startWorker({ ...options, log, signal: stop.signal, recordBoundary: boundaryRecorder() });
     } catch (error) {
       if (!stop.signal.aborted) {
         log.error('worker failed to start', { error: (error as Error).message });
@@ -58,4 +60,21 @@ export async function runWorkerCli(argv: string[]): Promise<number> {
   } finally {
     for (const signal of Object.keys(SIGNAL_EXIT_CODES) as StopSignal[]) process.off(signal, onSignal);
   }
+}
+
+/**
+ * Test hook, for the hostile-host spec (test/src/hostile-host.spec.ts), which must record the boundary of a worker
+ * running in its own process: with `SEALBRIDGE_RECORD_BOUNDARY=<file>` every frame crossing the enclave boundary is
+ * appended to that file as `u8 direction (0 = in, from the enclave; 1 = out, to the enclave) ‖ u32le length ‖ frame`,
+ * synchronously. Off (undefined) when the variable is not set; not for production use.
+ */
+function boundaryRecorder(): ((direction: 'in' | 'out', frame: Uint8Array) => void) | undefined {
+  const file = process.env.SEALBRIDGE_RECORD_BOUNDARY;
+  if (!file) return undefined;
+  return (direction, frame) => {
+    const head = Buffer.allocUnsafe(5);
+    head.writeUInt8(direction === 'in' ? 0 : 1, 0);
+    head.writeUInt32LE(frame.length, 1);
+    fs.appendFileSync(file, Buffer.concat([head, frame]));
+  };
 }
