@@ -16,10 +16,13 @@ export const FRAME_KIND = { ecall: 0, ecallReply: 1, ocall: 2, ocallReply: 3, oc
 export type FrameKind = (typeof FRAME_KIND)[keyof typeof FRAME_KIND];
 
 const HEADER_BYTES = 4 + 1 + 4 + 2;
+/** Bytes of the length field; the length counts what follows it. */
+const LENGTH_BYTES = 4;
 /** Largest frame either side accepts: a full block with its events is a few MB. */
 export const MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
 
-const ErrorReply = struct('ErrorReply', { message: str, details: json<Record<string, unknown> | null>('details') });
+/** The payload of a reply whose status is not 0. */
+export const ErrorReply = struct('ErrorReply', { message: str, details: json<Record<string, unknown> | null>('details') });
 
 export type Side = 'host' | 'enclave';
 
@@ -64,7 +67,8 @@ export class Channel {
 
   constructor(stream: Duplex, options: ChannelOptions) {
     this.#stream = stream;
-    this.#options = { maxMessageBytes: MAX_MESSAGE_BYTES, ...options };
+    // `??`, not a spread default: `{ maxMessageBytes: undefined }` must not switch the limit off.
+    this.#options = { ...options, maxMessageBytes: options.maxMessageBytes ?? MAX_MESSAGE_BYTES };
     stream.on('data', (chunk: Buffer) => this.#receive(chunk));
     this.closed = new Promise((resolve) => {
       const done = () => {
@@ -73,7 +77,8 @@ export class Channel {
       };
       stream.once('close', done);
       stream.once('end', done);
-      stream.once('error', done);
+      // Not `once`: a second 'error' (a write after the peer went away) must not become an uncaught exception.
+      stream.on('error', done);
     });
   }
 
@@ -85,6 +90,8 @@ export class Channel {
   /** Sends a request and resolves with the reply's payload; rejects with the reply's BoundaryError. */
   request(callId: number, payload: Uint8Array): Promise<Uint8Array> {
     if (this.#closedError) return Promise.reject(this.#closedError);
+    const tooLarge = this.#tooLarge(payload);
+    if (tooLarge) return Promise.reject(tooLarge);
     const seq = this.#nextSeq();
     return new Promise((resolve, reject) => {
       this.#pending.set(seq, { resolve, reject });
@@ -94,7 +101,10 @@ export class Channel {
 
   /** A one-way message (enclave → host only): no reply, no error. */
   notify(callId: number, payload: Uint8Array): void {
+    if (this.#options.side !== 'enclave') throw new Error('one-way messages go from the enclave to the host only');
     if (this.#closedError) return;
+    const tooLarge = this.#tooLarge(payload);
+    if (tooLarge) return this.#options.onProtocolError?.(tooLarge);
     this.#send(FRAME_KIND.ocallOneWay, 0, callId, payload);
   }
 
@@ -104,11 +114,21 @@ export class Channel {
   }
 
   #nextSeq(): number {
-    this.#seq = (this.#seq + 1) >>> 0 || 1;
+    do this.#seq = (this.#seq + 1) >>> 0 || 1;
+    while (this.#pending.has(this.#seq));
     return this.#seq;
   }
 
+  /** A frame this side would refuse to receive is not sent either: the other side would only skip it. */
+  #tooLarge(payload: Uint8Array): BoundaryError | undefined {
+    const size = HEADER_BYTES + payload.length;
+    if (size <= this.#options.maxMessageBytes) return undefined;
+    return new BoundaryError('MESSAGE_TOO_LARGE', `a ${size}-byte message is over the ${this.#options.maxMessageBytes}-byte limit (not sent)`);
+  }
+
   #send(kind: FrameKind, seq: number, code: number, payload: Uint8Array): void {
+    // After the close nothing is written: the stream is ending or gone, and a write would only raise an error.
+    if (this.#closedError) return;
     const frame = Buffer.allocUnsafe(HEADER_BYTES + payload.length);
     frame.writeUInt32LE(HEADER_BYTES - 4 + payload.length, 0);
     frame.writeUInt8(kind, 4);
@@ -121,11 +141,21 @@ export class Channel {
 
   #reply(seq: number, result: Uint8Array | BoundaryError): void {
     const kind = ACCEPTS[this.#options.side].replyKind;
-    if (result instanceof BoundaryError) {
-      this.#send(kind, seq, result.status, encode(ErrorReply, { message: result.message, details: result.details ?? null }));
-    } else {
-      this.#send(kind, seq, 0, result);
+    if (!(result instanceof BoundaryError)) {
+      const tooLarge = this.#tooLarge(result);
+      if (!tooLarge) return this.#send(kind, seq, 0, result);
+      this.#options.onProtocolError?.(tooLarge);
+      result = tooLarge;
     }
+    let payload: Uint8Array;
+    try {
+      payload = encode(ErrorReply, { message: result.message, details: result.details ?? null });
+    } catch {
+      // Details that are no JSON (a bigint, a cycle): the code and message still go back.
+      payload = encode(ErrorReply, { message: result.message, details: null });
+    }
+    if (this.#tooLarge(payload)) payload = encode(ErrorReply, { message: result.message.slice(0, 1024), details: null });
+    this.#send(kind, seq, result.status, payload);
   }
 
   #receive(chunk: Buffer): void {
@@ -138,30 +168,44 @@ export class Channel {
     this.#buffered.push(chunk);
     this.#bufferedBytes += chunk.length;
     for (;;) {
+      if (this.#bufferedBytes < LENGTH_BYTES) return;
+      const length = this.#peek(LENGTH_BYTES).readUInt32LE(0);
+      if (length < HEADER_BYTES - LENGTH_BYTES) {
+        // Shorter than a header. The length still says where the next frame starts, so the stream stays in step:
+        // the frame is taken off whole and refused, with what it has of kind and sequence number.
+        if (this.#bufferedBytes < LENGTH_BYTES + length) return;
+        const frame = this.#consume(LENGTH_BYTES + length);
+        this.#options.record?.('in', frame);
+        // Without a kind byte it may have been a request: answered (sequence number 0) so the sender learns of it.
+        const kind = (length >= 1 ? frame.readUInt8(4) : ACCEPTS[this.#options.side].requests[0]!) as FrameKind;
+        const seq = length >= 5 ? frame.readUInt32LE(5) : 0;
+        this.#protocolError(new BoundaryError('MALFORMED_MESSAGE', `frame length ${length} is shorter than a header (${HEADER_BYTES - LENGTH_BYTES})`), seq, kind);
+        continue;
+      }
       if (this.#bufferedBytes < HEADER_BYTES) return;
-      const head = this.#peek(HEADER_BYTES);
-      const length = head.readUInt32LE(0);
+      const head = Buffer.from(this.#peek(HEADER_BYTES));
       const kind = head.readUInt8(4) as FrameKind;
       const seq = head.readUInt32LE(5);
       const code = head.readUInt16LE(9);
-      if (length < HEADER_BYTES - 4) {
-        // Not even a header: the stream cannot be resynchronised; drop what we have and say so.
-        this.#buffered = [];
-        this.#bufferedBytes = 0;
-        this.#protocolError(new BoundaryError('MALFORMED_MESSAGE', `frame length ${length} is shorter than a header`), seq, kind);
-        return;
-      }
-      if (length + 4 > this.#options.maxMessageBytes) {
+      if (length + LENGTH_BYTES > this.#options.maxMessageBytes) {
+        const rest = length + LENGTH_BYTES - HEADER_BYTES;
         const available = this.#bufferedBytes - HEADER_BYTES;
-        this.#consume(HEADER_BYTES + Math.min(available, length + 4 - HEADER_BYTES));
-        this.#discard = Math.max(0, length + 4 - HEADER_BYTES - available);
+        this.#consume(HEADER_BYTES + Math.min(available, rest));
+        this.#discard = Math.max(0, rest - available);
         this.#options.record?.('in', head);
-        this.#protocolError(new BoundaryError('MESSAGE_TOO_LARGE', `a ${length + 4}-byte message is over the ${this.#options.maxMessageBytes}-byte limit`), seq, kind);
+        const error = new BoundaryError('MESSAGE_TOO_LARGE', `a ${length + LENGTH_BYTES}-byte message is over the ${this.#options.maxMessageBytes}-byte limit`);
+        // A reply too large to read still ends its request, with the error instead of the result.
+        const pending = kind === ACCEPTS[this.#options.side].replies ? this.#pending.get(seq) : undefined;
+        if (pending) {
+          this.#pending.delete(seq);
+          pending.reject(error);
+        }
+        this.#protocolError(error, seq, kind);
         if (this.#discard > 0) return;
         continue;
       }
-      if (this.#bufferedBytes < length + 4) return;
-      const frame = this.#consume(length + 4);
+      if (this.#bufferedBytes < length + LENGTH_BYTES) return;
+      const frame = this.#consume(length + LENGTH_BYTES);
       this.#options.record?.('in', frame);
       this.#dispatch(kind, seq, code, frame.subarray(HEADER_BYTES));
     }
@@ -171,17 +215,14 @@ export class Channel {
     const accepts = ACCEPTS[this.#options.side];
     if (kind === accepts.replies) {
       const pending = this.#pending.get(seq);
-      if (!pending) return this.#options.onProtocolError?.(new BoundaryError('MALFORMED_MESSAGE', `reply to unknown request ${seq}`));
+      if (!pending) {
+        // An error reply to no request of ours: the other side refusing a frame it could not tie to a request.
+        const message = code === 0 ? `reply to unknown request ${seq}` : `error reply to unknown request ${seq}: ${errorOf(code, payload).message}`;
+        return this.#options.onProtocolError?.(new BoundaryError('MALFORMED_MESSAGE', message));
+      }
       this.#pending.delete(seq);
       if (code === 0) return pending.resolve(payload);
-      let error: BoundaryError;
-      try {
-        const { message, details } = decode(ErrorReply, payload);
-        error = BoundaryError.fromStatus(code, message, details ?? undefined);
-      } catch {
-        error = BoundaryError.fromStatus(code, 'error reply without a readable message');
-      }
-      return pending.reject(error);
+      return pending.reject(errorOf(code, payload));
     }
     if (!accepts.requests.includes(kind)) {
       return this.#protocolError(new BoundaryError('MALFORMED_MESSAGE', `unexpected frame kind ${kind}`), seq, kind);
@@ -193,19 +234,22 @@ export class Channel {
       return handler({ kind, callId: code, payload, expectsReply });
     };
     run().then(
-      (result) => expectsReply && this.#reply(seq, result),
-      (error: unknown) => {
-        const boundaryError = error instanceof BoundaryError ? error : new BoundaryError('INTERNAL', (error as Error)?.message ?? String(error));
-        if (expectsReply) this.#reply(seq, boundaryError);
-        else this.#options.onProtocolError?.(boundaryError);
+      (result) => {
+        if (!expectsReply) return;
+        if (!(result instanceof Uint8Array)) throw new BoundaryError('INTERNAL', `the handler of call ${code} returned no bytes`);
+        this.#reply(seq, result);
       },
-    );
+    ).catch((error: unknown) => {
+      const boundaryError = error instanceof BoundaryError ? error : new BoundaryError('INTERNAL', (error as Error)?.message ?? String(error));
+      if (expectsReply) this.#reply(seq, boundaryError);
+      else this.#options.onProtocolError?.(boundaryError);
+    });
   }
 
   /** Answers a request frame that could not be served; a bad reply or one-way frame is only reported. */
   #protocolError(error: BoundaryError, seq: number, kind: FrameKind): void {
     this.#options.onProtocolError?.(error);
-    if (ACCEPTS[this.#options.side].requests.includes(kind) && kind !== FRAME_KIND.ocallOneWay && !this.#closedError) this.#reply(seq, error);
+    if (ACCEPTS[this.#options.side].requests.includes(kind) && kind !== FRAME_KIND.ocallOneWay) this.#reply(seq, error);
   }
 
   #peek(n: number): Buffer {
@@ -236,5 +280,15 @@ export class Channel {
     this.#closedError = error;
     for (const { reject } of this.#pending.values()) reject(error);
     this.#pending.clear();
+  }
+}
+
+/** The BoundaryError an error reply carries; one without a readable ErrorReply keeps its status. */
+function errorOf(status: number, payload: Uint8Array): BoundaryError {
+  try {
+    const { message, details } = decode(ErrorReply, payload);
+    return BoundaryError.fromStatus(status, message, details ?? undefined);
+  } catch {
+    return BoundaryError.fromStatus(status, 'error reply without a readable message');
   }
 }

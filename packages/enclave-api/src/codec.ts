@@ -1,4 +1,4 @@
-import { ScaleReader, ScaleWriter } from '@sealbridge/chain-types';
+import { ScaleEncodeError, ScaleReader, ScaleWriter } from '@sealbridge/chain-types';
 
 /**
  * SCALE codecs of the boundary's messages, composed from chain-types' one reader and writer. A message type is
@@ -17,7 +17,8 @@ const codec = <T>(name: string, write: Codec<T>['write'], read: Codec<T>['read']
 
 export const unit: Codec<void> = codec('()', () => undefined, () => undefined);
 export const bool: Codec<boolean> = codec('bool', (w, v) => w.bool(v), (r) => r.bool());
-export const u8: Codec<number> = codec('u8', (w, v) => w.byte(v), (r) => r.u8());
+/** Range-checked like the wider integers (`ScaleWriter.byte` would store 256 as 0). */
+export const u8: Codec<number> = codec('u8', (w, v) => w.uint(v, 1), (r) => r.u8());
 export const u16: Codec<number> = codec('u16', (w, v) => w.u16(v), (r) => r.u16());
 export const u32: Codec<number> = codec('u32', (w, v) => w.u32(v), (r) => r.u32());
 /** u64 as a JS number: the values on the boundary (times, counts) stay far below 2^53. */
@@ -38,7 +39,20 @@ export const f64: Codec<number> = codec('f64', (w, v) => {
 export const bytes: Codec<Uint8Array> = codec('Vec<u8>', (w, v) => w.bytesWithLength(v), (r) => new Uint8Array(r.bytesWithLength()));
 export const str: Codec<string> = codec('str', (w, v) => w.str(v), (r) => r.str());
 /** A JSON document carried as a string, for structured values that are only displayed (logs, console lists). */
-export const json = <T>(name: string): Codec<T> => codec(name, (w, v) => w.str(JSON.stringify(v)), (r) => JSON.parse(r.str(name)) as T);
+export const json = <T>(name: string): Codec<T> => codec(name, (w, v) => {
+  const text = JSON.stringify(v);
+  if (text === undefined) throw new ScaleEncodeError(name, `${typeof v} is not JSON`);
+  w.str(text);
+}, (r) => {
+  const start = r.offset;
+  const text = r.str(name);
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    // Strict like every other codec: a string that is no JSON is a decode error, not a SyntaxError.
+    return r.fail('SCALE_NON_CANONICAL', `${name}: not a JSON document`, start);
+  }
+});
 
 export function fixed(n: number): Codec<Uint8Array> {
   return codec(`[u8; ${n}]`, (w, v) => {
