@@ -21,6 +21,8 @@ export interface SpawnEnclaveOptions {
   onStderr?: (line: string) => void;
   /** Test hook: every frame that crosses the boundary, in both directions. */
   record?: (direction: 'in' | 'out', frame: Uint8Array) => void;
+  /** A frame from the enclave that could not be used (the enclave's fault, or a bug): for the host's log. */
+  onProtocolError?: (error: Error & { code: string }) => void;
 }
 
 export interface EnclaveProcess {
@@ -42,7 +44,7 @@ export function spawnEnclave(options: SpawnEnclaveOptions): EnclaveProcess {
   if (options.expectMrenclave) args.push('--expect-mrenclave', Buffer.from(options.expectMrenclave).toString('hex'));
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe', 'pipe'], env: { ...process.env } });
   const stream = child.stdio[3] as Duplex;
-  const channel = new Channel(stream, { side: 'host', record: options.record });
+  const channel = new Channel(stream, { side: 'host', record: options.record, onProtocolError: options.onProtocolError });
   serveOcalls(channel, options.ocalls);
   let refusal: string | undefined;
   readline.createInterface({ input: child.stderr! }).on('line', (line) => {

@@ -18,8 +18,18 @@ const CHANNEL_FD = 3;
 export async function start(measurement: Measurement): Promise<void> {
   if (await runThreadEntry()) return;
   const socket = new Socket({ fd: CHANNEL_FD, readable: true, writable: true });
-  const channel = new Channel(socket, { side: 'enclave' });
-  const runtime = enclaveRuntime({ mrenclave: measurement.mrenclave, mrsigner: devMrsigner() }, ocallClient(channel));
+  let protocolErrors = 0;
+  const channel: Channel = new Channel(socket, {
+    side: 'enclave',
+    // A frame that could not be answered: said in the host's log, the first ten and then every thousandth.
+    onProtocolError: (error) => {
+      if (++protocolErrors <= 10 || protocolErrors % 1000 === 0) {
+        ocalls.log({ level: 'warn', component: 'enclave.channel', msg: 'boundary message refused', fields: JSON.stringify({ code: error.code, error: error.message, count: protocolErrors }) });
+      }
+    },
+  });
+  const ocalls = ocallClient(channel);
+  const runtime = enclaveRuntime({ mrenclave: measurement.mrenclave, mrsigner: devMrsigner() }, ocalls);
   serveEcalls(channel, runtime);
   await channel.closed;
   // The host is gone: nothing may outlive it.

@@ -230,6 +230,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
         ocalls,
         expectMrenclave: opts.mrenclave ? hexToU8a(opts.mrenclave) : undefined,
         onStderr: (line) => enclaveLog.warn('enclave process stderr', { line }),
+        onProtocolError: (error) => enclaveLog.warn('boundary message from the enclave refused', { code: error.code, error: error.message }),
         record: options.recordBoundary,
       });
       const refused = enclaveProcess.exited.then(({ code, signal, refusal }) => {

@@ -257,7 +257,18 @@ export function enclaveRuntime(measurement: EnclaveMeasurement, ocalls: HostOcal
       r.env.attach();
       return { attestation, extrinsic: account.sign(call, 'register') };
     }),
-    console_status: guard(() => ({ smartWorkers: need().smartWorkers.runtime.list() as unknown as Array<Record<string, unknown>> })),
+    // What the operator console shows of each Smart Worker: no code, config, env, output or error text.
+    console_status: guard(() => ({
+      smartWorkers: need().smartWorkers.runtime.list().map((w) => ({
+        id: w.id,
+        name: w.name,
+        shard: w.shard,
+        status: w.status,
+        schedule: w.schedule,
+        lastRun: w.lastRun && { at: w.lastRun.at, trigger: w.lastRun.trigger, ok: w.lastRun.ok },
+        nextRun: w.nextRun,
+      })),
+    })),
     shutdown: guard(async () => {
       await close();
       log?.info('enclave closed');

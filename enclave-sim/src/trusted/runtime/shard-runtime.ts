@@ -171,7 +171,9 @@ export class ShardRuntime {
     );
     for (const result of outcome.results) {
       if (result.ok) continue;
-      log.info('trusted operation failed', { ...blockLog, top: u8aToHex(result.topHash), code: result.error?.code, error: result.error?.message });
+      // The code only: the message may quote balances or a Smart Worker's answer, which only the sender may read
+      // (through the operation_outcome getter).
+      log.info('trusted operation failed', { ...blockLog, top: u8aToHex(result.topHash), code: result.error?.code });
       metrics.inc('sealbridge_invocations_rejected_total', { reason: result.error?.code ?? 'unknown' });
     }
     const okCount = outcome.results.filter((result) => result.ok).length;

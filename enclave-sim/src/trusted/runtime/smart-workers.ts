@@ -27,6 +27,17 @@ function sealedKv(store: HostStore, enclave: TrustedEnclave): SealedKv {
   };
 }
 
+/** What of a Smart Worker log record may reach the host: names and ids; never its output, errors or inputs. */
+const PUBLIC_FIELDS = new Set(['id', 'name', 'type', 'trigger', 'cron', 'key', 'url']);
+
+/**
+ * A run's error text and the like are written by the worker's author and may carry what the worker computed (its
+ * owner reads them through the runner API, inside the enclave); the host log gets only which worker and when.
+ */
+function publicFields(fields: Record<string, unknown> | undefined): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(fields ?? {}).filter(([name]) => PUBLIC_FIELDS.has(name)));
+}
+
 export interface SmartWorkerHostOptions {
   enclave: TrustedEnclave;
   store: HostStore;
@@ -58,7 +69,7 @@ export async function startSmartWorkers(options: SmartWorkerHostOptions): Promis
     envProvider: options.envProvider && (({ id, shard }) => options.envProvider!(id, shard)),
     fetchAllow: options.fetchAllow,
     limits: SMART_WORKER_LIMITS,
-    log: { log: (level, message, fields) => log[level](message, fields) },
+    log: { log: (level, message, fields) => log[level](message, publicFields(fields)) },
   });
   const runner = options.runner ? await runtime.listen(options.runner) : undefined;
   if (runner) log.info('Smart Worker runner listening', { url: runner.url });
