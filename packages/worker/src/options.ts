@@ -25,6 +25,8 @@ export interface WorkerOptions {
   platformSecretPath?: string;
   /** Refuse to start unless the enclave measures to this MRENCLAVE (0x-hex of 32 bytes). */
   mrenclave?: string;
+  /** The bundled enclave to run (bootstrap.mjs, enclave.mjs, manifest.json); default the one built into enclave-sim. */
+  enclaveDir?: string;
   /** Outbound fetch allow-list for Smart Workers (host[:port]). */
   smartWorkerFetchAllow: string[];
   /** Blocks fetched ahead while catching up. */
@@ -62,6 +64,7 @@ export const WORKER_USAGE = `Usage: sealbridge-worker [options]
                                   and Prometheus /metrics, on 127.0.0.1 (0 = any free port)
   --platform-secret <file>        simulated platform secret (default ~/.sealbridge/platform-secret)
   --mrenclave <hex>               refuse to start unless the enclave measures to this MRENCLAVE
+  --enclave-dir <dir>             the bundled enclave to run (default: the one npm run build made)
   --smart-worker-fetch-allow <l>  comma-separated host[:port] list Smart Workers may fetch
   --log-level <level>             debug | info | warn | error (default info)
   --log-format <format>           pretty | json (default pretty)
@@ -86,6 +89,7 @@ export function parseWorkerArgs(argv: string[]): WorkerOptions | 'help' {
       'metrics-port': { type: 'string' },
       'platform-secret': { type: 'string' },
       mrenclave: { type: 'string' },
+      'enclave-dir': { type: 'string' },
       'smart-worker-fetch-allow': { type: 'string' },
       'fetch-concurrency': { type: 'string' },
       'log-level': { type: 'string' },
@@ -113,6 +117,7 @@ export function parseWorkerArgs(argv: string[]): WorkerOptions | 'help' {
     metricsPort: parsePort(values['metrics-port'], '--metrics-port'),
     platformSecretPath: values['platform-secret'],
     mrenclave: parseMrenclave(values.mrenclave),
+    enclaveDir: values['enclave-dir'] && path.resolve(values['enclave-dir']),
     smartWorkerFetchAllow: values['smart-worker-fetch-allow']?.split(',').map((s) => s.trim()).filter(Boolean) ?? [],
     fetchConcurrency: parsePositive(values['fetch-concurrency'], '--fetch-concurrency') ?? DEFAULT_WORKER_OPTIONS.fetchConcurrency,
     logLevel,

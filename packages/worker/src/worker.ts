@@ -229,18 +229,19 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
       const enclaveProcess = spawnEnclave({
         ocalls,
         expectMrenclave: opts.mrenclave ? hexToU8a(opts.mrenclave) : undefined,
+        enclaveDir: opts.enclaveDir,
         onStderr: (line) => enclaveLog.warn('enclave process stderr', { line }),
         onProtocolError: (error) => enclaveLog.warn('boundary message from the enclave refused', { code: error.code, error: error.message }),
         record: options.recordBoundary,
       });
-      const refused = enclaveProcess.exited.then(({ code, signal, refusal }) => {
-        throw new Error(refusal ? `the enclave refused to start: ${refusal}` : `the enclave process exited during init (code ${code}, signal ${signal})`);
-      });
       try {
-        const info = await Promise.race([enclaveProcess.ecalls.init(initArgs()), refused]);
-        return { process: enclaveProcess, info };
+        return { process: enclaveProcess, info: await enclaveProcess.ecalls.init(initArgs()) };
       } catch (error) {
+        // A process that is gone says why in its exit (the loader's refusal), which beats "channel closed".
+        const gone = await Promise.race([enclaveProcess.exited, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 1_000))]);
         await enclaveProcess.close(2_000).catch(() => undefined);
+        if (gone?.refusal) throw new Error(`the enclave refused to start: ${gone.refusal}`, { cause: error });
+        if (gone) throw new Error(`the enclave process exited during init (code ${gone.code}, signal ${gone.signal}): ${(error as Error).message}`, { cause: error });
         throw error;
       }
     };
