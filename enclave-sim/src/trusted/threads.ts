@@ -9,7 +9,7 @@ import { isMainThread, workerData } from 'node:worker_threads';
  */
 declare const SEALBRIDGE_THREAD_ENTRY: string | undefined;
 
-export const ENCLAVE_THREAD_ROLES = ['decrypt'] as const;
+export const ENCLAVE_THREAD_ROLES = ['decrypt', 'verify'] as const;
 export type EnclaveThreadRole = (typeof ENCLAVE_THREAD_ROLES)[number];
 
 /** `workerData` of an enclave thread. */
@@ -37,6 +37,9 @@ export async function runThreadEntry(): Promise<boolean> {
   switch (role) {
     case 'decrypt':
       await import('./decrypt-worker.js');
+      return true;
+    case 'verify':
+      await import('./verify-worker.js');
       return true;
     default:
       return false;

@@ -13,6 +13,7 @@ import { EnclaveError } from '../errors.js';
 import { FileSealedStorage } from '../file-sealed-storage.js';
 import { defaultPlatformSecretPath, loadOrCreatePlatformSecret } from '../platform-secret.js';
 import { startRpcServer, type RpcServer } from '../rpc/index.js';
+import { SignatureVerifyPool, VERIFY_THREADS_DEFAULT } from '../verify-pool.js';
 import { ChainContext } from './chain.js';
 import { HostStore } from './host.js';
 import { TrustedImport } from './import.js';
@@ -42,6 +43,7 @@ interface Running {
   env: OlmEnv;
   smartWorkers: SmartWorkerHost;
   rpc: RpcServer | undefined;
+  verifier: SignatureVerifyPool | undefined;
   metrics: EnclaveMetrics;
   url: string | undefined;
   sizeSampler: NodeJS.Timeout;
@@ -159,11 +161,15 @@ export function enclaveRuntime(measurement: EnclaveMeasurement, ocalls: HostOcal
     opened.push(() => clearInterval(sizeSampler));
 
     let rpc: RpcServer | undefined;
+    let verifier: SignatureVerifyPool | undefined;
     let url: string | undefined;
     if (args.rpc) {
       const tls = enclave.tlsCredentials();
+      const threads = await SignatureVerifyPool.start(Math.min(VERIFY_THREADS_DEFAULT, os.availableParallelism()));
+      verifier = threads;
+      opened.push(() => threads.close());
       const backend = new WorkerRpcBackend({
-        enclave, shard: shardRuntime, relay, metrics, certPem: tls.certPem, metadata: () => chain.metadataBytes, rpcUrl: () => url ?? '',
+        enclave, shard: shardRuntime, relay, metrics, verifier: threads, certPem: tls.certPem, metadata: () => chain.metadataBytes, rpcUrl: () => url ?? '',
         envNames: (who, scope) => env.namesSetBy(who, scope),
         envRevision: () => env.revision,
         syncStatus: async () => {
@@ -184,7 +190,7 @@ export function enclaveRuntime(measurement: EnclaveMeasurement, ocalls: HostOcal
     }
     opened.length = 0; // running: close() owns all of it now
     running = {
-      enclave, account, importer, env, smartWorkers, rpc, metrics, url, sizeSampler,
+      enclave, account, importer, env, smartWorkers, rpc, verifier, metrics, url, sizeSampler,
       get chain() {
         return chain;
       },
@@ -211,6 +217,7 @@ export function enclaveRuntime(measurement: EnclaveMeasurement, ocalls: HostOcal
     if (!r) return;
     clearInterval(r.sizeSampler);
     await r.rpc?.close();
+    await r.verifier?.close();
     await r.env.close();
     await r.smartWorkers.close();
     r.metrics.close();

@@ -1,10 +1,11 @@
-import { buildReportData, bytesEqual } from '@sealbridge/chain-types';
-import { executeGetter, STORAGE_PREFIX, StfError, type ShardState } from '@sealbridge/stf';
+import { buildReportData, bytesEqual, remember } from '@sealbridge/chain-types';
+import { decodeGetter, executeGetter, STORAGE_PREFIX, StfError, type DecodedGetter, type ShardState } from '@sealbridge/stf';
 
 import { DECRYPT_PRIORITIES } from '../decrypt-pool.js';
 import type { TrustedEnclave } from '../enclave.js';
 import type { SyncStatus } from '../rpc/backend.js';
 import { RpcServerError, type RpcBackend, type RpcRefusal, type ShardVault, type TopWatcher } from '../rpc/index.js';
+import { VerifyPoolError, type SignatureVerifyPool, type VerifyScheme } from '../verify-pool.js';
 import type { EnclaveMetrics } from './metrics.js';
 import type { DirectCallRelay } from './relay.js';
 import type { ShardRuntime } from './shard-runtime.js';
@@ -13,6 +14,8 @@ export interface WorkerRpcBackendDeps {
   enclave: TrustedEnclave;
   shard: ShardRuntime;
   relay: DirectCallRelay;
+  /** The enclave's getter-signature threads. */
+  verifier: SignatureVerifyPool;
   metrics: EnclaveMetrics;
   certPem: string;
   metadata: () => Uint8Array;
@@ -28,6 +31,17 @@ export interface WorkerRpcBackendDeps {
   syncStatus: () => Promise<SyncStatus>;
 }
 
+/** Getters verified once are remembered (a polling wallet resends the same signed getter): by their bytes, this many. */
+const VERIFIED_GETTER_CACHE_SIZE = 16_384;
+const VERIFIED_GETTER_MAX_BYTES = 512;
+
+/** An STF refusal of a getter as the RPC server answers it. */
+function toRpcError(error: unknown): unknown {
+  if (error instanceof StfError && error.code === 'GetterIsNotAuthorized') return new RpcServerError('GETTER_NOT_AUTHORIZED', undefined, { cause: error });
+  if (error instanceof StfError) return new RpcServerError('GETTER_DECODE', error.message, { cause: error });
+  return error;
+}
+
 /** Report data of the worker's quotes: the enclave signer, bound to the shielding key clients encrypt to. */
 export function enclaveReportData(enclave: TrustedEnclave): Uint8Array {
   return buildReportData(enclave.signerPublicKey(), new TextEncoder().encode(enclave.shieldingPublicKeyJson()));
@@ -39,6 +53,7 @@ export class WorkerRpcBackend implements RpcBackend {
   readonly #quote: Uint8Array;
   #epoch: { state: ShardState; envRevision: number; token: object } | undefined;
   #vault: { state: ShardState; funded: boolean } | undefined;
+  readonly #verifiedGetters = new Set<string>();
 
   constructor(deps: WorkerRpcBackendDeps) {
     this.#deps = deps;
@@ -64,15 +79,45 @@ export class WorkerRpcBackend implements RpcBackend {
     return this.#deps.enclave.decryptShielded(cyphertext, { priority: 'rpc' });
   }
 
-  /** Synchronous: the getter reads committed state, so the RPC server answers it without a promise hop. */
-  executeGetter(shard: Uint8Array, getter: Uint8Array): Uint8Array | null {
+  /**
+   * A trusted getter's signature is checked on the enclave's verification threads (a wallet signs every getter
+   * afresh, and an sr25519 check would block the server's loop for a quarter of a millisecond); one verified before
+   * is answered at once, without a promise hop, as is a public getter.
+   */
+  executeGetter(shard: Uint8Array, getterBytes: Uint8Array): Uint8Array | null | Promise<Uint8Array | null> {
     this.#requireShard(shard);
+    let getter: DecodedGetter;
     try {
-      return executeGetter(this.#deps.shard.state, getter, { envNames: this.#deps.envNames });
+      getter = decodeGetter(getterBytes);
     } catch (error) {
-      if (error instanceof StfError && error.code === 'GetterIsNotAuthorized') throw new RpcServerError('GETTER_NOT_AUTHORIZED', undefined, { cause: error });
-      if (error instanceof StfError) throw new RpcServerError('GETTER_DECODE', error.message, { cause: error });
-      throw error;
+      throw toRpcError(error);
+    }
+    if (getter.kind === 'public') return this.#read(getterBytes);
+    const key = getterBytes.length <= VERIFIED_GETTER_MAX_BYTES ? Buffer.from(getterBytes.buffer, getterBytes.byteOffset, getterBytes.length).toString('latin1') : undefined;
+    if (key !== undefined && this.#verifiedGetters.has(key)) return this.#read(getterBytes);
+    const { signed } = getter;
+    const signer = signed.getter.fields[0];
+    if (!(signer instanceof Uint8Array) || signer.length !== 32) throw new RpcServerError('GETTER_DECODE', `getter ${signed.getter.name} has no leading AccountId`);
+    const [signature] = signed.signature.fields as [Uint8Array];
+    const scheme = signed.signature.name.toLowerCase() as VerifyScheme;
+    return this.#deps.verifier.verify({ scheme, publicKey: signer, message: signed.getterBytes, signature }).then(
+      (valid) => {
+        if (!valid) throw new RpcServerError('GETTER_NOT_AUTHORIZED');
+        if (key !== undefined) remember(this.#verifiedGetters, key, VERIFIED_GETTER_CACHE_SIZE);
+        return this.#read(getterBytes);
+      },
+      (error: unknown) => {
+        if (error instanceof VerifyPoolError && error.code === 'VERIFY_QUEUE_FULL') throw new RpcServerError('SERVER_BUSY', undefined, { cause: error });
+        throw error;
+      },
+    );
+  }
+
+  #read(getterBytes: Uint8Array): Uint8Array | null {
+    try {
+      return executeGetter(this.#deps.shard.state, getterBytes, { envNames: this.#deps.envNames, signatureVerified: true });
+    } catch (error) {
+      throw toRpcError(error);
     }
   }
 
