@@ -6,7 +6,7 @@
 // they are installed: miniflare (reads its worker scripts from its own directory), native addons, and their
 // dependencies; plus the workerd executable miniflare spawns.
 //
-// Usage: node enclave-sim/scripts/bundle-enclave.mjs   (entry dist/trusted/main.js, else dist/loader/test-entry.js)
+// Usage: node enclave-sim/scripts/bundle-enclave.mjs   (entry dist/trusted/main.js: run after tsc -b)
 import fs from 'node:fs';
 import { createRequire, isBuiltin } from 'node:module';
 import path from 'node:path';
@@ -17,8 +17,6 @@ import * as esbuild from 'esbuild';
 const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
 const ROOT = path.resolve(PACKAGE_DIR, '..');
 export const DEFAULT_ENTRY = path.join(PACKAGE_DIR, 'dist', 'trusted', 'main.js');
-/** Until the trusted runtime has its entry point, the default build bundles the loader's test entry. */
-const FALLBACK_ENTRY = path.join(PACKAGE_DIR, 'dist', 'loader', 'test-entry.js');
 export const DEFAULT_OUT_DIR = path.join(PACKAGE_DIR, 'dist', 'enclave');
 const LOADER_SRC = path.join(PACKAGE_DIR, 'src', 'loader');
 const MEASUREMENT_JS = path.join(PACKAGE_DIR, 'dist', 'loader', 'measurement.js');
@@ -269,7 +267,8 @@ function unmeasuredUrlReferences(bundleText, measuredBeside) {
 export async function bundleEnclave({ entry, outDir, transform } = {}) {
   if (!fs.existsSync(MEASUREMENT_JS)) throw new Error(`${MEASUREMENT_JS} is missing: run tsc -b enclave-sim first`);
   const m = await import(pathToFileURL(MEASUREMENT_JS).href);
-  entry = path.resolve(entry ?? (fs.existsSync(DEFAULT_ENTRY) ? DEFAULT_ENTRY : FALLBACK_ENTRY));
+  entry = path.resolve(entry ?? DEFAULT_ENTRY);
+  if (!fs.existsSync(entry)) throw new Error(`${entry} does not exist: compile enclave-sim (tsc -b) before bundling it`);
   const finalDir = path.resolve(outDir ?? DEFAULT_OUT_DIR);
   const dir = stagingDirFor(finalDir, m.MANIFEST_FILE);
   try {

@@ -6,7 +6,7 @@ import type { QuotingService } from './trusted/quoting.js';
 /**
  * DEV KEY — the simulated attestation service's Ed25519 seed. Its public key is chain-types'
  * DEV_ATTESTATION_SERVICE_PUBLIC_KEY. Being public, it lets anyone forge "attested" quotes: it is only
- * meaningful for local development and tests. Pass `attestationServiceKey` to openEnclave to use another one.
+ * meaningful for local development and tests. A deployment would use the vendor's service instead.
  */
 export const DEV_ATTESTATION_SERVICE_SEED_HEX = '711b5788ad1164e5e6fe8e37d146829cfec2284c82078a8236d3c93c42f02c37';
 

@@ -32,6 +32,17 @@ export interface EnclaveProcess {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; refusal?: string }>;
   /** Asks the enclave to shut down (ECALL shutdown), then closes the channel; kills it if it does not exit in time. */
   close(timeoutMs?: number): Promise<void>;
+  /** Ends the process at once (SIGKILL): its memory is lost, its sealed data is what the host committed. */
+  kill(): void;
+}
+
+/**
+ * The environment the enclave process starts with: the host's, without what makes Node load code the loader did not
+ * measure (NODE_OPTIONS preloads, loaders, policies). A hostile host can still run another node binary — its
+ * MRENCLAVE then tells on it only if the verifier pins one.
+ */
+function enclaveEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !/^NODE_(OPTIONS|PATH|REPL_EXTERNAL_MODULE)$/.test(name)));
 }
 
 /**
@@ -42,7 +53,7 @@ export function spawnEnclave(options: SpawnEnclaveOptions): EnclaveProcess {
   const dir = options.enclaveDir ?? ENCLAVE_DIR;
   const args = [path.join(dir, 'bootstrap.mjs')];
   if (options.expectMrenclave) args.push('--expect-mrenclave', Buffer.from(options.expectMrenclave).toString('hex'));
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe', 'pipe'], env: { ...process.env } });
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe', 'pipe'], env: enclaveEnvironment(process.env) });
   const stream = child.stdio[3] as Duplex;
   const channel = new Channel(stream, { side: 'host', record: options.record, onProtocolError: options.onProtocolError });
   serveOcalls(channel, options.ocalls);
@@ -62,6 +73,9 @@ export function spawnEnclave(options: SpawnEnclaveOptions): EnclaveProcess {
     pid: child.pid!,
     ecalls,
     exited,
+    kill() {
+      child.kill('SIGKILL');
+    },
     async close(timeoutMs = 10_000) {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);

@@ -35,7 +35,7 @@ const APP_PURPOSE_PREFIX = 'app/';
 /** Everything the enclave gets at creation: serialisable values plus the storage OCALL. */
 export interface TrustedEnclaveInit {
   storage: SealedStorage;
-  /** Stands in for the CPU's fused sealing root; the host reads it from a file (simulator limitation). */
+  /** Stands in for the CPU's fused sealing root; the enclave process reads it from a file (simulator limitation). */
   platformSecret: Uint8Array;
   identity: EnclaveIdentity;
   quotingService: QuotingService;

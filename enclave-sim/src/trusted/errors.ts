@@ -14,7 +14,7 @@ export const ENCLAVE_ERROR_CODES = [
   'PLATFORM_SECRET_INVALID', // platform secret file unusable (size, location, permissions)
   'STORAGE_FAILED', // host storage could not read or write a sealed file
   'DATA_DIR_LOCKED', // another live enclave (process or handle) has the data directory open
-  'TRUSTED_BUNDLE_MISSING', // dist/trusted has no code to measure (package not built)
+  'TRUSTED_BUNDLE_MISSING', // dist/enclave has no manifest to measure (the enclave was not bundled: npm run build)
 ] as const;
 export type EnclaveErrorCode = (typeof ENCLAVE_ERROR_CODES)[number];
 

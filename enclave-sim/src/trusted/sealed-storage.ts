@@ -1,6 +1,6 @@
 /**
- * OCALL interface: the only I/O the trusted side performs. The host stores opaque sealed bytes under a name
- * and never sees plaintext. `readBackup` returns the previous generation (if the host keeps one) so the
+ * Where the enclave keeps its sealed key files (FileSealedStorage in the enclave process, in-memory in specs): opaque
+ * sealed bytes under a name, never plaintext. `readBackup` returns the previous generation (if the host keeps one) so the
  * enclave can recover from a torn or corrupted write.
  */
 export interface SealedStorage {

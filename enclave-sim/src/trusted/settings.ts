@@ -22,7 +22,7 @@ export const DECRYPT_CHUNK_MAX = 64;
 export const DECRYPT_RPC_CHUNK_MAX = 1;
 /**
  * Threads RPC work leaves free (when there is more than one): the chain's work always finds one idle, and on a
- * small machine the host's main thread, which imports the blocks, keeps a core.
+ * small machine the enclave's main thread, which executes the blocks and serves the RPC, keeps a core.
  */
 export const DECRYPT_THREADS_KEPT_FOR_IMPORT = 1;
 /**

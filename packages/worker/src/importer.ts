@@ -46,6 +46,11 @@ export interface BlockImporterDeps {
   fetchConcurrency: number;
   /** A block that upgraded the runtime: the enclave must learn the new metadata before the next block. */
   onRuntimeUpgrade: (block: ParentchainBlock) => Promise<void>;
+  /**
+   * The store could not write a block the enclave executed: the enclave is now ahead of what is durable, so it must
+   * start again from the store (the worker restarts its process).
+   */
+  onCommitFailed: (error: unknown) => void;
   testUndecodable?: UndecodableBlockHook;
 }
 
@@ -166,13 +171,18 @@ export class BlockImporter {
     // Extrinsics the enclave signed before this block's (a relayed call) are persisted first: no nonce gap on a crash.
     await outbox.turn(Math.min(...added.map((entry) => entry.nonce)));
     await lock.run(async () => {
-      await store.commitBlock({
-        block: { number: block.number, hash: block.hash },
-        sealedWrites: result.writes,
-        outboxAdd: added,
-        outboxRemove: included,
-        nextNonce: outbox.nonceAfter(added),
-      });
+      try {
+        await store.commitBlock({
+          block: { number: block.number, hash: block.hash },
+          sealedWrites: result.writes,
+          outboxAdd: added,
+          outboxRemove: included,
+          nextNonce: outbox.nonceAfter(added),
+        });
+      } catch (error) {
+        this.#deps.onCommitFailed(error);
+        throw error;
+      }
       outbox.committed(added, included);
     });
     this.#last = { number: block.number, hash: block.hash };

@@ -306,6 +306,10 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
               transactionVersion: client.api.runtimeVersion.transactionVersion.toNumber(),
             });
           },
+          onCommitFailed: (error) => {
+            log.error('the store could not write an imported block; restarting the enclave from the store', { error: (error as Error)?.message });
+            enclave.kill();
+          },
           testUndecodable: options.testUndecodable,
         },
         from,

@@ -141,10 +141,10 @@ export function enclaveRuntime(measurement: EnclaveMeasurement, ocalls: HostOcal
       chain: currentChain, enclave, account, ocalls, shard, log: enclaveLogger(ocalls, args.logLevel, 'relay'),
       lastImported: () => importer.lastImported,
     });
-    const importer = new TrustedImport({
-      chain: currentChain, shard: shardRuntime, env, account, log: enclaveLogger(ocalls, args.logLevel, 'import'), metrics,
+    const importer = await TrustedImport.open({
+      enclave, chain: currentChain, shard: shardRuntime, env, account, log: enclaveLogger(ocalls, args.logLevel, 'import'), metrics,
       onExecuted: (results, blockHash) => relay.executed(results, blockHash),
-    });
+    }, store);
 
     // The shard's size for the operator, re-measured at most once a second and only when the state changed.
     let measured: unknown;

@@ -1,12 +1,14 @@
 import { u8aToHex } from '@polkadot/util';
 import { blake2AsU8a } from '@polkadot/util-crypto';
 
-import { BlockDecodeError, bytesToHex, hexToBytes, trustedCallsMerkleRoot } from '@sealbridge/chain-types';
+import { BlockDecodeError, bytesToHex, hexToBytes, ScaleReader, ScaleWriter, trustedCallsMerkleRoot } from '@sealbridge/chain-types';
 import type { Logger } from '@sealbridge/chain-types/log';
 import { BoundaryError, type BlockImported, type RawBlock, type SignedExtrinsic } from '@sealbridge/enclave-api';
 import type { OperationResult } from '@sealbridge/stf';
 
 import type { DecryptResult } from '../decrypt-pool.js';
+import type { TrustedEnclave } from '../enclave.js';
+import type { HostStore } from './host.js';
 import type { ParentchainBlock } from './block.js';
 import type { ChainContext } from './chain.js';
 import { findIndirectCalls, type IndirectCall } from './indirect-calls.js';
@@ -23,7 +25,12 @@ interface PreparedBlock {
   committed: number;
 }
 
+/** Host key of the sealed import cursor: the last block whose result the enclave handed out. */
+const CURSOR_KEY = 'cursor';
+const CURSOR_PURPOSE = 'import-cursor';
+
 export interface TrustedImportDeps {
+  enclave: TrustedEnclave;
   chain: () => ChainContext;
   shard: ShardRuntime;
   env: OlmEnv;
@@ -45,8 +52,24 @@ export class TrustedImport {
   /** The last block executed (hash, number); the next one must extend it. */
   #last: { number: number; hash: string } | undefined;
 
-  constructor(deps: TrustedImportDeps) {
+  private constructor(deps: TrustedImportDeps, last: { number: number; hash: string } | undefined) {
     this.#deps = deps;
+    this.#last = last;
+  }
+
+  /**
+   * Resumes after the block its sealed cursor names (written with every block's result): the first block the host
+   * hands in after a restart must extend it, as every later one extends the one before.
+   */
+  static async open(deps: TrustedImportDeps, store: HostStore): Promise<TrustedImport> {
+    const sealed = await store.get(CURSOR_KEY);
+    let last: { number: number; hash: string } | undefined;
+    if (sealed) {
+      const r = new ScaleReader(deps.enclave.unseal(CURSOR_PURPOSE, sealed), 'ImportCursor');
+      last = { number: r.u32('number'), hash: bytesToHex(r.take(32, 'hash')) };
+      r.end();
+    }
+    return new TrustedImport(deps, last);
   }
 
   /** Number of the last block handed in (the relay records it with the extrinsics it signs). */
@@ -108,7 +131,8 @@ export class TrustedImport {
     for (const { kind, call } of envChanges.acks) extrinsics.push(account.sign(call, kind));
     extrinsics.push(account.sign(shard.confirmationCall(block, root), 'confirm'));
 
-    const writes = [...shard.sealedChanges(execution), ...envChanges.writes];
+    const cursor = new ScaleWriter().u32(block.number).bytes(hexToBytes(block.hash)).finish();
+    const writes = [...shard.sealedChanges(execution), ...envChanges.writes, { key: CURSOR_KEY, value: this.#deps.enclave.seal(CURSOR_PURPOSE, cursor) }];
     const results = shard.commit(execution);
     envChanges.committed();
     this.#last = { number: block.number, hash: block.hash };
