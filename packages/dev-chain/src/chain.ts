@@ -11,6 +11,8 @@ import type { SignatureVerifier } from './runtime/verifier.js';
 import type { ChainStore, StoredBlock } from './store.js';
 
 import { DevChainError } from './errors.js';
+import { GRANDPA_ENGINE_ID } from './grandpa/codec.js';
+import { GrandpaFinality, type GrandpaOptions } from './grandpa/finality.js';
 import { NOOP_LOGGER } from './log.js';
 import { TxPool } from './pool.js';
 import { RUNTIME_VERSION, Runtime, invalidTransaction } from './runtime/runtime.js';
@@ -40,6 +42,10 @@ export interface BlockRecord {
   hash: string;
   parentHash: string;
   header: HeaderJson;
+  /** SCALE header (what the hash is of; FinalityProof's unknown_headers). */
+  encodedHeader: Uint8Array;
+  /** The digest's items, each a SCALE `DigestItem` (the `System.Digest` the block left in its state). */
+  digest: Uint8Array[];
   /** SCALE extrinsics with length prefix; index 0 is the timestamp inherent. */
   extrinsics: Uint8Array[];
   state: PersistentTrie;
@@ -64,6 +70,8 @@ export interface ChainOptions {
   store?: ChainStore;
   /** Signature checks of submitted extrinsics; default: on the event loop. */
   verifier?: SignatureVerifier;
+  /** GRANDPA: genesis authority set, the node's keys, justification period. */
+  grandpa: GrandpaOptions;
 }
 
 export interface CreateBlockOptions {
@@ -74,13 +82,17 @@ export interface CreateBlockOptions {
 
 type Listener<T> = (value: T) => void;
 
-function encodeHeader(parentHash: Uint8Array, number: number, stateRoot: Uint8Array, extrinsicsRoot: Uint8Array): Uint8Array {
+/** No `System.Digest` (genesis): a digest without logs. */
+const EMPTY_DIGEST = Uint8Array.of(0);
+
+/** `sp_runtime::generic::Header`; `digest` is the SCALE `Digest` (`Vec<DigestItem>`). */
+function encodeHeader(parentHash: Uint8Array, number: number, stateRoot: Uint8Array, extrinsicsRoot: Uint8Array, digest: Uint8Array): Uint8Array {
   const w = new ScaleWriter();
   w.bytes(parentHash);
   w.compact(number);
   w.bytes(stateRoot);
   w.bytes(extrinsicsRoot);
-  w.compact(0); // digest: no logs
+  w.bytes(digest);
   return w.finish();
 }
 
@@ -109,17 +121,23 @@ export class Chain {
   #stopped = false;
   readonly #newBlock = new Set<Listener<BlockRecord>>();
   readonly #finalizedListeners = new Set<Listener<BlockRecord>>();
+  /** The GRANDPA side of finality: authority sets, justifications, finality proofs. */
+  readonly grandpa: GrandpaFinality;
+  readonly #digestKey: Uint8Array;
 
   private constructor(opts: ChainOptions) {
     this.#opts = opts;
     this.runtime = opts.runtime;
     this.#log = opts.logger ?? NOOP_LOGGER;
     this.#verifier = opts.verifier ?? INLINE_VERIFIER;
+    this.grandpa = new GrandpaFinality(opts.grandpa, (bytes) => opts.runtime.decodeDigestItem(bytes), this.#log);
+    this.#digestKey = hexToU8a(opts.runtime.layout.keyHex('System', 'Digest'));
   }
 
   static async create(opts: ChainOptions): Promise<Chain> {
     const chain = new Chain(opts);
-    const changes = opts.runtime.genesis(opts.endowed, opts.sudoKey);
+    const grandpaAuthorities = opts.grandpa.authorities.map((a): [Uint8Array, bigint] => [a.id, a.weight]);
+    const changes = opts.runtime.genesis({ endowed: opts.endowed, sudoKey: opts.sudoKey, grandpaAuthorities });
     const state = PersistentTrie.empty(1).setMany([...changes].map(([k, v]) => [hexToU8a(k), v] as const));
     const genesis = chain.#record(new Uint8Array(32), 0, state, [], changes, 0);
     chain.#blocks.set(genesis.hash, genesis);
@@ -163,6 +181,21 @@ export class Chain {
 
   blockByNumber(n: number): BlockRecord | undefined {
     return this.#canonical[n];
+  }
+
+  /**
+   * `chain_getBlock`'s `justifications`: the GRANDPA one of a finalized canonical block that keeps it (every
+   * justification period and at set changes), else none. As a node serializes them: `[[engineId, bytes]]`, both as
+   * arrays of numbers.
+   */
+  justificationsOf(block: BlockRecord): [number[], number[]][] | null {
+    if (this.#canonical[block.number] !== block || !this.grandpa.isKept(block.number)) return null;
+    return [[Array.from(GRANDPA_ENGINE_ID), Array.from(this.grandpa.justification(block))]];
+  }
+
+  /** `grandpa_proveFinality`: SCALE `FinalityProof` for the finalized block number `n` (`docs/dev-parentchain.md §4.2`), or null. */
+  proveFinality(n: number): Uint8Array | null {
+    return this.grandpa.proveFinality(n, (i) => this.#canonical[i]);
   }
 
   /** Block for an optional `at` hash (best when omitted); unknown hash → UNKNOWN_BLOCK. */
@@ -348,16 +381,20 @@ export class Chain {
   ): BlockRecord {
     const stateRoot = state.root();
     const extrinsicsRoot = orderedTrieRoot(extrinsics, extrinsicsRootStateVersion(RUNTIME_VERSION.stateVersion));
-    const hash = u8aToHex(blake2AsU8a(encodeHeader(parentHash, number, stateRoot, extrinsicsRoot), 256));
+    // The header's digest is what the block left in System.Digest (frame_system::finalize), so a replay rebuilds it.
+    const rawDigest = state.get(this.#digestKey) ?? EMPTY_DIGEST;
+    const digest = this.runtime.digestLogs(rawDigest);
+    const encodedHeader = encodeHeader(parentHash, number, stateRoot, extrinsicsRoot, rawDigest);
+    const hash = u8aToHex(blake2AsU8a(encodedHeader, 256));
     const header: HeaderJson = {
       parentHash: u8aToHex(parentHash),
       number: `0x${number.toString(16)}`,
       stateRoot: u8aToHex(stateRoot),
       extrinsicsRoot: u8aToHex(extrinsicsRoot),
-      digest: { logs: [] },
+      digest: { logs: digest.map((item) => u8aToHex(item)) },
     };
     const ackOnly = signed.length > 0 && signed.every((xt) => this.runtime.acknowledgedBlock(xt.call) !== undefined);
-    return { number, hash, parentHash: header.parentHash, header, extrinsics, state, changes, importedAt, ackOnly };
+    return { number, hash, parentHash: header.parentHash, header, encodedHeader, digest, extrinsics, state, changes, importedAt, ackOnly };
   }
 
   /** Makes `block` the best block (reorganising the canonical chain when it builds on a fork). */
@@ -396,11 +433,15 @@ export class Chain {
     const block = this.blockAt(hash);
     if (this.#canonical[block.number]?.hash !== block.hash) throw new DevChainError('INVALID_ARGUMENT', `block ${hash} is not on the best chain`);
     if (block.number <= this.#finalized.number) return this.#finalized;
+    const from = this.#finalized.number;
     this.#finalized = block;
+    // GRANDPA rounds up to this block: set-change blocks in between are justified by their old set.
+    const rounds = this.grandpa.finalize(this.#canonical.slice(from + 1, block.number + 1));
     await this.#opts.store?.setFinalized(block.number);
     const delay = Math.max(0, block.importedAt + FINALITY_NOTIFY_DELAY_MS - Date.now());
     await new Promise<void>((resolve) => this.#later(delay, resolve));
     this.#announceFinalized(block);
+    this.grandpa.emit(rounds);
     return block;
   }
 
@@ -451,6 +492,8 @@ export class Chain {
     }
     this.#finalized = this.#canonical[Math.min(stored.finalized, this.best.number)]!;
     this.#announcedFinal = this.#finalized.number;
+    // The authority sets follow from the finalized blocks' digests, as a node's would after a resync.
+    this.grandpa.finalize(this.#canonical.slice(1, this.#finalized.number + 1));
     this.#log.log('info', 'resumed chain from database', { best: this.best.number, hash: this.best.hash, finalized: this.#finalized.number });
   }
 

@@ -15,6 +15,7 @@ export const DEV_CHAIN_ERROR_CODES = [
   'TOO_LOW_PRIORITY', // same sender+nonce already in the pool (node error 1014)
   'BAD_FORMAT', // extrinsic bytes do not decode (node error 1001)
   'DATABASE', // persisted chain is inconsistent with this configuration
+  'NOT_FINALIZED', // a finality proof was asked for a block that is not finalized yet
   'STOPPED', // the chain was stopped
 ] as const;
 export type DevChainErrorCode = (typeof DEV_CHAIN_ERROR_CODES)[number];

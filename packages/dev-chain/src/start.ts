@@ -9,9 +9,12 @@ import type { PalletDefinition } from './runtime/pallet.js';
 
 import { Chain, DEFAULT_MAX_EXTRINSICS_PER_BLOCK } from './chain.js';
 import { DevChainError } from './errors.js';
+import { DEFAULT_JUSTIFICATION_PERIOD } from './grandpa/finality.js';
+import { GrandpaKeystore, devAuthorityUri } from './grandpa/keystore.js';
 import { NOOP_LOGGER } from './log.js';
 import { BALANCES_PALLET, EXISTENTIAL_DEPOSIT } from './pallets/balances.js';
 import { ENCLAVE_BRIDGE_PALLET } from './pallets/enclave-bridge.js';
+import { GRANDPA_PALLET, MAX_AUTHORITIES } from './pallets/grandpa.js';
 import { SUDO_PALLET } from './pallets/sudo.js';
 import { SYSTEM_PALLET } from './pallets/system.js';
 import { TEEREX_PALLET } from './pallets/teerex.js';
@@ -23,7 +26,16 @@ import { WorkerVerifier } from './runtime/verifier.js';
 import { LevelChainStore } from './store.js';
 
 /** The pallet table of the dev runtime (indices as on Integritee chains where they exist). */
-export const DEFAULT_PALLETS: readonly PalletDefinition[] = [SYSTEM_PALLET, TIMESTAMP_PALLET, BALANCES_PALLET, SUDO_PALLET, TEEREX_PALLET, ENCLAVE_BRIDGE_PALLET, WORKER_ENV_PALLET];
+export const DEFAULT_PALLETS: readonly PalletDefinition[] = [
+  SYSTEM_PALLET,
+  TIMESTAMP_PALLET,
+  GRANDPA_PALLET,
+  BALANCES_PALLET,
+  SUDO_PALLET,
+  TEEREX_PALLET,
+  ENCLAVE_BRIDGE_PALLET,
+  WORKER_ENV_PALLET,
+];
 
 export const TEER = 1_000_000_000_000n;
 export const DEV_ACCOUNT_NAMES = ['Alice', 'Bob', 'Charlie', 'Dave', 'Eve', 'Ferdie'] as const;
@@ -33,6 +45,7 @@ export const DEFAULT_BLOCK_TIME_MS = 6000;
 /** Simulated quotes older than this are rejected at registration (like Integritee's 24 h IAS window). */
 export const DEFAULT_MAX_QUOTE_AGE_MS = 24 * 3600 * 1000;
 export const DEFAULT_VERIFIER_THREADS = 1;
+export const DEFAULT_GRANDPA_AUTHORITIES = 1;
 
 export interface DevChainOptions {
   /** Default 9944; 0 picks a free port. */
@@ -56,6 +69,18 @@ export interface DevChainOptions {
   maxExtrinsicsPerBlock?: number;
   /** Worker threads verifying extrinsic signatures (0 = on the event loop). Default 1. */
   verifierThreads?: number;
+  /**
+   * Genesis GRANDPA authorities: the first N of //Alice, //Bob, //Charlie, //Dave, //Eve, //Ferdie, //Authority7, …
+   * (ed25519, weight 1). Default 1 (//Alice, as Substrate's dev chain).
+   */
+  grandpaAuthorities?: number;
+  /** A justification is kept (and shown by chain_getBlock) every this many blocks, besides set changes. Default 512; 0 = only set changes. */
+  justificationPeriod?: number;
+  /**
+   * More GRANDPA keys the node holds (SURIs, ed25519), so that `Grandpa.schedule_change` may name them. Always held:
+   * //Alice … //Ferdie and the genesis authorities.
+   */
+  grandpaKeys?: string[];
 }
 
 export interface DevChain {
@@ -98,11 +123,22 @@ export async function startDevChain(options: DevChainOptions = {}): Promise<DevC
   const logger = options.logger ?? NOOP_LOGGER;
   const verifierThreads = options.verifierThreads ?? DEFAULT_VERIFIER_THREADS;
   if (!Number.isInteger(verifierThreads) || verifierThreads < 0) throw new DevChainError('INVALID_ARGUMENT', 'verifierThreads must be a non-negative integer');
+  const grandpaCount = options.grandpaAuthorities ?? DEFAULT_GRANDPA_AUTHORITIES;
+  if (!Number.isInteger(grandpaCount) || grandpaCount < 1 || grandpaCount > MAX_AUTHORITIES) {
+    throw new DevChainError('INVALID_ARGUMENT', `grandpaAuthorities must be an integer from 1 to ${MAX_AUTHORITIES}`);
+  }
+  const justificationPeriod = options.justificationPeriod ?? DEFAULT_JUSTIFICATION_PERIOD;
+  if (!Number.isInteger(justificationPeriod) || justificationPeriod < 0) throw new DevChainError('INVALID_ARGUMENT', 'justificationPeriod must be a non-negative integer');
   const dev = await devAccounts();
+  const keystore = new GrandpaKeystore();
+  const genesisAuthorities = Array.from({ length: grandpaCount }, (_, i) => ({ id: keystore.add(devAuthorityUri(i)), weight: 1n }));
+  for (let i = grandpaCount; i < DEV_ACCOUNT_NAMES.length; i++) keystore.add(devAuthorityUri(i));
+  for (const suri of options.grandpaKeys ?? []) keystore.add(suri);
   const runtime = new Runtime([...DEFAULT_PALLETS, ...(options.extraPallets ?? [])], {
     existentialDeposit: EXISTENTIAL_DEPOSIT,
     attestationServicePublicKey: options.attestationServicePublicKey ?? DEV_ATTESTATION_SERVICE_PUBLIC_KEY,
     maxQuoteAgeMs: options.maxQuoteAgeMs ?? DEFAULT_MAX_QUOTE_AGE_MS,
+    holdsGrandpaKey: (id) => keystore.has(id),
   });
   const store = options.db ? await LevelChainStore.open(options.db) : undefined;
   let chain: Chain;
@@ -118,6 +154,7 @@ export async function startDevChain(options: DevChainOptions = {}): Promise<DevC
       logger,
       store,
       verifier: verifierThreads > 0 ? new WorkerVerifier(verifierThreads) : undefined,
+      grandpa: { authorities: genesisAuthorities, keystore, justificationPeriod },
     });
   } catch (e) {
     await store?.close();
@@ -132,7 +169,16 @@ export async function startDevChain(options: DevChainOptions = {}): Promise<DevC
   }
   const host = options.host ?? '127.0.0.1';
   const url = `ws://${host.includes(':') ? `[${host}]` : host}:${server.port}`;
-  logger.log('info', 'dev chain listening', { url, mode, blockTimeMs, finalityLag, genesis: chain.genesisHash, best: chain.bestNumber });
+  logger.log('info', 'dev chain listening', {
+    url,
+    mode,
+    blockTimeMs,
+    finalityLag,
+    grandpaAuthorities: grandpaCount,
+    justificationPeriod,
+    genesis: chain.genesisHash,
+    best: chain.bestNumber,
+  });
   let stopping: Promise<void> | undefined;
   return {
     url,

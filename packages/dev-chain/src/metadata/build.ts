@@ -91,6 +91,9 @@ export interface RuntimeMetadata {
     dispatchInfo: TypeId;
     dispatchError: TypeId;
     accountInfo: TypeId;
+    /** `sp_runtime::generic::Digest` (System.Digest, the header's digest) and its items. */
+    digest: TypeId;
+    digestItem: TypeId;
   };
   /** Encoded metadata (magic ‖ version 14 ‖ V14), the `state_getMetadata` result. */
   bytes: Uint8Array;
@@ -245,6 +248,8 @@ export function buildMetadata(pallets: PalletDefinition[]): RuntimeMetadata {
     dispatchInfo: table.resolve('DispatchInfo'),
     dispatchError: table.resolve('DispatchError'),
     accountInfo: table.resolve('AccountInfo'),
+    digest: table.resolve('Digest'),
+    digestItem: table.resolve('DigestItem'),
   };
 
   const v14 = {

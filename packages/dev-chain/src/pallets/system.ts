@@ -1,5 +1,7 @@
 import { blake2AsU8a } from '@polkadot/util-crypto';
 
+import type { EnumValue } from '@sealbridge/chain-types';
+
 import type { DispatchContext, PalletDefinition, StorageAccess } from '../runtime/pallet.js';
 
 /** Real frame_system value; the mortal-era window of the api is derived from it. */
@@ -31,6 +33,16 @@ export function putAccount(storage: StorageAccess, who: Uint8Array, info: Accoun
   else storage.set('System', 'Account', [who], info);
 }
 
+/**
+ * `frame_system::deposit_log`: appends a digest item to `System.Digest`, which becomes the header's digest at the end
+ * of the block. Inside a call it is transactional like any storage write.
+ */
+export function depositLog(storage: StorageAccess, item: EnumValue): void {
+  const digest = storage.get('System', 'Digest') as { logs: EnumValue[] };
+  digest.logs.push(item);
+  storage.set('System', 'Digest', [], digest);
+}
+
 export const SYSTEM_PALLET: PalletDefinition = {
   name: 'System',
   index: 0,
@@ -48,6 +60,18 @@ export const SYSTEM_PALLET: PalletDefinition = {
       fields: { free: 'Balance', reserved: 'Balance', frozen: 'Balance', flags: 'ExtraFlags' },
     },
     ExtraFlags: { path: 'pallet_balances::types::ExtraFlags', fields: ['u128'] },
+    ConsensusEngineId: { alias: '[u8; 4]' },
+    DigestItem: {
+      path: 'sp_runtime::generic::digest::DigestItem',
+      variants: [
+        ['PreRuntime', ['ConsensusEngineId', 'Vec<u8>'], 6],
+        ['Consensus', ['ConsensusEngineId', 'Vec<u8>'], 4],
+        ['Seal', ['ConsensusEngineId', 'Vec<u8>'], 5],
+        ['Other', ['Vec<u8>'], 0],
+        ['RuntimeEnvironmentUpdated', [], 8],
+      ],
+    },
+    Digest: { path: 'sp_runtime::generic::digest::Digest', fields: { logs: 'Vec<DigestItem>' } },
     Phase: { path: 'frame_system::Phase', variants: [['ApplyExtrinsic', ['u32']], 'Finalization', 'Initialization'] },
     EventRecord: {
       path: 'frame_system::EventRecord',
@@ -122,6 +146,7 @@ export const SYSTEM_PALLET: PalletDefinition = {
     { name: 'BlockHash', type: { hashers: ['Twox64Concat'], key: 'BlockNumber', value: 'H256' }, modifier: 'Default' },
     { name: 'Number', type: 'BlockNumber', modifier: 'Default' },
     { name: 'ParentHash', type: 'H256', modifier: 'Default' },
+    { name: 'Digest', type: 'Digest', modifier: 'Default', docs: ['Digest of the current block, also part of the block header.'] },
     { name: 'Events', type: 'Vec<EventRecord>', modifier: 'Default' },
     { name: 'EventCount', type: 'u32', modifier: 'Default' },
   ],

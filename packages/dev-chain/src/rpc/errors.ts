@@ -16,6 +16,8 @@ export const RPC_CODES = {
   POOL_ALREADY_IMPORTED: 1013,
   POOL_TOO_LOW_PRIORITY: 1014,
   CLIENT_ERROR: 4003,
+  /** sc-consensus-grandpa-rpc `ErrorCode::ProveFinality`. */
+  GRANDPA_PROVE_FINALITY: 4,
 } as const;
 
 export interface RpcErrorObject {
@@ -57,6 +59,8 @@ export function toRpcError(e: unknown, onInternal: (e: unknown) => void): RpcErr
         return { code: RPC_CODES.BAD_FORMAT, message: e.message };
       case 'UNKNOWN_BLOCK':
         return { code: RPC_CODES.CLIENT_ERROR, message: e.message };
+      case 'NOT_FINALIZED':
+        return { code: RPC_CODES.GRANDPA_PROVE_FINALITY, message: `GRANDPA prove finality rpc failed: ${e.message}` };
       case 'INVALID_ARGUMENT':
         return { code: RPC_CODES.INVALID_PARAMS, message: `Invalid params: ${e.message}` };
       default:

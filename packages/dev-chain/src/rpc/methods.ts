@@ -182,6 +182,7 @@ export const UNSUBSCRIBE: Record<string, string> = {
   state_unsubscribeRuntimeVersion: 'state_runtimeVersion',
   chain_unsubscribeRuntimeVersion: 'state_runtimeVersion',
   author_unwatchExtrinsic: 'author_extrinsicUpdate',
+  grandpa_unsubscribeJustifications: 'grandpa_justifications',
 };
 
 export const METHODS: Record<string, Handler> = {
@@ -194,7 +195,7 @@ export const METHODS: Record<string, Handler> = {
   chain_getBlock: (chain, [at]) => {
     const h = optHash(at);
     const b = h === undefined ? chain.best : chain.blockByHash(h);
-    return b ? { block: { header: b.header, extrinsics: b.extrinsics.map((x) => u8aToHex(x)) }, justifications: null } : null;
+    return b ? { block: { header: b.header, extrinsics: b.extrinsics.map((x) => u8aToHex(x)) }, justifications: chain.justificationsOf(b) } : null;
   },
   chain_getFinalizedHead: getFinalizedHead,
   chain_getFinalisedHead: getFinalizedHead,
@@ -260,6 +261,14 @@ export const METHODS: Record<string, Handler> = {
   author_submitExtrinsic: (chain, [xt]) => chain.submit(hexToU8a(hexParam(xt, 'extrinsic'))),
   author_submitAndWatchExtrinsic: submitAndWatch,
   author_pendingExtrinsics: (chain) => chain.pool.all().map((e) => u8aToHex(e.xt.bytes)),
+
+  grandpa_proveFinality: (chain, [n]) => {
+    const proof = chain.proveFinality(blockNumberParam(n));
+    return proof ? u8aToHex(proof) : null;
+  },
+  grandpa_subscribeJustifications: (chain) =>
+    new Subscription('grandpa_justifications', (emit) => chain.grandpa.onJustification((justification) => emit(u8aToHex(justification)))),
+  grandpa_roundState: (chain) => chain.grandpa.roundState(),
 
   engine_createBlock: createBlock,
   engine_finalizeBlock: async (chain, [hash]) => {

@@ -71,6 +71,11 @@ export interface PalletDefinition {
   constants?: ConstantDecl[];
   /** Writes genesis storage. */
   genesis?: (ctx: GenesisContext) => void;
+  /**
+   * `on_finalize`: runs after the block's extrinsics, in pallet index order, outside any transaction (its events have
+   * phase `Finalization`; a throw fails the block). Digest logs go in through `depositLog` (pallets/system.ts).
+   */
+  onFinalize?: (ctx: DispatchContext) => void;
 }
 
 export interface StorageAccess {
@@ -79,6 +84,9 @@ export interface StorageAccess {
   has(pallet: string, item: string, keys?: Value[]): boolean;
   set(pallet: string, item: string, keys: Value[], value: Value): void;
   remove(pallet: string, item: string, keys?: Value[]): void;
+  /** Raw value under a 0x-hex key outside the pallets' prefixes (well-known keys such as `:grandpa_authorities`). */
+  getRaw(key: string): Uint8Array | null;
+  setRaw(key: string, value: Uint8Array | null): void;
 }
 
 export interface ChainParams {
@@ -87,6 +95,11 @@ export interface ChainParams {
   attestationServicePublicKey: Uint8Array;
   /** Maximum age of a simulated quote at registration, in ms. */
   maxQuoteAgeMs: number;
+  /**
+   * Whether the node holds the GRANDPA key of an authority id. The dev chain finalizes as every authority, so
+   * `Grandpa.schedule_change` accepts only sets it can sign for; when absent, any set is accepted.
+   */
+  holdsGrandpaKey?: (id: Uint8Array) => boolean;
 }
 
 export interface GenesisContext {
@@ -95,6 +108,8 @@ export interface GenesisContext {
   /** Genesis accounts with their initial free balance. */
   endowed: { account: Uint8Array; free: bigint }[];
   sudoKey: Uint8Array | null;
+  /** Genesis GRANDPA authority set: ed25519 public key and weight. */
+  grandpaAuthorities: [Uint8Array, bigint][];
 }
 
 export interface DispatchContext {

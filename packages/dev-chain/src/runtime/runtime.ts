@@ -11,6 +11,7 @@ import { DevChainError } from '../errors.js';
 import { buildMetadata } from '../metadata/build.js';
 import { canPayFee, withdrawFee } from '../pallets/balances.js';
 import { BLOCK_HASH_COUNT, getAccount, putAccount } from '../pallets/system.js';
+import { authoritiesFromValue, encodeAuthorityList } from '../grandpa/codec.js';
 import { decodeExtrinsic, encodeUnsigned, eraBirth, signingPayload } from './extrinsic.js';
 import { Overlay, StorageLayout } from './storage.js';
 
@@ -32,6 +33,7 @@ export const RUNTIME_APIS: [string, number][] = [
   ['TaggedTransactionQueue', 3],
   ['AccountNonceApi', 1],
   ['TransactionPaymentApi', 4],
+  ['GrandpaApi', 3],
 ];
 
 /** Fee model: `BASE + PER_BYTE × encoded length + ref_time / WEIGHT_DIVISOR` (+ tip), burned. */
@@ -85,6 +87,13 @@ interface EventRecordParts {
   topics: Uint8Array[];
 }
 
+/** What the pallets' genesis builders are given (`GenesisContext` without storage and params). */
+export interface GenesisConfig {
+  endowed: { account: Uint8Array; free: bigint }[];
+  sudoKey: Uint8Array | null;
+  grandpaAuthorities: [Uint8Array, bigint][];
+}
+
 export interface BlockInput {
   parent: StateReader;
   parentHash: Uint8Array;
@@ -109,6 +118,7 @@ export interface BlockOutput {
 export class Runtime {
   readonly meta: RuntimeMetadata;
   readonly layout: StorageLayout;
+  readonly #finalizeHooks: PalletDefinition[];
 
   constructor(
     pallets: PalletDefinition[],
@@ -116,6 +126,7 @@ export class Runtime {
   ) {
     this.meta = buildMetadata(pallets);
     this.layout = new StorageLayout(this.meta);
+    this.#finalizeHooks = [...this.meta.pallets.values()].map((p) => p.def).filter((p) => p.onFinalize).sort((a, b) => a.index - b.index);
   }
 
   decodeCall(bytes: Uint8Array): CallValue {
@@ -199,11 +210,23 @@ export class Runtime {
   }
 
   /** Genesis storage from the pallets' genesis builders. */
-  genesis(endowed: { account: Uint8Array; free: bigint }[], sudoKey: Uint8Array | null): Map<string, Uint8Array | null> {
+  genesis(config: GenesisConfig): Map<string, Uint8Array | null> {
     const overlay = new Overlay({ get: () => undefined });
     const storage = this.layout.access(overlay);
-    for (const p of this.meta.pallets.values()) p.def.genesis?.({ storage, params: this.params, endowed, sudoKey });
+    for (const p of this.meta.pallets.values()) p.def.genesis?.({ storage, params: this.params, ...config });
     return overlay.changes;
+  }
+
+  /** The header digest's items (each SCALE `DigestItem`) from the raw `System.Digest` value; none when unset. */
+  digestLogs(raw: Uint8Array | undefined): Uint8Array[] {
+    if (!raw || (raw.length === 1 && raw[0] === 0)) return [];
+    const { logs } = this.meta.codec.decode(this.meta.types.digest, raw) as { logs: Value[] };
+    return logs.map((item) => this.meta.codec.encode(this.meta.types.digestItem, item));
+  }
+
+  /** A `DigestItem` decoded: `{ name: 'Consensus', value: [engineId, payload] }` and the like. */
+  decodeDigestItem(bytes: Uint8Array): EnumValue {
+    return this.meta.codec.decode(this.meta.types.digestItem, bytes) as EnumValue;
   }
 
   executeBlock(input: BlockInput): BlockOutput {
@@ -217,6 +240,7 @@ export class Runtime {
     storage.set('System', 'ParentHash', [], input.parentHash);
     storage.set('System', 'BlockHash', [number - 1], input.parentHash);
     if (number - 1 > BLOCK_HASH_COUNT) storage.remove('System', 'BlockHash', [number - 1 - BLOCK_HASH_COUNT - 1]);
+    storage.set('System', 'Digest', [], { logs: [] });
 
     const out: BlockOutput = { changes: root.changes, extrinsics: [], included: [], rejected: [], deferred: [] };
 
@@ -262,7 +286,8 @@ export class Runtime {
       out.included.push(xt);
     }
 
-    // on_finalize: DidUpdate is taken; events are written once.
+    // on_finalize of the pallets (Grandpa's change signal and enactment), then DidUpdate is taken; events are written once.
+    for (const p of this.#finalizeHooks) p.onFinalize!(this.#context(root, events, number, input.now, { kind: 'none' }, 'finalization'));
     storage.remove('Timestamp', 'DidUpdate');
     root.set(this.layout.keyHex('System', 'Events'), encodeEvents(events));
     storage.set('System', 'EventCount', [], events.length);
@@ -277,7 +302,7 @@ export class Runtime {
     events.push({ phase, event, topics });
   }
 
-  #context(overlay: Overlay, events: EventRecordParts[], blockNumber: number, now: bigint, origin: Origin, index: number): DispatchContext {
+  #context(overlay: Overlay, events: EventRecordParts[], blockNumber: number, now: bigint, origin: Origin, index: number | 'finalization'): DispatchContext {
     const ctx: DispatchContext = {
       origin,
       blockNumber,
@@ -300,7 +325,10 @@ export class Runtime {
       ensureRoot: () => {
         if (origin.kind !== 'root') throw new DispatchFailure({ name: 'BadOrigin' });
       },
-      dispatch: (call, nestedOrigin) => this.#dispatch(overlay, events, blockNumber, now, call, nestedOrigin, index),
+      dispatch: (call, nestedOrigin) => {
+        if (index === 'finalization') throw new DevChainError('INVALID_ARGUMENT', 'on_finalize cannot dispatch calls');
+        return this.#dispatch(overlay, events, blockNumber, now, call, nestedOrigin, index);
+      },
     };
     return ctx;
   }
@@ -374,6 +402,15 @@ export class Runtime {
         w.uint(0n, 16);
         return w.finish();
       }
+      case 'GrandpaApi_grandpa_authorities':
+        return encodeAuthorityList(authoritiesFromValue(storage.get('Grandpa', 'Authorities'))).finish();
+      case 'GrandpaApi_current_set_id':
+        w.uint(storage.get('Grandpa', 'CurrentSetId') as bigint, 8);
+        return w.finish();
+      case 'GrandpaApi_generate_key_ownership_proof':
+      case 'GrandpaApi_submit_report_equivocation_unsigned_extrinsic':
+        // No key-ownership proofs and no equivocation reports on the dev chain: `None`, as runtimes without them answer.
+        return Uint8Array.of(0);
       default:
         throw new DevChainError('INVALID_ARGUMENT', `Exported method ${method} is not found`);
     }

@@ -119,6 +119,8 @@ export class StorageLayout {
         raw.set(this.#keyHexOf(entry, keys), this.meta.codec.encode(entry.valueType, value));
       },
       remove: (pallet, item, keys = []) => raw.set(this.keyHex(pallet, item, keys), null),
+      getRaw: (key) => raw.get(key),
+      setRaw: (key, value) => raw.set(key, value),
     };
   }
 }

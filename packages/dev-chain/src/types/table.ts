@@ -5,7 +5,7 @@ import { DevChainError } from '../errors.js';
 /**
  * A tiny scale-info: portable type table with structural dedup, plus a resolver for Rust-like type
  * expressions (`Vec<u8>`, `Option<H256>`, `Compact<Balance>`, `[u8; 32]`, `(u32, H256)`,
- * `BoundedVec<ShardSignerStatus, 10>`) so pallets are declared as data.
+ * `BoundedVec<ShardSignerStatus, 10>`, `WeakBoundedVec<T, N>`) so pallets are declared as data.
  */
 export type TypeId = number;
 /** The primitives pallets declare (scale-info knows more; the dev chain needs these). */
@@ -131,11 +131,12 @@ export class TypeTable {
           docs: [],
         });
       }
-      case 'BoundedVec': {
+      case 'BoundedVec':
+      case 'WeakBoundedVec': {
         const t = arg(0);
         const seq = this.add({ path: [], params: [], def: { kind: 'sequence', type: t }, docs: [] });
         return this.add({
-          path: ['bounded_collections', 'bounded_vec', 'BoundedVec'],
+          path: name === 'BoundedVec' ? ['bounded_collections', 'bounded_vec', 'BoundedVec'] : ['bounded_collections', 'weak_bounded_vec', 'WeakBoundedVec'],
           params: [{ name: 'T', type: t }, { name: 'S' }],
           def: { kind: 'composite', fields: [{ type: seq, typeName: `Vec<T>` }] },
           docs: [],
