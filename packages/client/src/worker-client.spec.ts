@@ -44,11 +44,12 @@ interface WorkerRpcModules {
 }
 
 async function loadWorkerRpc(): Promise<WorkerRpcModules> {
-  const base = new URL('../../worker/dist/rpc/', import.meta.url);
+  // The trusted RPC server runs in the enclave; its build is loaded by path (the client must not depend on it).
+  const base = new URL('../../../enclave-sim/dist/trusted/rpc/', import.meta.url);
   const load = async (file: string): Promise<Record<string, unknown>> => import(new URL(file, base).href) as Promise<Record<string, unknown>>;
   const modules = Promise.all([load('server.js'), load('testing/fake-backend.js'), load('testing/tls.js')]);
   const [server, fake, tls] = await modules.catch((cause: unknown) => {
-    throw new Error('the worker rpc build is missing: run `npx tsc -b packages/worker` first', { cause });
+    throw new Error('the enclave rpc build is missing: run `npx tsc -b enclave-sim` first', { cause });
   });
   return { ...server, ...fake, ...tls } as unknown as WorkerRpcModules;
 }
