@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
 
-import { BOUNDARY_ERRORS, ECALLS, FRAME_KIND, MAX_MESSAGE_BYTES, scale, type BoundaryErrorCode, type EcallName, type InitArgs, type RawBlock } from '@sealbridge/enclave-api';
+import { BOUNDARY_ERRORS, ECALLS, FRAME_KIND, MAX_MESSAGE_BYTES, OCALLS, scale, type BoundaryErrorCode, type EcallName, type InitArgs, type RawBlock } from '@sealbridge/enclave-api';
 import { decodeErrorReply, encodeFrame, FrameReader, SeededRandom, type RawFrame } from '@sealbridge/enclave-api/testing';
 import { ENCLAVE_DIR } from '@sealbridge/enclave-sim';
 
@@ -114,11 +114,28 @@ describe('enclave boundary: bad input against the real enclave process', functio
     if (!pipe.write(bytes)) await once(pipe, 'drain');
   }
 
-  /** The next ECALL reply (OCALLs the enclave might send before init are not expected: they fail the spec). */
+  /** One-way `log` OCALLs: the enclave tells the host's log about frames it refused without a reply. */
+  const logged: RawFrame[] = [];
+  const isLog = (frame: RawFrame) => frame.kind === FRAME_KIND.ocallOneWay && frame.code === OCALLS.log.id;
+
+  /** The next ECALL reply; log records in between are set aside (any other OCALL before init fails the spec). */
   async function nextReply(timeoutMs = 5_000): Promise<RawFrame> {
-    const frame = await replies.next(timeoutMs);
-    assert.equal(frame.kind, FRAME_KIND.ecallReply, `an ECALL reply, not ${describeReply(frame)}`);
-    return frame;
+    for (;;) {
+      const frame = await replies.next(timeoutMs);
+      if (isLog(frame)) {
+        logged.push(frame);
+        continue;
+      }
+      assert.equal(frame.kind, FRAME_KIND.ecallReply, `an ECALL reply, not a frame of kind ${frame.kind} (call ${frame.code})`);
+      return frame;
+    }
+  }
+
+  /** Every frame that arrives within `ms`, log records set aside. */
+  async function drainReplies(ms: number): Promise<RawFrame[]> {
+    const frames = await replies.drain(ms);
+    logged.push(...frames.filter(isLog));
+    return frames.filter((frame) => !isLog(frame));
   }
 
   async function expectError(expectedSeq: number, code: BoundaryErrorCode, message?: RegExp): Promise<RawFrame> {
@@ -137,7 +154,7 @@ describe('enclave boundary: bad input against the real enclave process', functio
     const s = ++seq;
     await send(encodeFrame(FRAME_KIND.ecall, s, ECALLS.console_status.id));
     await expectError(s, 'NOT_INITIALIZED', /init has not completed/);
-    assert.deepEqual((await replies.drain(50)).map(describeReply), [], 'no other replies');
+    assert.deepEqual((await drainReplies(50)).map(describeReply), [], 'no other replies');
   }
 
   before(async function () {
@@ -219,6 +236,7 @@ describe('enclave boundary: bad input against the real enclave process', functio
     await expectError(0, 'MALFORMED_MESSAGE', /shorter than a header/);
     await expectError(s + 1, 'NOT_INITIALIZED');
     await assertAlive();
+    assert.ok(logged.length > 0, 'the enclave logged the refused frames through OCALL log');
   });
 
   it('a 40 MB frame (over MAX_MESSAGE_BYTES) sent in chunks is MESSAGE_TOO_LARGE, skipped, and the next frame is read', async () => {
@@ -312,7 +330,7 @@ describe('enclave boundary: bad input against the real enclave process', functio
     assert.equal(model.wouldRun, 0, `seed ${seed}: the garbage holds a well-formed init or shutdown (pick another seed)`);
     await send(garbage);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    const got = (await replies.drain(200)).map((f) => ({ seq: f.seq, code: STATUS_NAME.get(f.code) as BoundaryErrorCode }));
+    const got = (await drainReplies(200)).map((f) => ({ seq: f.seq, code: STATUS_NAME.get(f.code) as BoundaryErrorCode }));
     assert.deepEqual(sortReplies(got), sortReplies(model.replies), `seed ${seed}`);
     assert.equal(child.exitCode, null, stderr.join(''));
     process.kill(child.pid!, 0);
