@@ -122,7 +122,9 @@ function hostOcalls(deps: {
       } catch {
         parsed = { fields };
       }
-      log.child(component)[level](msg, parsed);
+      // Every enclave record goes under worker.enclave: the enclave's own root component is `enclave`.
+      const sub = component.replace(/^enclave(\.|$)/, '');
+      (sub ? log.child(sub) : log)[level](msg, parsed);
     },
     metrics: (ops) => {
       for (const { op, name, labels, value } of ops) {
