@@ -96,7 +96,8 @@ const OCALL_SAMPLES: { [N in OcallName]: { arg: Array<OcallArg<N>>; result: Arra
   metrics: {
     arg: [
       [],
-      (['define', 'inc', 'set', 'observe'] as const).flatMap((op, i) => FLOATS.map((value) => ({ op, name: `sealbridge_metric_${i}`, labels: '{"shard":"abc"}', value }))),
+      (['define', 'inc', 'set', 'observe'] as const).flatMap((op, i) => FLOATS.map((value) => ({ op, name: `sealbridge_metric_${i}`, labels: '{"shard":"abc"}', values: [value] }))),
+      [{ op: 'observe' as const, name: 'sealbridge_rpc_request_duration_seconds', labels: '{"method":"state_executeGetter"}', values: FLOATS }, { op: 'define' as const, name: 'd', labels: '{}', values: [] }],
     ],
     result: [undefined],
   },
@@ -251,7 +252,7 @@ describe('enclave-api codec', () => {
       }
       const log = encode(OCALLS.log.arg, OCALL_SAMPLES.log.arg[0]!);
       assertDecodeError(() => decode(OCALLS.log.arg, new Uint8Array([4, ...log.subarray(1)])), 'SCALE_UNKNOWN_VARIANT', 'LogRecord.level');
-      const metric = encode(OCALLS.metrics.arg, [{ op: 'inc', name: 'm', labels: '{}', value: 1 }]);
+      const metric = encode(OCALLS.metrics.arg, [{ op: 'inc', name: 'm', labels: '{}', values: [1] }]);
       metric[1] = 4;
       assertDecodeError(() => decode(OCALLS.metrics.arg, metric), 'SCALE_UNKNOWN_VARIANT', 'MetricOp.op');
       const registration = encode(ECALLS.register.result, ECALL_SAMPLES.register.result[0]!);

@@ -16,12 +16,14 @@ export const LogRecord = struct('LogRecord', {
   fields: str,
 });
 
+/** One series' updates of a batch, coalesced: `inc` sums, `set` keeps the last value, `observe` lists every observation. */
 export const MetricOp = struct('MetricOp', {
   op: names('MetricOpKind', ['define', 'inc', 'set', 'observe'] as const),
   name: str,
   /** JSON object of labels; for `define` the definition `{type, help, labelNames?, buckets?}`. */
   labels: str,
-  value: f64,
+  /** `inc`: the sum; `set`: the value; `observe`: each observation; `define`: none. */
+  values: vec(f64),
 });
 
 export const SyncStatus = struct('SyncStatus', {

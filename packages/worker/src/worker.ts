@@ -127,13 +127,13 @@ function hostOcalls(deps: {
       (sub ? log.child(sub) : log)[level](msg, parsed);
     },
     metrics: (ops) => {
-      for (const { op, name, labels, value } of ops) {
+      for (const { op, name, labels, values } of ops) {
         try {
           const parsed = JSON.parse(labels) as Record<string, string> & { type?: 'counter' | 'gauge' | 'histogram'; help?: string; labelNames?: string[]; buckets?: number[] };
           if (op === 'define') metrics.define(name, parsed.type!, parsed.help!, { labelNames: parsed.labelNames, buckets: parsed.buckets });
-          else if (op === 'inc') metrics.inc(name, parsed, value);
-          else if (op === 'set') metrics.set(name, value, parsed);
-          else metrics.observe(name, value, parsed);
+          else if (op === 'inc') metrics.inc(name, parsed, values[0]);
+          else if (op === 'set') metrics.set(name, values[0]!, parsed);
+          else for (const value of values) metrics.observe(name, value, parsed);
         } catch (error) {
           log.debug('enclave metric update ignored', { name, error: (error as Error).message });
         }

@@ -12,7 +12,8 @@ export type Labels = Record<string, string>;
  */
 export class EnclaveMetrics {
   readonly #ocalls: HostOcalls;
-  #queued: MetricOp[] = [];
+  /** This turn's updates by (op, name, labels): one op per series crosses, however many requests touched it. */
+  #queued = new Map<string, MetricOp>();
   readonly #defined = new Set<string>();
   /** Last value sent per gauge series, so sampled values cross only when they change. */
   readonly #lastSet = new Map<string, number>();
@@ -26,18 +27,18 @@ export class EnclaveMetrics {
   define(name: string, type: MetricType, help: string, options: { labelNames?: string[]; buckets?: number[] } = {}): void {
     if (this.#defined.has(name)) return;
     this.#defined.add(name);
-    this.#push({ op: 'define', name, labels: JSON.stringify({ type, help, ...options }), value: 0 });
+    this.#push('define', name, JSON.stringify({ type, help, ...options }));
   }
 
   inc(name: string, labels: Labels = {}, by = 1): void {
-    this.#push({ op: 'inc', name, labels: JSON.stringify(labels), value: by });
+    this.#push('inc', name, JSON.stringify(labels), by);
   }
 
   set(name: string, value: number, labels: Labels = {}): void {
     const key = `${name}${JSON.stringify(labels)}`;
     if (this.#lastSet.get(key) === value) return;
     this.#lastSet.set(key, value);
-    this.#push({ op: 'set', name, labels: JSON.stringify(labels), value });
+    this.#push('set', name, JSON.stringify(labels), value);
   }
 
   /** Values whose counts live elsewhere (the decryption pool): sampled every few milliseconds, sent when changed. */
@@ -52,18 +53,23 @@ export class EnclaveMetrics {
   }
 
   observe(name: string, value: number, labels: Labels = {}): void {
-    this.#push({ op: 'observe', name, labels: JSON.stringify(labels), value });
+    this.#push('observe', name, JSON.stringify(labels), value);
   }
 
-  #push(op: MetricOp): void {
-    if (this.#queued.length === 0) setImmediate(() => this.flush());
-    this.#queued.push(op);
+  #push(op: MetricOp['op'], name: string, labels: string, value?: number): void {
+    if (this.#queued.size === 0) setImmediate(() => this.flush());
+    const key = `${op}\u0000${name}\u0000${labels}`;
+    const queued = this.#queued.get(key);
+    if (!queued) this.#queued.set(key, { op, name, labels, values: value === undefined ? [] : [value] });
+    else if (op === 'inc') queued.values[0]! += value!;
+    else if (op === 'set') queued.values[0] = value!;
+    else if (op === 'observe') queued.values.push(value!);
   }
 
   flush(): void {
-    if (this.#queued.length === 0) return;
-    const ops = this.#queued;
-    this.#queued = [];
+    if (this.#queued.size === 0) return;
+    const ops = [...this.#queued.values()];
+    this.#queued.clear();
     this.#ocalls.metrics(ops);
   }
 }
