@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const BENCHMARKS = ['shielding', 'enclave', 'dev-chain', 'rpc', 'smart-worker', 'worker-import', 'amplification'];
+const BENCHMARKS = ['shielding', 'enclave', 'boundary', 'dev-chain', 'rpc', 'smart-worker', 'worker-import', 'amplification'];
 const here = path.dirname(fileURLToPath(import.meta.url));
 const only = process.argv.slice(2);
 let failed = 0;

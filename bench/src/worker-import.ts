@@ -2,7 +2,8 @@
 // with blocks of 1,000 `invoke` extrinsics (calls signed with sr25519, then the same with ed25519), against the
 // enclave's raw decryption rate; catch-up of 10,000 empty blocks against bare @polkadot/api fetching the same
 // blocks; the peak RSS of the worker's processes (the host and its enclave process). The worker's CPU time is that
-// of both processes.
+// of both processes. The import worker records its enclave boundary (SEALBRIDGE_RECORD_BOUNDARY): frames and bytes
+// per imported block each way during the measured import window are in each import result's `boundary`.
 // Run: npx tsc -b bench && node bench/dist/worker-import.js  → bench/results/worker-import.json
 // (BENCH_BLOCKS, BENCH_PER_BLOCK and BENCH_EMPTY_BLOCKS shorten it while developing.)
 import { sign as nodeSign } from 'node:crypto';
@@ -21,6 +22,7 @@ import { cryptoReady, ed25519PrivateKeyFromSeed, ed25519RawPublicKey, encodeRequ
 import { encodeCallOperation } from '@sealbridge/stf';
 import { connectWorker } from '@sealbridge/client';
 import { startDevChain } from '@sealbridge/dev-chain';
+import { ECALLS, FRAME_KIND, OCALLS } from '@sealbridge/enclave-api';
 import { DecryptPool, unsealEnclaveKeysForTest } from '@sealbridge/enclave-sim/testing';
 import { WorkerProcess } from '@sealbridge/test';
 
@@ -76,7 +78,13 @@ const startupPump = pumpPending();
 const secret = path.join(tmp, 'platform-secret');
 // The default log level, as an operator runs it (the harness's debug level would log every empty block twice).
 const args = ['--parentchain', dev.url, '--data-dir', path.join(tmp, 'worker'), '--platform-secret', secret, '--rpc-port', '0', '--runner-port=-1', '--log-level', 'info'];
-let worker = new WorkerProcess(args);
+/**
+ * Every frame crossing the import worker's enclave boundary, appended by its host process as
+ * `u8 direction (0 = from the enclave, 1 = to it) ‖ u32le length ‖ frame` (packages/worker/src/run-cli.ts). The
+ * catch-up worker below does not record: its measurement stays as it was.
+ */
+const boundaryFile = path.join(tmp, 'boundary.rec');
+let worker = new WorkerProcess(args, { env: { SEALBRIDGE_RECORD_BOUNDARY: boundaryFile } });
 const opened = await worker.waitFor((r) => r.msg === 'enclave opened');
 /** The worker's host process and the enclave process it spawned. */
 let pids = { host: worker.child.pid!, enclave: Number(opened.pid) };
@@ -139,16 +147,19 @@ async function measureImport(scheme: Scheme) {
   const rawBefore = await rawDecryption(ciphertexts);
   progress(`${scheme}: blocks built; finalizing`);
   const cpuBefore = { worker: workerCpuSeconds(pids) ?? 0, bench: cpuSeconds(process.pid) ?? 0 };
+  const recordedFrom = recordedBytes();
   const startedAt = Date.now();
   await chain.finalize(chain.best.hash);
   await worker.waitFor((r) => r.msg === 'imported block' && Number(r.block) === targets[targets.length - 1], 600_000);
   const importMs = Date.now() - startedAt;
+  const recordedTo = recordedBytes();
   const cpu = { worker: (workerCpuSeconds(pids) ?? 0) - cpuBefore.worker, bench: (cpuSeconds(process.pid) ?? 0) - cpuBefore.bench };
   const imported = worker.importedBlocks().filter((r) => targets.includes(r.block)) as unknown as Array<{ ok: number; time: string }>;
   const okInvocations = imported.reduce((sum, r) => sum + Number(r.ok), 0);
   const firstFailure = worker.records.find((r) => r.msg === 'trusted operation failed' || r.msg === 'indirect call could not be deciphered');
   if (firstFailure) progress(`first failure: ${JSON.stringify(firstFailure)}`);
   progress(`${scheme}: imported in ${importMs} ms`);
+  const boundary = boundaryTraffic(recordedFrom, recordedTo, targets.length);
   const rawAfter = await rawDecryption(ciphertexts);
   const raw = {
     perSecond: (rawBefore.perSecond + rawAfter.perSecond) / 2,
@@ -172,6 +183,67 @@ async function measureImport(scheme: Scheme) {
     cpuRatioToRawDecrypt: round3(raw.cpuMsPerDecryption / ((cpu.worker * 1000) / (BLOCKS * PER_BLOCK))),
     /** When each full block was committed, in ms after finalization: shows the pipeline's fill, pace and drain. */
     committedAtMs: imported.map((r) => Date.parse(r.time) - startedAt),
+    /** What crossed the enclave boundary from finalization to the last block imported, per imported block. */
+    boundary,
+  };
+}
+
+/** Size of the boundary recording so far (0 before its first frame). */
+function recordedBytes(): number {
+  try {
+    return fs.statSync(boundaryFile).size;
+  } catch {
+    return 0;
+  }
+}
+
+const ECALL_NAMES = new Map<number, string>(Object.entries(ECALLS).map(([name, spec]) => [spec.id, name]));
+const OCALL_NAMES = new Map<number, string>(Object.entries(OCALLS).map(([name, spec]) => [spec.id, name]));
+
+/**
+ * Frames and bytes (whole frames, length field included) per block each way among the records that lie wholly
+ * between two sizes of the recording, with a breakdown by call. The file is read from its start so the records stay
+ * in step even if a size was taken in the middle of an append; a record across either bound is left out.
+ */
+function boundaryTraffic(from: number, to: number, blocks: number) {
+  const data = fs.readFileSync(boundaryFile);
+  const total = { toEnclave: { frames: 0, bytes: 0 }, fromEnclave: { frames: 0, bytes: 0 } };
+  const byCall: Record<string, { frames: number; bytes: number }> = {};
+  // A reply's header has a status, not a call id: its request's sequence number says what it answers.
+  const hostRequests = new Map<number, string>();
+  const enclaveRequests = new Map<number, string>();
+  for (let at = 0; at + 5 <= data.length;) {
+    const toEnclave = data[at] === 1;
+    const end = at + 5 + data.readUInt32LE(at + 1);
+    if (end > to || end > data.length) break;
+    const frame = data.subarray(at + 5, end);
+    const inWindow = at >= from;
+    at = end;
+    if (!inWindow) continue;
+    total[toEnclave ? 'toEnclave' : 'fromEnclave'].frames++;
+    total[toEnclave ? 'toEnclave' : 'fromEnclave'].bytes += frame.length;
+    if (frame.length < 11) continue;
+    const [kind, seq, code] = [frame.readUInt8(4), frame.readUInt32LE(5), frame.readUInt16LE(9)];
+    let call: string;
+    if (kind === FRAME_KIND.ecall) hostRequests.set(seq, (call = ECALL_NAMES.get(code) ?? `ecall ${code}`));
+    else if (kind === FRAME_KIND.ocall) enclaveRequests.set(seq, (call = OCALL_NAMES.get(code) ?? `ocall ${code}`));
+    else if (kind === FRAME_KIND.ocallOneWay) call = OCALL_NAMES.get(code) ?? `ocall ${code}`;
+    else if (kind === FRAME_KIND.ecallReply) call = `${hostRequests.get(seq) ?? 'ecall'} reply`;
+    else call = `${enclaveRequests.get(seq) ?? 'ocall'} reply`;
+    const entry = (byCall[`${toEnclave ? '→' : '←'} ${call}`] ??= { frames: 0, bytes: 0 });
+    entry.frames++;
+    entry.bytes += frame.length;
+  }
+  const perBlock = (n: number) => round3(n / blocks);
+  return {
+    blocks,
+    bytesPerBlockToEnclave: Math.round(total.toEnclave.bytes / blocks),
+    bytesPerBlockFromEnclave: Math.round(total.fromEnclave.bytes / blocks),
+    framesPerBlock: perBlock(total.toEnclave.frames + total.fromEnclave.frames),
+    framesPerBlockToEnclave: perBlock(total.toEnclave.frames),
+    framesPerBlockFromEnclave: perBlock(total.fromEnclave.frames),
+    /** Per block, by call (→ to the enclave, ← from it); a reply is named after its request. */
+    byCallPerBlock: Object.fromEntries(Object.entries(byCall).sort(([, a], [, b]) => b.bytes - a.bytes).map(([call, { frames, bytes }]) => [call, { frames: perBlock(frames), bytes: Math.round(bytes / blocks) }])),
   };
 }
 
@@ -267,7 +339,7 @@ const result = {
   },
 };
 for (const run of [result.import.sr25519, result.import.ed25519]) {
-  console.log(`import (${run.signatures}): ${run.invocationsPerSecond} invocations/s (${run.invocationsOk} ok) vs raw decrypt ${run.rawEnclaveDecryptsPerSecond}/s → ${run.ratioToRawDecrypt}; CPU ms/invocation worker ${run.cpuMsPerInvocation.worker} dev chain ${run.cpuMsPerInvocation.devChain}, raw ${run.rawCpuMsPerDecryption} per decryption → ${run.cpuRatioToRawDecrypt}; blocks committed at ${run.committedAtMs.join(', ')} ms`);
+  console.log(`import (${run.signatures}): ${run.invocationsPerSecond} invocations/s (${run.invocationsOk} ok) vs raw decrypt ${run.rawEnclaveDecryptsPerSecond}/s → ${run.ratioToRawDecrypt}; CPU ms/invocation worker ${run.cpuMsPerInvocation.worker} dev chain ${run.cpuMsPerInvocation.devChain}, raw ${run.rawCpuMsPerDecryption} per decryption → ${run.cpuRatioToRawDecrypt}; blocks committed at ${run.committedAtMs.join(', ')} ms; boundary per block ${run.boundary.bytesPerBlockToEnclave} B → enclave, ${run.boundary.bytesPerBlockFromEnclave} B ← enclave, ${run.boundary.framesPerBlock} frames`);
 }
 console.log(`import peak RSS ${importPeakRss.total} MiB (host ${importPeakRss.host}, enclave ${importPeakRss.enclave})`);
 console.log(`catch-up: ${blocks} blocks in ${result.catchUp.seconds} s (${result.catchUp.blocksPerSecond}/s) vs bare api ${result.catchUp.bareApiSeconds} s → ${result.catchUp.ratioToBareApi}`);
