@@ -4,7 +4,6 @@ import { Channel, ocallClient, serveEcalls } from '@sealbridge/enclave-api';
 
 import { devMrsigner } from './vendor.js';
 import type { Measurement } from '../loader/measurement.js';
-import { enclaveRuntime } from './runtime/enclave-runtime.js';
 import { runThreadEntry } from './threads.js';
 
 /** The channel to the host: fd 3 of this process, a socket pair the host created when it spawned us. */
@@ -17,6 +16,9 @@ const CHANNEL_FD = 3;
  */
 export async function start(measurement: Measurement): Promise<void> {
   if (await runThreadEntry()) return;
+  // Loaded here, not at the top: the enclave's threads start from this bundle too, and must not each evaluate the
+  // whole runtime (the STF, polkadot-js, miniflare) they never use.
+  const { enclaveRuntime } = await import('./runtime/enclave-runtime.js');
   const socket = new Socket({ fd: CHANNEL_FD, readable: true, writable: true });
   let protocolErrors = 0;
   const channel: Channel = new Channel(socket, {

@@ -1,4 +1,6 @@
-import { Response, type Request } from 'miniflare';
+import type { Request, Response } from 'miniflare';
+
+import { miniflare } from './miniflare.js';
 
 import { ApiError, decodeEscrinRequest } from '@sealbridge/smart-worker-sdk';
 
@@ -15,6 +17,7 @@ const KEY_STORE = /^sapphire-(main|test)net$/;
  * The caller is known from the binding itself (one binding per worker), so no `x-caller-id` header is needed.
  */
 export async function handleEscrinRpc(request: Request, lookup: OmniKeyLookup, log: Logger): Promise<Response> {
+  const { Response } = await miniflare();
   try {
     const { method, params } = await decodeEscrinRequest(request);
     if (method !== 'get-key') throw new ApiError(404, `unknown method: ${method}`);

@@ -1,4 +1,4 @@
-import { Miniflare, type MiniflareOptions, type Request, type Response, type WorkerOptions } from 'miniflare';
+import type { Miniflare, MiniflareOptions, Request, Response, WorkerOptions } from 'miniflare';
 import { mkdtempSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -9,6 +9,7 @@ import { INVOKE_URL } from '@sealbridge/smart-worker-sdk';
 
 import { COMPATIBILITY_DATE } from './constants.js';
 import { SmartWorkerError } from './errors.js';
+import { miniflare } from './miniflare.js';
 import { processUsage, workerdChildren } from './process-usage.js';
 import type { LogLine, ScriptType } from './types.js';
 
@@ -150,6 +151,7 @@ export class WorkerInstance {
     };
     const before = workerdChildren();
     const scratch = mkdtempSync(path.join(os.tmpdir(), 'sealbridge-smart-worker-'));
+    const { Miniflare } = await miniflare();
     const mf = withoutSignalExit(() => inScratchDir(scratch, () => new Miniflare(mfOptions)));
     try {
       await mf.ready;

@@ -1,4 +1,6 @@
-import { Response, type Request } from 'miniflare';
+import type { Request, Response } from 'miniflare';
+
+import { miniflare } from './miniflare.js';
 
 import { SmartWorkerError } from './errors.js';
 
@@ -13,6 +15,7 @@ const DEFAULT_PORTS: Record<string, string> = { 'http:': '80', 'https:': '443' }
 export function createOutboundService(allow: readonly string[]): (request: Request) => Promise<Response> {
   const allowed = new Set(allow.flatMap(parseAllowEntry));
   return async (request) => {
+    const { Response } = await miniflare();
     const url = new URL(request.url);
     const port = url.port || DEFAULT_PORTS[url.protocol];
     const target = `${url.hostname.toLowerCase()}:${port}`;
