@@ -11,8 +11,11 @@ import type { Outbox } from './outbox.js';
 import { UndecodableBlockError, type BlockRef, type ParentchainBlock, type ParentchainClient } from './parentchain.js';
 import type { OutboxEntry, WorkerStore } from './store.js';
 
-/** Blocks handed to the enclave ahead of the one being committed: their decryption overlaps its execution. */
-const PIPELINE_DEPTH = 2;
+/**
+ * Blocks handed to the enclave ahead of the one being committed: their decryption overlaps its execution, and during
+ * a catch-up the boundary's round trip and the host's commit overlap the enclave's work.
+ */
+const PIPELINE_DEPTH = 8;
 /** A sync longer than this many blocks is a catch-up: logged at its start, every PROGRESS_EVERY_MS and at its end. */
 const CATCH_UP_BLOCKS = 100;
 const PROGRESS_EVERY_MS = 10_000;
