@@ -51,7 +51,9 @@ function enclaveEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
  */
 export function spawnEnclave(options: SpawnEnclaveOptions): EnclaveProcess {
   const dir = options.enclaveDir ?? ENCLAVE_DIR;
-  const args = [path.join(dir, 'bootstrap.mjs')];
+  // Diagnostics of the simulator (a profile of the enclave's CPU): the host chooses how node runs anyway.
+  const nodeArgs = process.env.SEALBRIDGE_ENCLAVE_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const args = [...nodeArgs, path.join(dir, 'bootstrap.mjs')];
   if (options.expectMrenclave) args.push('--expect-mrenclave', Buffer.from(options.expectMrenclave).toString('hex'));
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe', 'pipe'], env: enclaveEnvironment(process.env) });
   const stream = child.stdio[3] as Duplex;

@@ -62,6 +62,8 @@ export class ShardRuntime {
   readonly #deps: ShardRuntimeDeps;
   readonly #keyId: Buffer;
   #state: ShardState;
+  /** Bytes of keys and values, counted once at load and then kept up to date from each block's changes. */
+  #bytes: number;
 
   private constructor(deps: ShardRuntimeDeps, state: ShardState, keyId: Buffer) {
     this.#deps = deps;
@@ -69,6 +71,8 @@ export class ShardRuntime {
     this.shardHex = u8aToHex(deps.shard);
     this.#state = state;
     this.#keyId = keyId;
+    this.#bytes = 0;
+    for (const [key, value] of state.entries()) this.#bytes += key.length + value.length;
   }
 
   static async load(deps: ShardRuntimeDeps): Promise<ShardRuntime> {
@@ -94,9 +98,7 @@ export class ShardRuntime {
 
   /** Entries and bytes (keys and values) of the current state: what the operator sees of its size, nothing of its content. */
   size(): { entries: number; bytes: number } {
-    let bytes = 0;
-    for (const [key, value] of this.#state.entries()) bytes += key.length + value.length;
-    return { entries: this.#state.size, bytes };
+    return { entries: this.#state.size, bytes: this.#bytes };
   }
 
   /**
@@ -202,6 +204,11 @@ export class ShardRuntime {
   }
 
   commit(execution: BlockExecution): OperationResult[] {
+    for (const { key, value } of execution.outcome.state.changes) {
+      const before = this.#state.get(key);
+      if (before !== undefined) this.#bytes -= key.length + before.length;
+      if (value !== null) this.#bytes += key.length + value.length;
+    }
     this.#state = execution.outcome.state;
     return execution.outcome.results;
   }
