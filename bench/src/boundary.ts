@@ -37,7 +37,7 @@ import {
 import { connectedPair, FRAME_HEADER_BYTES, SeededRandom } from '@sealbridge/enclave-api/testing';
 
 // Not exported by the package: the enclave's metric batching, compiled, driven here as the enclave runs it.
-import { EnclaveMetrics } from '../../enclave-sim/dist/trusted/runtime/metrics.js';
+import { EnclaveMetrics } from '@sealbridge/enclave-sim/testing';
 
 import { cpuSeconds, writeResult } from './results.js';
 

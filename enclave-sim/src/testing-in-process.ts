@@ -24,6 +24,7 @@ import { SHIELDING_KEY_FILE, SIGNING_KEY_FILE } from './trusted/settings.js';
 export { TrustedEnclave } from './trusted/enclave.js';
 export type { DecryptBatchOptions, DecryptOptions } from './trusted/enclave.js';
 export { DecryptPool } from './trusted/decrypt-pool.js';
+export { EnclaveMetrics } from './trusted/runtime/metrics.js';
 export type { DecryptPoolStats, DecryptResult } from './trusted/decrypt-pool.js';
 export type { EnclaveLog, EnclaveLogLevel } from './trusted/log.js';
 export type { EnclaveIdentity, SealPolicy } from './trusted/sealing.js';
