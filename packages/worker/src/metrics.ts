@@ -68,12 +68,18 @@ export class Metrics {
 
   /** Adds one observation (seconds, bytes …) to a histogram. */
   observe(name: string, value: number, labels: Labels = {}): void {
+    this.observeMany(name, [value], labels);
+  }
+
+  /** Adds observations of one series at once (the enclave's batches): the label set is looked up once. */
+  observeMany(name: string, values: readonly number[], labels: Labels = {}): void {
     const metric = this.#metrics.get(name);
     if (!metric) throw new MetricsError('METRIC_UNDEFINED', `metric ${name} is not defined`);
     if (metric.type !== 'histogram') throw new MetricsError('METRIC_WRONG_TYPE', `metric ${name} is a ${metric.type}, not a histogram`);
-    metric.histogram.observe(labels, value);
+    const series = metric.histogram.labels(labels);
+    for (const value of values) series.observe(value);
     const key = labelKey(labels);
-    metric.counts.set(key, (metric.counts.get(key) ?? 0) + 1);
+    metric.counts.set(key, (metric.counts.get(key) ?? 0) + values.length);
   }
 
   /** `collect` runs before every read and render: it sets values whose counts live elsewhere (the enclave's pool). */

@@ -133,7 +133,7 @@ function hostOcalls(deps: {
           if (op === 'define') metrics.define(name, parsed.type!, parsed.help!, { labelNames: parsed.labelNames, buckets: parsed.buckets });
           else if (op === 'inc') metrics.inc(name, parsed, values[0]);
           else if (op === 'set') metrics.set(name, values[0]!, parsed);
-          else for (const value of values) metrics.observe(name, value, parsed);
+          else metrics.observeMany(name, values, parsed);
         } catch (error) {
           log.debug('enclave metric update ignored', { name, error: (error as Error).message });
         }
