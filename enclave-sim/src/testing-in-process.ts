@@ -78,7 +78,7 @@ export async function openTestEnclave(options: TestEnclaveOptions): Promise<Trus
 
 /**
  * The key files of an enclave with a known identity, unsealed from outside (read-only: works while the enclave holds
- * the lock). testing.ts' unsealEnclaveKeysForTest does the same for the bundled enclave's measured identity.
+ * the lock). testing.ts' unsealEnclaveKeysForTest calls it with the bundled enclave's measured identity.
  */
 export async function unsealEnclaveKeys(
   dataDir: string,
